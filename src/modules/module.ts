@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import type { Connection } from '../transport/connection';
+
+/**
+ * The contract of a module (pyinfra's operations are the model): declared arguments, then
+ * probe the current state, decide the change, apply it. A module never touches SSH: it speaks
+ * through `ctx.conn`. One file per module under src/modules/.
+ */
+
+/** What a host looks like, gathered once per run in one round trip (see setup.ts). */
+export interface Facts {
+  hostname: string;
+  fqdn: string;
+  os_family: string; // 'Debian'
+  distribution: string; // 'Debian'
+  distribution_release: string; // 'bookworm'
+  distribution_version: string; // '12.x'
+  architecture: string; // 'x86_64'
+  kernel: string;
+  ipv4: string[];
+  default_ipv4?: string;
+  processor_count: number;
+  memtotal_mb: number;
+  init_system: string; // 'systemd'
+  pkg_mgr: string; // 'apt'
+  python?: string;
+}
+
+/** One file a task would change, for --diff. */
+export interface FileDiff {
+  path: string;
+  before: string;
+  after: string;
+  /** Contents are secret (no_log or vault-derived): show that the file changes, never how. */
+  secret?: boolean;
+}
+
+export interface ModuleContext {
+  /** Inventory name of the host the task runs for. */
+  host: string;
+  /** The host's connection (the controller's for `delegate_to: localhost`). */
+  conn: Connection;
+  /** --check: predict, change nothing. */
+  check: boolean;
+  /** --diff: fill `diff` in the result for every file the task changes or would change. */
+  diff: boolean;
+  become: boolean;
+  becomeUser?: string;
+  facts: Facts | undefined;
+  /** Every variable visible to the task, after precedence. */
+  vars: Readonly<Record<string, unknown>>;
+  /** Resolve a `src:` path: the role's files/ (or templates/), then the playbook's directory. */
+  resolveLocal(path: string, kind: 'files' | 'templates'): string;
+  /** Render a template file on the controller with the task's variables (strict: missing variable is an error). */
+  renderTemplate(localPath: string): string;
+}
+
+export interface ModuleResult {
+  changed: boolean;
+  failed?: boolean;
+  skipped?: boolean;
+  msg?: string;
+  diff?: FileDiff[];
+  /** Facts set by set_fact or refreshed by setup. */
+  facts?: Record<string, unknown>;
+  /** Module-specific return values (rc, stdout, stderr, stat, status...), available to `register`. */
+  [key: string]: unknown;
+}
+
+export interface ModuleDefinition<Args = unknown> {
+  name: string;
+  /** Arguments as a zod schema; unknown keys are refused (use `.strict()`), so a typo fails before any host is touched. */
+  args: z.ZodType<Args>;
+  /** The free-form form `command: ls -l` maps to this argument (command/shell: `cmd`; debug: `msg`...). */
+  freeForm?: string;
+  /** 'controller': runs in play itself and never contacts the host (debug, set_fact, assert, fail, pause). */
+  runsOn?: 'host' | 'controller';
+  run(args: Args, ctx: ModuleContext): Promise<ModuleResult>;
+}
+
+/** Thrown by a module for an expected failure; the engine reports it as the task's failure message. */
+export class ModuleFailure extends Error {
+  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ModuleFailure';
+  }
+}
