@@ -1,0 +1,2 @@
+require_relative 'bookshelf/catalog'
+require_relative 'bookshelf/app'
