@@ -1,0 +1,92 @@
+/**
+ * The run's registry of secret values (vault-decrypted values, values of no_log tasks). Every
+ * text that leaves play (console, --json events, diffs, error messages) goes through `redact`.
+ */
+
+export const REDACTED = '********';
+
+/**
+ * Values shorter than this are not redacted: masking every "a" or "80" would mangle all output
+ * while protecting nothing a guess wouldn't find.
+ */
+export const MIN_SECRET_LENGTH = 3;
+
+export type SecretSource = 'vault' | 'no_log';
+
+export class Secrets {
+  private readonly values = new Map<string, SecretSource>();
+  private pattern: RegExp | null | undefined;
+
+  /** Registers a secret. Multi-line secrets are also registered line by line, and in their JSON-escaped form. */
+  add(value: string, source: SecretSource = 'no_log'): void {
+    for (const variant of variantsOf(value)) {
+      if (variant.trim().length < MIN_SECRET_LENGTH) continue;
+      // vault wins: once a value is known to come from vault, it stays marked as such
+      if (this.values.get(variant) !== 'vault') this.values.set(variant, source);
+      this.pattern = undefined;
+    }
+  }
+
+  /** Registers every string (and number) leaf of a value, e.g. a whole decrypted vars file. */
+  addAll(value: unknown, source: SecretSource = 'no_log'): void {
+    if (typeof value === 'string') this.add(value, source);
+    else if (typeof value === 'number') this.add(String(value), source);
+    else if (Array.isArray(value)) value.forEach((v) => this.addAll(v, source));
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => this.addAll(v, source));
+  }
+
+  has(value: string): boolean {
+    return this.values.has(value);
+  }
+
+  /** Whether a value was decrypted from vault (the marker callers use to keep e.g. diffs of such files secret). */
+  fromVault(value: unknown): boolean {
+    return typeof value === 'string' && this.values.get(value) === 'vault';
+  }
+
+  /** Whether a text contains any registered secret. */
+  contains(text: string): boolean {
+    const pattern = this.compiled();
+    if (!pattern) return false;
+    pattern.lastIndex = 0;
+    return pattern.test(text);
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  redact(text: string): string {
+    const pattern = this.compiled();
+    return pattern ? text.replace(pattern, REDACTED) : text;
+  }
+
+  /** Redacts every string inside a value (for structured output such as --json events). */
+  redactValue<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v)) as T;
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.redact(k), this.redactValue(v)])) as T;
+    }
+    return value;
+  }
+
+  private compiled(): RegExp | null {
+    if (this.pattern === undefined) {
+      // longest first, so a secret that contains another is masked whole
+      const sorted = [...this.values.keys()].sort((a, b) => b.length - a.length);
+      this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
+    }
+    return this.pattern;
+  }
+}
+
+function variantsOf(value: string): string[] {
+  const variants = [value, JSON.stringify(value).slice(1, -1)];
+  if (value.includes('\n')) variants.push(...value.split(/\r?\n/));
+  return variants;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Node, ScalarTag, Tags, YAMLError } from 'yaml';
+import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
+import type { Secrets } from './secrets';
+
+/**
+ * YAML as Ansible users expect it. Ansible reads YAML 1.1 (PyYAML), so we do too:
+ * - yes/no/on/off/true/false (any case style PyYAML accepts) are booleans; unlike the `yaml`
+ *   library's 1.1 schema, y/n are NOT (PyYAML treats them as strings, and `y:` is a common key);
+ * - `0644` is octal, i.e. the number 420 — so `mode: 0644` means what Ansible users mean;
+ * - `<<` merge keys work;
+ * - dates stay strings (a task argument like `2024-01-01` must not turn into a Date).
+ * Whole-file vaults and `!vault |` scalars are decrypted at load, so a wrong password fails
+ * before any host is touched; each decrypted value is registered in the run's Secrets.
+ */
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface YamlLoadOptions {
+  vault?: VaultSecrets;
+  secrets?: Secrets;
+}
+
+export class YamlError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(`${formatLocation(file, line, column)}: ${detail}`);
+    this.name = 'YamlError';
+  }
+}
+
+export function formatLocation(file: string, line?: number, column?: number): string {
+  return [file, line, column].filter((part) => part !== undefined).join(':');
+}
+
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+const BOOL_TAG = 'tag:yaml.org,2002:bool';
+const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+
+/** Where parsed mappings and sequences came from: the object itself, and each of its keys. */
+const locations = new WeakMap<object, { at: SourceLocation; keys: Map<string | number, SourceLocation> }>();
+
+/**
+ * The source location of a parsed mapping or sequence (a task, a play...), or of one of its
+ * keys/items; undefined for values that were not parsed from YAML (or were copied since).
+ */
+export function locate(value: unknown, key?: string | number): SourceLocation | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const entry = locations.get(value);
+  if (!entry) return undefined;
+  return key === undefined ? entry.at : (entry.keys.get(key) ?? entry.at);
+}
+
+export function parseYaml(text: string, file: string, opts: YamlLoadOptions = {}): unknown {
+  const source = isVaulted(text) ? decryptWholeFile(text, file, opts) : text;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, {
+    version: '1.1',
+    merge: true,
+    prettyErrors: false,
+    uniqueKeys: true,
+    lineCounter,
+    customTags: (tags) => ansibleTags(tags, opts),
+  });
+  const problem = doc.errors[0];
+  if (problem) throw toYamlError(problem, file, lineCounter);
+  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (doc.contents) recordLocations(doc.contents, value, file, lineCounter);
+  if (source !== text) opts.secrets?.addAll(value, 'vault');
+  return value;
+}
+
+export function loadYamlFile(path: string, opts: YamlLoadOptions = {}): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new YamlError(path, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseYaml(text, path, opts);
+}
+
+/** The parsed value plus the line lookup the runner uses for messages like `roles/nginx/tasks/main.yml:12`. */
+export function loadYamlDocument(path: string, opts: YamlLoadOptions = {}): { value: unknown; lineOf(obj: unknown, key?: string | number): SourceLocation | undefined } {
+  return { value: loadYamlFile(path, opts), lineOf: locate };
+}
+
+function decryptWholeFile(text: string, file: string, opts: YamlLoadOptions): string {
+  try {
+    return decryptVault(text, opts.vault ?? new VaultSecrets()).toString('utf8');
+  } catch (err) {
+    if (err instanceof VaultError) throw new YamlError(file, `vault: ${err.message}`);
+    throw err;
+  }
+}
+
+function ansibleTags(tags: Tags, opts: YamlLoadOptions): Tags {
+  const adjusted: Tags = [];
+  for (const t of tags) {
+    if (typeof t === 'string' || t.tag === TIMESTAMP_TAG) continue;
+    if (t.tag === BOOL_TAG && 'test' in t && t.test) adjusted.push({ ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE });
+    else adjusted.push(t);
+  }
+  return [...adjusted, vaultTag(opts)];
+}
+
+function vaultTag(opts: YamlLoadOptions): ScalarTag {
+  return {
+    tag: '!vault',
+    resolve(text: string, onError: (message: string) => void): string {
+      try {
+        const plain = decryptVault(text, opts.vault ?? new VaultSecrets()).toString('utf8');
+        opts.secrets?.add(plain, 'vault');
+        return plain;
+      } catch (err) {
+        onError(`vault: ${(err as Error).message}`);
+        return '';
+      }
+    },
+  };
+}
+
+function toYamlError(error: YAMLError, file: string, lineCounter: LineCounter): YamlError {
+  const pos = lineCounter.linePos(error.pos[0]);
+  const detail = error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+  return new YamlError(file, detail, pos.line, pos.col);
+}
+
+function recordLocations(node: unknown, value: unknown, file: string, lineCounter: LineCounter): void {
+  if (value === null || typeof value !== 'object' || isAlias(node)) return;
+  const at = (n: Node): SourceLocation => {
+    const pos = lineCounter.linePos(n.range?.[0] ?? 0);
+    return { file, line: pos.line, column: pos.col };
+  };
+  if (isMap(node)) {
+    const keys = new Map<string | number, SourceLocation>();
+    locations.set(value, { at: at(node), keys });
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      keys.set(key, at(pair.key));
+      recordLocations(pair.value, (value as Record<string, unknown>)[key], file, lineCounter);
+    }
+  } else if (isSeq(node)) {
+    const keys = new Map<string | number, SourceLocation>();
+    locations.set(value, { at: at(node), keys });
+    node.items.forEach((item, i) => {
+      if (item && typeof item === 'object' && 'range' in item) keys.set(i, at(item as Node));
+      recordLocations(item, (value as unknown[])[i], file, lineCounter);
+    });
+  }
+}
