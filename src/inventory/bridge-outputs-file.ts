@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { formatFieldPath } from './bridge-field-path';
 import { stackOutputs, type StackOutputs } from './stack-outputs';
 import { InventoryBridgeError } from './bridge-error';
 
@@ -90,10 +91,6 @@ function unwrapTerraformOutputs(data: Record<string, unknown>): Record<string, u
 }
 
 function fieldError(where: string, error: z.ZodError): InventoryBridgeError {
-  const problems = error.issues.map((issue) => `field ${formatPath(issue.path) || '(top)'}: ${issue.message}`);
+  const problems = error.issues.map((issue) => `field ${formatFieldPath(issue.path) || '(top)'}: ${issue.message}`);
   return new InventoryBridgeError(`${where}: ${problems.join('; ')}`);
-}
-
-function formatPath(path: PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }

@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { hardenedInstanceSettings } from './hardened-instance';
+
+export interface AppInstanceProps {
+  /** Inventory name, e.g. app-1; also the construct id, so resource addresses never shift. */
+  readonly name: string;
+  /** Prefix for names that are unique per account and region, e.g. webtier-staging. */
+  readonly namePrefix: string;
+  readonly region: string;
+  /** The subnet's zone; known at plan time, unlike the instance's computed attribute. */
+  readonly availabilityZone: string;
+  readonly ami: string;
+  readonly instanceType: string;
+  readonly subnetId: string;
+  readonly securityGroupId: string;
+  readonly keyName: string;
+  readonly instanceProfile: string;
+  readonly rootVolumeGiB: number;
+  /** Tags on the root volume; the backup policy selects volumes by them. */
+  readonly volumeTags: Record<string, string>;
+  readonly targetGroupArn: string;
+  readonly targetPort: number;
+  /** SNS topic every alarm notifies. */
+  readonly alarmTopicArn: string;
+  /** Average CPU (percent) over 10 minutes that raises the alarm. Default 80. */
+  readonly cpuAlarmPercent?: number;
+}
+
+/**
+ * One app instance and everything that exists once per instance — the whole cost of scaling by
+ * one: the instance, its target-group attachment, its system-status recover alarm (EC2 moves it
+ * to healthy hardware, keeping id, IP and volumes) and its CPU alarm.
+ */
+export class AppInstance extends Construct {
+  readonly instance: Instance;
+  readonly attachment: LbTargetGroupAttachment;
+  readonly recoverAlarm: CloudwatchMetricAlarm;
+  readonly cpuAlarm: CloudwatchMetricAlarm;
+  readonly name: string;
+  readonly availabilityZone: string;
+
+  constructor(scope: Construct, id: string, props: AppInstanceProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.availabilityZone = props.availabilityZone;
+    this.instance = new Instance(this, 'instance', {
+      ami: props.ami,
+      instanceType: props.instanceType,
+      subnetId: props.subnetId,
+      vpcSecurityGroupIds: [props.securityGroupId],
+      keyName: props.keyName,
+      iamInstanceProfile: props.instanceProfile,
+      ...hardenedInstanceSettings(props.rootVolumeGiB, props.volumeTags),
+      tags: { Name: `${props.namePrefix}-${props.name}` },
+    });
+    this.attachment = new LbTargetGroupAttachment(this, 'attachment', { targetGroupArn: props.targetGroupArn, targetId: this.instance.id, port: props.targetPort });
+    const perInstance = { namespace: 'AWS/EC2', dimensions: { InstanceId: this.instance.id }, treatMissingData: 'missing' };
+    this.recoverAlarm = new CloudwatchMetricAlarm(this, 'recover', {
+      ...perInstance,
+      alarmName: `${props.namePrefix}-${props.name}-system-status-recover`,
+      alarmDescription: `Recover ${props.name} onto healthy hardware when the system status check fails`,
+      metricName: 'StatusCheckFailed_System',
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 2,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      alarmActions: [`arn:aws:automate:${props.region}:ec2:recover`, props.alarmTopicArn],
+    });
+    this.cpuAlarm = new CloudwatchMetricAlarm(this, 'cpu', {
+      ...perInstance,
+      alarmName: `${props.namePrefix}-${props.name}-cpu-high`,
+      alarmDescription: `${props.name}: CPU above ${props.cpuAlarmPercent ?? 80}% for 10 minutes`,
+      metricName: 'CPUUtilization',
+      statistic: 'Average',
+      period: 300,
+      evaluationPeriods: 2,
+      threshold: props.cpuAlarmPercent ?? 80,
+      comparisonOperator: 'GreaterThanThreshold',
+      alarmActions: [props.alarmTopicArn],
+      okActions: [props.alarmTopicArn],
+    });
+  }
+}

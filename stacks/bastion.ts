@@ -1,0 +1,34 @@
+import { Construct } from 'constructs';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { hardenedInstanceSettings } from './hardened-instance';
+
+export interface BastionProps {
+  readonly namePrefix: string;
+  readonly ami: string;
+  /** Default t3.micro. */
+  readonly instanceType?: string;
+  /** A public subnet. */
+  readonly subnetId: string;
+  readonly securityGroupId: string;
+  readonly keyName: string;
+}
+
+/** The one way in: a small instance in a public subnet with an Elastic IP. */
+export class Bastion extends Construct {
+  readonly instance: Instance;
+  readonly publicIp: Eip;
+
+  constructor(scope: Construct, id: string, props: BastionProps) {
+    super(scope, id);
+    this.instance = new Instance(this, 'bastion', {
+      ami: props.ami,
+      instanceType: props.instanceType ?? 't3.micro',
+      subnetId: props.subnetId,
+      vpcSecurityGroupIds: [props.securityGroupId],
+      keyName: props.keyName,
+      ...hardenedInstanceSettings(8),
+    });
+    this.publicIp = new Eip(this, 'bastion-ip', { domain: 'vpc', instance: this.instance.id });
+  }
+}

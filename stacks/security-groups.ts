@@ -1,0 +1,63 @@
+import { Construct } from 'constructs';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule, type VpcSecurityGroupIngressRuleConfig } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { VpcSecurityGroupEgressRule, type VpcSecurityGroupEgressRuleConfig } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+
+export interface SecurityGroupsProps {
+  readonly namePrefix: string;
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Ranges allowed to SSH to the bastion (validated upstream: no /0 unless forced). */
+  readonly adminCidrs: string[];
+  /** Port the app instances serve HTTP on. Default 80. */
+  readonly appPort?: number;
+  /** Whether the load balancer listens on 443 (a certificate is configured). */
+  readonly https: boolean;
+}
+
+type RuleConfig = Omit<VpcSecurityGroupIngressRuleConfig & VpcSecurityGroupEgressRuleConfig, 'securityGroupId'> & { description: string };
+
+const TCP = 'tcp';
+const ANYWHERE = '0.0.0.0/0';
+
+/**
+ * The chain of trust as security groups: internet -> ALB -> app:HTTP, admins -> bastion -> app:22.
+ * One resource per rule (aws_vpc_security_group_*_rule), each with a description, so a rule can
+ * change without touching the group, and no group has AWS's default allow-all egress.
+ */
+export class SecurityGroups extends Construct {
+  readonly loadBalancer: SecurityGroup;
+  readonly bastion: SecurityGroup;
+  readonly app: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
+    super(scope, id);
+    const appPort = props.appPort ?? 80;
+    const group = (name: string, description: string) =>
+      new SecurityGroup(this, name, { namePrefix: `${props.namePrefix}-${name}-`, description, vpcId: props.vpcId, lifecycle: { createBeforeDestroy: true } });
+    this.loadBalancer = group('alb', 'Application load balancer: HTTP(S) from the internet, to the app instances only');
+    this.bastion = group('bastion', 'SSH bastion: SSH from the admin ranges, SSH to the VPC');
+    this.app = group('app', 'App instances: HTTP from the load balancer, SSH from the bastion');
+
+    const ingress = (sg: SecurityGroup, name: string, rule: RuleConfig) => new VpcSecurityGroupIngressRule(this, name, { securityGroupId: sg.id, ...rule });
+    const egress = (sg: SecurityGroup, name: string, rule: RuleConfig) => new VpcSecurityGroupEgressRule(this, name, { securityGroupId: sg.id, ...rule });
+
+    ingress(this.loadBalancer, 'alb-in-http', { description: props.https ? 'HTTP from the internet (redirected to HTTPS)' : 'HTTP from the internet', ipProtocol: TCP, fromPort: 80, toPort: 80, cidrIpv4: ANYWHERE });
+    if (props.https) ingress(this.loadBalancer, 'alb-in-https', { description: 'HTTPS from the internet', ipProtocol: TCP, fromPort: 443, toPort: 443, cidrIpv4: ANYWHERE });
+    egress(this.loadBalancer, 'alb-out-app', { description: 'HTTP to the app instances (targets and health checks)', ipProtocol: TCP, fromPort: appPort, toPort: appPort, referencedSecurityGroupId: this.app.id });
+
+    props.adminCidrs.forEach((range, i) =>
+      ingress(this.bastion, `bastion-in-ssh-${i + 1}`, { description: `SSH from admin range ${range}`, ipProtocol: TCP, fromPort: 22, toPort: 22, cidrIpv4: range }),
+    );
+    egress(this.bastion, 'bastion-out-ssh', { description: 'SSH to hosts in the VPC (ProxyJump)', ipProtocol: TCP, fromPort: 22, toPort: 22, cidrIpv4: props.vpcCidr });
+
+    ingress(this.app, 'app-in-http', { description: 'HTTP from the load balancer', ipProtocol: TCP, fromPort: appPort, toPort: appPort, referencedSecurityGroupId: this.loadBalancer.id });
+    ingress(this.app, 'app-in-ssh', { description: 'SSH from the bastion', ipProtocol: TCP, fromPort: 22, toPort: 22, referencedSecurityGroupId: this.bastion.id });
+
+    // Package updates (apt over HTTP/HTTPS) via the NAT gateway or the bastion's Elastic IP; nothing else leaves.
+    for (const [sg, role] of [[this.bastion, 'bastion'], [this.app, 'app']] as const) {
+      egress(sg, `${role}-out-http`, { description: 'HTTP for OS package updates', ipProtocol: TCP, fromPort: 80, toPort: 80, cidrIpv4: ANYWHERE });
+      egress(sg, `${role}-out-https`, { description: 'HTTPS for OS package updates and AWS APIs', ipProtocol: TCP, fromPort: 443, toPort: 443, cidrIpv4: ANYWHERE });
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { Construct } from 'constructs';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { KeyPair } from '@cdktf/provider-aws/lib/key-pair';
+import type { OUTPUT_IDS } from '../src/inventory/stack-outputs';
+import type { EnvironmentConfig } from './environment-config';
+import { Network } from './network';
+import { SecurityGroups } from './security-groups';
+import { Bastion } from './bastion';
+import { AlbLogsBucket } from './alb-logs-bucket';
+import { LoadBalancer } from './load-balancer';
+import { Monitoring } from './monitoring';
+import { AppTier } from './app-tier';
+import { Backups } from './backups';
+import { Dns } from './dns';
+import { configureStateBackend } from './state-backend';
+import { tagRole } from './role-tags';
+
+export const PROJECT = 'webtier';
+
+/** The stack's name for an environment: webtier-staging, webtier-production. */
+export function stackName(environment: string): string {
+  return `${PROJECT}-${environment}`;
+}
+
+/** Exactly the output ids of the contract the inventory bridge parses: a missing or extra one is a type error. */
+type OutputValues = Record<(typeof OUTPUT_IDS)[keyof typeof OUTPUT_IDS], unknown>;
+
+/** One environment's web tier: network, bastion, load balancer, app instances, monitoring, backups. */
+export class WebTierStack extends TerraformStack {
+  readonly network: Network;
+  readonly securityGroups: SecurityGroups;
+  readonly bastion: Bastion;
+  readonly albLogs: AlbLogsBucket;
+  readonly loadBalancer: LoadBalancer;
+  readonly monitoring: Monitoring;
+  readonly appTier: AppTier;
+  readonly backups: Backups;
+  readonly dns?: Dns;
+
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, stackName(config.name));
+    const namePrefix = stackName(config.name);
+    configureStateBackend(this, config.stateBackend, config.name);
+    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { Project: PROJECT, Environment: config.name, ManagedBy: 'cdktf' } }] });
+
+    this.network = new Network(this, 'network', {
+      namePrefix,
+      cidr: config.vpcCidr,
+      availabilityZones: config.availabilityZones,
+      natGateways: config.natGateways,
+      flowLogRetentionDays: config.flowLogRetentionDays,
+    });
+    this.securityGroups = new SecurityGroups(this, 'security-groups', {
+      namePrefix,
+      vpcId: this.network.vpc.id,
+      vpcCidr: config.vpcCidr,
+      adminCidrs: config.adminCidrs,
+      appPort: config.app.port,
+      https: config.certificateArn !== undefined,
+    });
+    const adminKey = new KeyPair(this, 'admin-key', { keyNamePrefix: `${namePrefix}-admin-`, publicKey: config.sshPublicKey });
+    this.bastion = new Bastion(this, 'bastion', {
+      namePrefix,
+      ami: config.ami,
+      instanceType: config.bastion.instanceType,
+      subnetId: this.network.publicSubnets[0].id,
+      securityGroupId: this.securityGroups.bastion.id,
+      keyName: adminKey.keyName,
+    });
+    this.albLogs = new AlbLogsBucket(this, 'alb-logs', { namePrefix, retentionDays: config.accessLogRetentionDays });
+    this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
+      namePrefix,
+      vpcId: this.network.vpc.id,
+      subnetIds: this.network.publicSubnets.map((subnet) => subnet.id),
+      securityGroupId: this.securityGroups.loadBalancer.id,
+      accessLogsBucket: this.albLogs.bucket.id,
+      accessLogsPrefix: this.albLogs.prefix,
+      accessLogsPolicy: this.albLogs.policy,
+      certificateArn: config.certificateArn,
+      targetPort: config.app.port,
+      deletionProtection: config.deletionProtection,
+    });
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      namePrefix,
+      alarmEmail: config.alarmEmail,
+      loadBalancerArnSuffix: this.loadBalancer.alb.arnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+    });
+    const backupTags = { Backup: `${namePrefix}-daily` };
+    this.appTier = new AppTier(this, 'app-tier', {
+      namePrefix,
+      region: config.region,
+      count: config.app.count,
+      ami: config.ami,
+      instanceType: config.app.instanceType,
+      subnets: this.network.privateSubnets.map((subnet, i) => ({ id: subnet.id, availabilityZone: config.availabilityZones[i] })),
+      securityGroupId: this.securityGroups.app.id,
+      keyName: adminKey.keyName,
+      targetGroupArn: this.loadBalancer.targetGroup.arn,
+      targetPort: this.loadBalancer.port,
+      alarmTopicArn: this.monitoring.topic.arn,
+      rootVolumeGiB: config.app.rootVolumeGiB,
+      volumeTags: backupTags,
+    });
+    this.backups = new Backups(this, 'backups', { namePrefix, targetTags: backupTags, retentionDays: config.backupRetentionDays });
+    if (config.dns) {
+      this.dns = new Dns(this, 'dns', {
+        zoneId: config.dns.zoneId,
+        recordName: config.dns.recordName,
+        loadBalancerDnsName: this.loadBalancer.alb.dnsName,
+        loadBalancerZoneId: this.loadBalancer.alb.zoneId,
+      });
+    }
+
+    const roles: Array<[Construct, string]> = [
+      [this.network, 'network'],
+      [this.securityGroups, 'network'],
+      [this.bastion, 'bastion'],
+      [this.albLogs, 'load-balancer'],
+      [this.loadBalancer, 'load-balancer'],
+      [this.monitoring, 'monitoring'],
+      [this.appTier, 'app'],
+      [this.backups, 'backups'],
+      [adminKey, 'access'],
+    ];
+    roles.forEach(([construct, role]) => tagRole(construct, role, namePrefix));
+
+    this.declareOutputs(config);
+  }
+
+  /** Static output ids (no construct path in the names), in the shape of src/inventory/stack-outputs.ts. */
+  private declareOutputs(config: EnvironmentConfig): void {
+    const outputs: OutputValues = {
+      environment: config.name,
+      load_balancer_dns: this.dns ? this.dns.record.fqdn : this.loadBalancer.alb.dnsName,
+      bastion_public_ip: this.bastion.publicIp.publicIp,
+      ssh_user: config.sshUser,
+      app_instances: this.appTier.instances.map((app) => ({ name: app.name, private_ip: app.instance.privateIp, availability_zone: app.availabilityZone, instance_id: app.instance.id })),
+      log_collectors: [],
+      load_balancer: { driver: 'alb', region: config.region, target_group_arn: this.loadBalancer.targetGroup.arn, port: this.loadBalancer.port },
+    };
+    for (const [id, value] of Object.entries(outputs)) new TerraformOutput(this, id, { value, staticId: true });
+  }
+}
