@@ -1,0 +1,53 @@
+/**
+ * What the runner reports while it runs. The runner knows nothing of terminals or JSON: it emits
+ * these events to a Reporter, and human.ts / json.ts turn them into text.
+ */
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+
+export interface FailureDetail {
+  msg?: string;
+  cmd?: string;
+  rc?: number;
+  stderr?: string;
+}
+
+export type RunEvent =
+  | { type: 'play_start'; name: string; hosts: string[] }
+  | { type: 'task_start'; name: string; role?: string; handler: boolean; origin: string }
+  | {
+      type: 'host_result';
+      task: string;
+      host: string;
+      status: HostStatus;
+      item?: unknown;
+      ignored?: boolean;
+      delegatedTo?: string;
+      failure?: FailureDetail;
+      /** A unified diff per changed file, already redacted; suppressed for no_log tasks. */
+      diffs?: string[];
+      /** The module's result, for -v and --json; replaced by a notice for no_log tasks. */
+      result?: Record<string, unknown>;
+    }
+  | { type: 'task_progress'; task: string; running: string[]; elapsedMs: number }
+  | { type: 'warning'; message: string }
+  | { type: 'no_hosts'; play: string }
+  | { type: 'recap'; stats: Record<string, HostStats>; elapsedMs: number; interrupted: boolean };
+
+export interface Reporter {
+  emit(event: RunEvent): void;
+}

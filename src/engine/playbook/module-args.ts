@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import type { ModuleDefinition } from '../../modules/module';
+import { PlaybookError } from './errors';
+import type { Origin, Vars } from './types';
+
+/**
+ * A task's module arguments as Ansible accepts them: a dict, or a free-form string. A free-form
+ * string is the module's free-form argument (`command: ls -l`), or `key=value` pairs for modules
+ * without one (`file: path=/tmp/x state=touch`). An `args:` dict on the task is merged in.
+ */
+export function normalizeArgs(module: ModuleDefinition, raw: unknown, extra: unknown, origin: Origin): Vars {
+  const base = raw === null || raw === undefined ? {} : raw;
+  let args: Vars;
+  if (typeof base === 'string') args = module.freeForm ? { [module.freeForm]: base } : parseKeyValues(base, module.name, origin);
+  else if (isDict(base)) args = { ...base };
+  else throw new PlaybookError(`${module.name}: arguments must be a mapping or a string, got ${describe(base)}`, origin);
+  if (extra !== undefined) {
+    if (!isDict(extra)) throw new PlaybookError(`args: must be a mapping, got ${describe(extra)}`, origin);
+    Object.assign(args, extra);
+  }
+  return args;
+}
+
+const KEY_VALUE = /([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)/y;
+
+function parseKeyValues(text: string, module: string, origin: Origin): Vars {
+  const args: Vars = {};
+  let rest = text.trim();
+  while (rest.length > 0) {
+    KEY_VALUE.lastIndex = 0;
+    const match = KEY_VALUE.exec(rest);
+    if (!match) throw new PlaybookError(`${module}: cannot read '${rest}' as key=value arguments (this module takes no free-form text)`, origin);
+    const value = match[2];
+    args[match[1]] = /^["']/.test(value) ? value.slice(1, -1) : value;
+    rest = rest.slice(match[0].length).trimStart();
+  }
+  return args;
+}
+
+/** Whether a value holds `{{ }}` anywhere: then its type is only known after rendering. */
+export function isTemplated(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(isTemplated);
+  if (isDict(value)) return Object.values(value).some(isTemplated);
+  return false;
+}
+
+/**
+ * Load-time check: unknown arguments, missing required ones and wrong types of arguments whose
+ * value is written out. Arguments holding `{{ }}` are checked after rendering, per host.
+ */
+export function validateArgsStatically(module: ModuleDefinition, args: Vars, origin: Origin): void {
+  if (isTemplated(Object.keys(args))) return;
+  const parsed = module.args.safeParse(args);
+  if (parsed.success) return;
+  const issues = parsed.error.issues.filter((issue) => {
+    const key = issue.path[0];
+    return !(typeof key === 'string' && isTemplated(args[key])) && !(issue.path.length === 0 && isTemplated(args));
+  });
+  if (issues.length > 0) throw new PlaybookError(describeIssues(module.name, issues), origin);
+}
+
+/** Run-time check of the rendered arguments; returns them as the module's schema parsed them. */
+export function parseArgs(module: ModuleDefinition, args: Vars, origin: Origin): unknown {
+  const parsed = module.args.safeParse(args);
+  if (!parsed.success) throw new PlaybookError(describeIssues(module.name, parsed.error.issues), origin);
+  return parsed.data;
+}
+
+function describeIssues(module: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys;
+        return `${module}: unknown argument${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}`;
+      }
+      const where = issue.path.length > 0 ? `argument '${issue.path.join('.')}'` : 'arguments';
+      return `${module}: ${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export function isDict(value: unknown): value is Vars {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `${typeof value} '${String(value)}'`;
+}

@@ -1,0 +1,193 @@
+import { dirname, join, resolve } from 'node:path';
+import type { ModuleDefinition } from '../../modules/module';
+import { PlaybookError } from './errors';
+import { Fields, originOf } from './fields';
+import { emptyInherited, inherit } from './inherit';
+import { describe, isDict, isTemplated } from './module-args';
+import { RoleLoader } from './role-loader';
+import { parseHandlers, parseTaskList, resolveTaskFile, type ParseScope, type TaskSources } from './task-parser';
+import type { Handler, Inherited, Play, Playbook, SerialSpec, TaskNode, Vars } from './types';
+import { checkNotifications } from './validate';
+import { YamlSource, type YamlSourceOptions } from './yaml-source';
+
+export interface PlaybookLoadOptions extends YamlSourceOptions {
+  /** Module lookup (src/modules' registry). */
+  module: (name: string) => ModuleDefinition | undefined;
+  /** Extra role directories, searched after `<playbook dir>/roles` (the project's `roles/`). */
+  roleDirs?: string[];
+}
+
+const PLAY_KEYWORDS = new Set([
+  'name',
+  'hosts',
+  'vars',
+  'vars_files',
+  'roles',
+  'pre_tasks',
+  'tasks',
+  'post_tasks',
+  'handlers',
+  'become',
+  'become_user',
+  'serial',
+  'max_fail_percentage',
+  'any_errors_fatal',
+  'gather_facts',
+  'tags',
+  'force_handlers',
+  'ignore_errors',
+  'no_log',
+  'check_mode',
+  'diff',
+]);
+
+/** Loads and validates a whole playbook: every file it uses is read and checked before any host is contacted. */
+export function loadPlaybook(path: string, options: PlaybookLoadOptions): Playbook {
+  const file = resolve(path);
+  const loader = new PlaybookLoader(dirname(file), options);
+  return { path: file, dir: dirname(file), plays: loader.plays(file, []) };
+}
+
+/** Loads the tasks of an include_tasks file when the include is reached (it may name a different file per host). */
+export function loadIncludedTasks(path: string, inherited: Inherited, playbookDir: string, options: PlaybookLoadOptions): TaskNode[] {
+  const loader = new PlaybookLoader(playbookDir, options);
+  return loader.taskFile(path, inherited);
+}
+
+/** Loads an include_role when it is reached. */
+export function loadIncludedRole(
+  role: string,
+  tasksFrom: string,
+  params: Vars,
+  inherited: Inherited,
+  playbookDir: string,
+  options: PlaybookLoadOptions,
+): { tasks: TaskNode[]; handlers: Handler[] } {
+  const loader = new PlaybookLoader(playbookDir, options);
+  return loader.roles.expand({ name: role, tasksFrom, params, inherited, origin: { file: playbookDir, line: 1 } }, new Set());
+}
+
+class PlaybookLoader implements TaskSources {
+  private readonly yaml: YamlSource;
+  readonly roles: RoleLoader;
+  /** Handlers brought by import_role while the current play is parsed. */
+  private importedHandlers: Handler[] = [];
+  private appliedRoles = new Set<string>();
+
+  constructor(
+    playbookDir: string,
+    private readonly options: PlaybookLoadOptions,
+  ) {
+    this.yaml = new YamlSource(options);
+    const roleDirs = [join(playbookDir, 'roles'), ...(options.roleDirs ?? []), join(playbookDir, '..', 'roles')];
+    this.roles = new RoleLoader([...new Set(roleDirs.map((d) => resolve(d)))], this.yaml, () => this);
+  }
+
+  module(name: string): ModuleDefinition | undefined {
+    return this.options.module(name);
+  }
+
+  readTaskFile(path: string, origin: { file: string; line: number }): unknown {
+    return this.yaml.read(path, origin);
+  }
+
+  importRole(name: string, tasksFrom: string, params: Vars, inherited: Inherited, origin: { file: string; line: number }): TaskNode[] {
+    const expanded = this.roles.expand({ name, tasksFrom, params, inherited, origin }, this.appliedRoles);
+    this.importedHandlers.push(...expanded.handlers);
+    return expanded.tasks;
+  }
+
+  taskFile(path: string, inherited: Inherited): TaskNode[] {
+    return parseTaskList(this.yaml.read(path), this.scope(path, dirname(path), inherited), path);
+  }
+
+  plays(file: string, chain: string[]): Play[] {
+    if (chain.includes(file)) throw new PlaybookError(`import_playbook cycle: ${[...chain, file].join(' -> ')}`);
+    const raw = this.yaml.read(file);
+    const origin = { file, line: 1 };
+    if (!Array.isArray(raw)) throw new PlaybookError(`a playbook must be a list of plays, got ${describe(raw)}`, origin);
+    return raw.flatMap((entry, i) => {
+      const at = originOf(raw, origin, i);
+      if (isDict(entry) && 'import_playbook' in entry) {
+        const fields = Fields.of(entry, at, 'import_playbook');
+        const target = fields.string('import_playbook') ?? fields.fail('import_playbook', 'the playbook file is missing');
+        const path = resolveTaskFile(dirname(file), target);
+        this.yaml.read(path, fields.at('import_playbook'));
+        return this.plays(path, [...chain, file]);
+      }
+      return [this.play(Fields.of(entry, at, 'a play'), dirname(file))];
+    });
+  }
+
+  private play(fields: Fields, dir: string): Play {
+    const unknown = fields.keys().filter((key) => !PLAY_KEYWORDS.has(key));
+    if (unknown.length > 0) fields.fail(unknown[0], `not a play keyword (known: ${[...PLAY_KEYWORDS].join(', ')})`);
+    const hosts = fields.list('hosts').join(',');
+    if (!hosts) fields.fail('hosts', 'every play needs hosts (a host pattern)');
+
+    this.importedHandlers = [];
+    this.appliedRoles = new Set();
+    const vars = { ...fields.dict('vars'), ...this.varsFiles(fields, dir) };
+    // play vars have their own precedence level, so they are not inherited as task vars
+    const inherited: Inherited = { ...inherit(emptyInherited(), fields), vars: {} };
+    const scope = () => this.scope(fields.origin.file, dir, inherited);
+
+    const roleEntries = fields.value('roles') ?? [];
+    if (!Array.isArray(roleEntries)) fields.fail('roles', `expected a list of roles, got ${describe(roleEntries)}`);
+    const preTasks = parseTaskList(fields.value('pre_tasks'), scope(), 'pre_tasks');
+    const roles = roleEntries.map((entry, i) =>
+      this.roles.expand(this.roles.parseEntry(entry, inherited, originOf(roleEntries, fields.at('roles'), i)), this.appliedRoles),
+    );
+    const tasks = parseTaskList(fields.value('tasks'), scope(), 'tasks');
+    const postTasks = parseTaskList(fields.value('post_tasks'), scope(), 'post_tasks');
+    const handlers = [
+      ...roles.flatMap((r) => r.handlers),
+      ...this.importedHandlers,
+      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: { ...emptyInherited(), become: inherited.become, becomeUser: inherited.becomeUser } }),
+    ];
+    const play: Play = {
+      name: fields.string('name') ?? hosts,
+      origin: fields.origin,
+      hosts,
+      vars,
+      gatherFacts: fields.bool('gather_facts') ?? true,
+      serial: serialOf(fields),
+      maxFailPercentage: fields.number('max_fail_percentage'),
+      anyErrorsFatal: fields.bool('any_errors_fatal') ?? false,
+      forceHandlers: fields.bool('force_handlers'),
+      sections: [preTasks, [...roles.flatMap((r) => r.tasks), ...tasks], postTasks],
+      handlers,
+      tags: inherited.tags,
+    };
+    checkNotifications(play, (path, inh) => this.taskFile(path, inh));
+    return play;
+  }
+
+  private scope(file: string, dir: string, inherited: Inherited): ParseScope {
+    return { file, dir, inherited, sources: this, importChain: [file] };
+  }
+
+  private varsFiles(fields: Fields, dir: string): Vars {
+    const merged: Vars = {};
+    for (const entry of fields.list('vars_files')) {
+      if (isTemplated(entry)) fields.fail('vars_files', `'${entry}': vars_files are read before any host is contacted and cannot hold {{ }}`);
+      const path = resolveTaskFile(dir, entry);
+      const value = this.yaml.read(path, fields.at('vars_files'));
+      if (value === null || value === undefined) continue;
+      if (!isDict(value)) throw new PlaybookError(`a vars file must be a mapping, got ${describe(value)}`, { file: path, line: 1 });
+      Object.assign(merged, value);
+    }
+    return merged;
+  }
+}
+
+function serialOf(fields: Fields): SerialSpec | undefined {
+  const value = fields.value('serial');
+  if (value === undefined || value === null) return undefined;
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item) => {
+    if (typeof item === 'number' && item >= 0) return item;
+    if (typeof item === 'string' && /^\s*\d+(\.\d+)?\s*%?\s*$/.test(item)) return item;
+    return fields.fail('serial', `expected a number, a percentage or a list of them, got ${describe(item)}`);
+  });
+}

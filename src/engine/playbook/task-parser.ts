@@ -1,0 +1,199 @@
+import { isAbsolute, join } from 'node:path';
+import type { ModuleDefinition } from '../../modules/module';
+import { PlaybookError } from './errors';
+import { Fields, originOf } from './fields';
+import { INHERITED_KEYWORDS, inherit } from './inherit';
+import { describe, isTemplated, normalizeArgs, validateArgsStatically } from './module-args';
+import type { Handler, Inherited, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
+
+/** What the task parser needs from the loaders around it (files, roles, modules). */
+export interface TaskSources {
+  /** The parsed content of a task file (a YAML list). */
+  readTaskFile(path: string, origin: Origin): unknown;
+  /** import_role: the role's tasks, expanded now; its handlers join the play's. */
+  importRole(name: string, tasksFrom: string, params: Vars, inherited: Inherited, origin: Origin): TaskNode[];
+  module(name: string): ModuleDefinition | undefined;
+}
+
+export interface ParseScope {
+  /** The file being parsed, and the directory relative task files are resolved against. */
+  file: string;
+  dir: string;
+  inherited: Inherited;
+  sources: TaskSources;
+  /** Files being imported, outermost first, to refuse an import cycle. */
+  importChain: string[];
+}
+
+const TASK_KEYWORDS = new Set<string>([
+  ...INHERITED_KEYWORDS,
+  'name',
+  'loop',
+  'with_items',
+  'loop_control',
+  'register',
+  'notify',
+  'changed_when',
+  'failed_when',
+  'until',
+  'retries',
+  'delay',
+  'args',
+]);
+const BLOCK_KEYWORDS = new Set<string>([...INHERITED_KEYWORDS, 'name', 'block', 'rescue', 'always']);
+const META_ACTIONS = new Set<MetaTask['action']>(['flush_handlers', 'noop', 'end_play', 'end_host', 'clear_facts']);
+const BUILTIN_PREFIX = /^ansible\.(?:builtin|legacy)\./;
+const DEFAULT_RETRIES_WITH_UNTIL = 3;
+const DEFAULT_DELAY_SECONDS = 5;
+
+export function parseTaskList(raw: unknown, scope: ParseScope, section: string): TaskNode[] {
+  if (raw === undefined || raw === null) return [];
+  const origin = originOf(raw, { file: scope.file, line: 1 });
+  if (!Array.isArray(raw)) throw new PlaybookError(`${section} must be a list of tasks, got ${describe(raw)}`, origin);
+  return raw.flatMap((item, i) => parseTask(item, scope, originOf(raw, origin, i)));
+}
+
+function parseTask(raw: unknown, scope: ParseScope, fallback: Origin): TaskNode[] {
+  const fields = Fields.of(raw, fallback, 'a task');
+  if (fields.has('block')) return [parseBlock(fields, scope)];
+
+  const action = actionKey(fields, TASK_KEYWORDS);
+  const inherited = inherit(scope.inherited, fields);
+  const name = fields.string('name');
+  const base = { ...inherited, name, origin: fields.origin };
+  switch (action) {
+    case 'import_tasks':
+      return importTasks(fields, scope, inherited);
+    case 'include_tasks': {
+      const file = includeFile(fields, action);
+      return [{ ...base, kind: 'include_tasks', file, baseDir: scope.dir, loop: loopOf(fields), loopVar: loopVarOf(fields) }];
+    }
+    case 'import_role':
+    case 'include_role': {
+      const spec = Fields.of(fields.value(action), fields.at(action), action);
+      const role = spec.string('name') ?? spec.fail('name', 'the role to use is missing');
+      const tasksFrom = spec.string('tasks_from') ?? 'main';
+      const params = { ...spec.dict('vars') };
+      if (action === 'include_role') return [{ ...base, kind: 'include_role', roleName: role, tasksFrom, roleVars: params }];
+      if (isTemplated(role)) spec.fail('name', 'import_role is static: the role name cannot hold {{ }} (use include_role)');
+      return scope.sources.importRole(role, tasksFrom, params, inherited, fields.at(action));
+    }
+    case 'meta': {
+      const value = fields.string('meta') as MetaTask['action'];
+      if (!META_ACTIONS.has(value)) fields.fail('meta', `unknown action '${value}' (known: ${[...META_ACTIONS].join(', ')})`);
+      return [{ ...base, kind: 'meta', action: value }];
+    }
+    default:
+      return [parseModuleTask(fields, action, scope, inherited)];
+  }
+}
+
+export function parseModuleTask(fields: Fields, action: string, scope: ParseScope, inherited: Inherited): ModuleTask {
+  const moduleName = action.replace(BUILTIN_PREFIX, '');
+  const module = scope.sources.module(moduleName);
+  if (!module) throw new PlaybookError(`unknown module '${action}'`, fields.at(action));
+  const args = normalizeArgs(module, fields.value(action), fields.value('args'), fields.at(action));
+  validateArgsStatically(module, args, fields.at(action));
+  const until = fields.conditions('until');
+  return {
+    ...inherited,
+    kind: 'module',
+    name: fields.string('name'),
+    origin: fields.origin,
+    module: moduleName,
+    args,
+    loop: loopOf(fields),
+    loopVar: loopVarOf(fields),
+    register: fields.string('register'),
+    notify: fields.list('notify'),
+    changedWhen: fields.conditions('changed_when'),
+    failedWhen: fields.conditions('failed_when'),
+    until,
+    retries: fields.number('retries') ?? (until ? DEFAULT_RETRIES_WITH_UNTIL : 0),
+    delaySeconds: fields.number('delay') ?? (until ? DEFAULT_DELAY_SECONDS : 0),
+  };
+}
+
+export function parseHandlers(raw: unknown, scope: ParseScope): Handler[] {
+  if (raw === undefined || raw === null) return [];
+  const origin = originOf(raw, { file: scope.file, line: 1 });
+  if (!Array.isArray(raw)) throw new PlaybookError(`handlers must be a list, got ${describe(raw)}`, origin);
+  return raw.map((item, i) => {
+    const fields = Fields.of(item, originOf(raw, origin, i), 'a handler');
+    const action = actionKey(fields, new Set([...TASK_KEYWORDS, 'listen']));
+    const task = parseModuleTask(fields, action, scope, inherit(scope.inherited, fields));
+    const name = task.name;
+    const role = scope.inherited.role?.name;
+    const triggers = [...(name ? [name] : []), ...(name && role ? [`${role} : ${name}`] : []), ...fields.list('listen')];
+    if (triggers.length === 0) throw new PlaybookError('a handler needs a name or listen', fields.origin);
+    return { ...task, triggers };
+  });
+}
+
+function parseBlock(fields: Fields, scope: ParseScope): TaskNode {
+  const unknown = fields.keys().filter((key) => !BLOCK_KEYWORDS.has(key));
+  if (unknown.length > 0) fields.fail(unknown[0], `not a keyword of a block (allowed: ${[...BLOCK_KEYWORDS].join(', ')})`);
+  const inner: ParseScope = { ...scope, inherited: inherit(scope.inherited, fields) };
+  return {
+    ...scope.inherited,
+    kind: 'block',
+    name: fields.string('name'),
+    origin: fields.origin,
+    block: parseTaskList(fields.value('block'), inner, 'block'),
+    rescue: parseTaskList(fields.value('rescue'), inner, 'rescue'),
+    always: parseTaskList(fields.value('always'), inner, 'always'),
+  };
+}
+
+/** import_tasks: the file is read now and its tasks take the import's keywords. */
+function importTasks(fields: Fields, scope: ParseScope, inherited: Inherited): TaskNode[] {
+  const file = includeFile(fields, 'import_tasks');
+  if (isTemplated(file)) fields.fail('import_tasks', 'import_tasks is static: the file name cannot hold {{ }} (use include_tasks)');
+  if (fields.has('loop') || fields.has('with_items')) fields.fail('loop', 'import_tasks cannot loop (use include_tasks)');
+  const path = resolveTaskFile(scope.dir, file);
+  if (scope.importChain.includes(path)) {
+    fields.fail('import_tasks', `import cycle: ${[...scope.importChain, path].join(' -> ')}`);
+  }
+  const raw = scope.sources.readTaskFile(path, fields.at('import_tasks'));
+  return parseTaskList(raw, { ...scope, file: path, inherited, importChain: [...scope.importChain, path] }, path);
+}
+
+export function resolveTaskFile(dir: string, file: string): string {
+  return isAbsolute(file) ? file : join(dir, file);
+}
+
+function includeFile(fields: Fields, action: string): string {
+  const value = fields.value(action);
+  if (typeof value === 'string') return value;
+  const spec = Fields.of(value, fields.at(action), action);
+  return spec.string('file') ?? spec.fail('file', 'the task file is missing');
+}
+
+/** The one key of a task that is not a keyword: the module (or include/import/meta). */
+function actionKey(fields: Fields, keywords: ReadonlySet<string>): string {
+  const actions = fields.keys().filter((key) => !keywords.has(key));
+  if (actions.length === 1) return actions[0];
+  if (actions.length === 0) throw new PlaybookError('the task has no module (or include/import/block)', fields.origin);
+  throw new PlaybookError(
+    `the task has more than one module or unknown keyword: ${actions.join(', ')} (a task takes exactly one module)`,
+    fields.at(actions[1]),
+  );
+}
+
+function loopOf(fields: Fields): unknown {
+  if (fields.has('loop') && fields.has('with_items')) fields.fail('with_items', 'use either loop or with_items, not both');
+  if (fields.has('with_items')) {
+    const items = fields.value('with_items');
+    // with_items flattens one level, as Ansible's does
+    return Array.isArray(items) ? items.flatMap((item) => (Array.isArray(item) ? item : [item])) : items;
+  }
+  return fields.value('loop');
+}
+
+function loopVarOf(fields: Fields): string {
+  const control = fields.dict('loop_control');
+  const loopVar = control.loop_var;
+  if (loopVar === undefined) return 'item';
+  if (typeof loopVar !== 'string' || !/^[A-Za-z_]\w*$/.test(loopVar)) fields.fail('loop_control', 'loop_var must be a variable name');
+  return loopVar;
+}

@@ -1,0 +1,126 @@
+/**
+ * The loaded, validated shape of a playbook. Everything a run needs is resolved at load time
+ * (imports expanded, inherited keywords folded into each task) except what Ansible itself
+ * resolves at run time: include_tasks / include_role, templated values, loops.
+ */
+
+export type Vars = Record<string, unknown>;
+
+/** Where a playbook object came from, for messages: `file:line`. */
+export interface Origin {
+  file: string;
+  line: number;
+}
+
+export function formatOrigin(origin: Origin): string {
+  return `${origin.file}:${origin.line}`;
+}
+
+/** The role a task belongs to: where its files live and which variables it brings. */
+export interface RoleScope {
+  name: string;
+  path: string;
+  defaults: Vars;
+  /** vars/main.yml, then the per-role vars given where the role is used (role params). */
+  vars: Vars;
+}
+
+/**
+ * Keywords a task inherits from the play, role, block or import around it. Folding them into
+ * each task at load time keeps the executor free of parent pointers.
+ */
+export interface Inherited {
+  when: string[];
+  tags: string[];
+  vars: Vars;
+  become?: boolean;
+  becomeUser?: string;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  checkMode?: boolean;
+  diff?: boolean;
+  delegateTo?: string;
+  role?: RoleScope;
+}
+
+interface NodeBase extends Inherited {
+  name?: string;
+  origin: Origin;
+}
+
+export interface ModuleTask extends NodeBase {
+  kind: 'module';
+  module: string;
+  /** Arguments as written (may hold `{{ }}`); rendered and fully validated per host at run time. */
+  args: Vars;
+  loop?: unknown;
+  loopVar: string;
+  register?: string;
+  notify: string[];
+  changedWhen?: string[];
+  failedWhen?: string[];
+  until?: string[];
+  retries: number;
+  delaySeconds: number;
+}
+
+export interface BlockTask extends NodeBase {
+  kind: 'block';
+  block: TaskNode[];
+  rescue: TaskNode[];
+  always: TaskNode[];
+}
+
+/** include_tasks: the file (may be templated) is loaded when the task is reached. */
+export interface IncludeTasks extends NodeBase {
+  kind: 'include_tasks';
+  file: string;
+  /** The directory a relative file is resolved against. */
+  baseDir: string;
+  loop?: unknown;
+  loopVar: string;
+}
+
+/** include_role: the role is loaded when the task is reached. */
+export interface IncludeRole extends NodeBase {
+  kind: 'include_role';
+  roleName: string;
+  tasksFrom: string;
+  roleVars: Vars;
+}
+
+export interface MetaTask extends NodeBase {
+  kind: 'meta';
+  action: 'flush_handlers' | 'noop' | 'end_play' | 'end_host' | 'clear_facts';
+}
+
+export type TaskNode = ModuleTask | BlockTask | IncludeTasks | IncludeRole | MetaTask;
+
+export interface Handler extends ModuleTask {
+  /** The names a notify can use: its name, `role : name`, and its listen topics. */
+  triggers: string[];
+}
+
+export type SerialSpec = Array<number | string>;
+
+export interface Play {
+  name: string;
+  origin: Origin;
+  hosts: string;
+  vars: Vars;
+  gatherFacts: boolean;
+  serial?: SerialSpec;
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  forceHandlers?: boolean;
+  /** pre_tasks, role tasks, tasks, post_tasks in Ansible's order, each section followed by a handler flush. */
+  sections: TaskNode[][];
+  handlers: Handler[];
+  tags: string[];
+}
+
+export interface Playbook {
+  path: string;
+  dir: string;
+  plays: Play[];
+}

@@ -1,0 +1,81 @@
+import type { Connection, PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
+import { LocalConnection } from '../../transport/local-connection';
+import type { Vars } from '../playbook/types';
+
+/** What the engine needs from the transport's connection pool. */
+export interface HostConnector {
+  connect(target: { name: string; vars: Vars }): Promise<Connection>;
+  /** Close a host's connection and open a new one (after a reboot). */
+  reconnect?(target: { name: string; vars: Vars }): Promise<Connection>;
+  closeAll(): Promise<void>;
+}
+
+const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * The run's connections: the pool for remote hosts, the controller itself for `delegate_to:
+ * localhost` and for hosts with `ansible_connection: local`. A host is contacted only when a
+ * module really talks to it (debug, set_fact... never open a connection).
+ */
+export class RunConnections {
+  private readonly locals = new Map<string, LocalConnection>();
+
+  constructor(private readonly connector: HostConnector) {}
+
+  isLocal(name: string, vars: Vars): boolean {
+    return LOCAL_NAMES.has(name) || vars.ansible_connection === 'local';
+  }
+
+  /** A connection that opens on first use; a failure to open is the TransportError of the first call. */
+  forHost(name: string, vars: Vars): Connection {
+    if (this.isLocal(name, vars)) return this.local(name);
+    return new LazyConnection(name, () => this.connector.connect({ name, vars }));
+  }
+
+  reconnect(name: string, vars: Vars): (() => Promise<Connection>) | undefined {
+    const { connector } = this;
+    if (this.isLocal(name, vars) || !connector.reconnect) return undefined;
+    return () => connector.reconnect!({ name, vars });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.locals.values()].map((c) => c.close()));
+    await this.connector.closeAll();
+  }
+
+  private local(name: string): LocalConnection {
+    let conn = this.locals.get(name);
+    if (!conn) this.locals.set(name, (conn = new LocalConnection({ host: name })));
+    return conn;
+  }
+}
+
+class LazyConnection implements Connection {
+  private opened?: Promise<Connection>;
+
+  constructor(
+    readonly host: string,
+    private readonly open: () => Promise<Connection>,
+  ) {}
+
+  async run(command: string, options?: RunOptions): Promise<RunResult> {
+    return (await this.connection()).run(command, options);
+  }
+
+  async putFile(remotePath: string, content: string | Buffer, options?: PutOptions): Promise<void> {
+    return (await this.connection()).putFile(remotePath, content, options);
+  }
+
+  async readFile(remotePath: string, options?: ReadOptions): Promise<Buffer | null> {
+    return (await this.connection()).readFile(remotePath, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.opened) await (await this.opened).close();
+  }
+
+  private connection(): Promise<Connection> {
+    this.opened ??= this.open();
+    return this.opened;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Vars } from './playbook/types';
+
+/**
+ * The variable layers of one task on one host, named by where the values come from. The order of
+ * the fields in PRECEDENCE is Ansible's, lowest first; later layers replace earlier ones key by
+ * key (Ansible's default `hash_behaviour = replace`: a dict is replaced, never deep-merged).
+ */
+export interface VarLayers {
+  roleDefaults?: Vars;
+  /** Inventory group vars (all, then child groups) as the inventory merged them. */
+  inventory?: Vars;
+  hostVars?: Vars;
+  /** Facts, exposed as `ansible_facts` and, as in Ansible, each fact as `ansible_<name>`. */
+  facts?: Vars;
+  play?: Vars;
+  role?: Vars;
+  /** Block and task vars, outer block first; a loop's item is added here. */
+  task?: Vars;
+  /** set_fact results and registered results of this host. */
+  hostFacts?: Vars;
+  extra?: Vars;
+}
+
+export const PRECEDENCE: ReadonlyArray<keyof VarLayers> = [
+  'roleDefaults',
+  'inventory',
+  'hostVars',
+  'facts',
+  'play',
+  'role',
+  'task',
+  'hostFacts',
+  'extra',
+];
+
+export function mergeVars(layers: VarLayers): Vars {
+  const merged: Vars = {};
+  for (const layer of PRECEDENCE) Object.assign(merged, layers[layer]);
+  return merged;
+}
+
+/** Facts as variables: `ansible_facts.<name>` and the top-level `ansible_<name>` Ansible injects. */
+export function factVars(facts: Vars | undefined): Vars {
+  if (!facts) return {};
+  const vars: Vars = { ansible_facts: facts };
+  for (const [name, value] of Object.entries(facts)) vars[`ansible_${name}`] = value;
+  return vars;
+}
