@@ -1,0 +1,86 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { LabError, sleep, tryRun } from './exec';
+import type { LabLayout } from './layout';
+import { deleteLink, deleteNetns, deleteRoute, labLinkNames, labNetnsNames } from './network';
+import { readNspawnPid } from './host-supervisor';
+import { labCgroups, processesInCgroupTree, removeCgroupTree } from './host-cgroup';
+import { commandLine, stopProcess } from './processes';
+import type { LabState } from './state';
+
+/*
+ * Undo in reverse dependency order: processes (they hold the mounts and namespaces), mounts,
+ * namespaces, links, and the unreachable route last so the safety net outlives every lab
+ * interface. Each step is a no-op when its thing is gone, and each also sweeps for things a
+ * crash kept out of the state file (they carry the lab's directory or its name tag).
+ */
+export async function teardownLab(layout: LabLayout, state: LabState, log: (line: string) => void): Promise<void> {
+  const marker = `${layout.stateDir}/`;
+  log(`stopping hosts of lab ${layout.name}`);
+  const supervisors = state.resources.flatMap((r) => (r.kind === 'process' ? [r.pid] : []));
+  await Promise.all(supervisors.map((pid) => stopProcess(pid, marker, 20_000)));
+  const hostsDir = path.join(layout.stateDir, 'hosts');
+  const hostDirs = existsSync(hostsDir) ? readdirSync(hostsDir).map((h) => path.join(hostsDir, h)) : [];
+  const nspawns = (await Promise.all(hostDirs.map(readNspawnPid))).filter((pid): pid is number => pid !== undefined);
+  await Promise.all(nspawns.map((pid) => stopProcess(pid, marker, 10_000)));
+  await Promise.all(processesMentioning(marker).map((pid) => stopProcess(pid, marker, 5_000)));
+  const cgroups = [...new Set([...state.resources.flatMap((r) => (r.kind === 'cgroup' ? [r.path] : [])), ...labCgroups(layout.tag)])];
+  await killGuestLeftovers(cgroups);
+  for (const cgroup of cgroups) removeCgroupTree(cgroup);
+
+  const recordedMounts = state.resources.flatMap((r) => (r.kind === 'mount' ? [r.path] : []));
+  for (const target of new Set([...recordedMounts, ...mountsUnder(marker)])) await unmountPatiently(target);
+  const leftover = mountsUnder(marker);
+  if (leftover.length > 0) throw new LabError(`still mounted, not removing ${layout.stateDir}: ${leftover.join(', ')}; unmount them and run down again`);
+
+  const recordedNetns = state.resources.flatMap((r) => (r.kind === 'netns' ? [r.name] : []));
+  for (const name of new Set([...recordedNetns, ...(await labNetnsNames(layout.tag))])) await deleteNetns(name);
+  const recordedLinks = state.resources.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
+  for (const name of new Set([...recordedLinks, ...(await labLinkNames(layout.tag))])) await deleteLink(name);
+  for (const r of state.resources) if (r.kind === 'route') await deleteRoute(r.destination);
+
+  await rm(layout.stateDir, { recursive: true, force: true });
+  log(`lab ${layout.name} removed`);
+}
+
+/** Guests whose nspawn was killed outright: they are ours because they sit in our hosts' cgroups. */
+async function killGuestLeftovers(cgroups: string[]): Promise<void> {
+  for (let round = 0; round < 20; round += 1) {
+    const pids = cgroups.flatMap(processesInCgroupTree);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+    await sleep(100);
+  }
+}
+
+function processesMentioning(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && (commandLine(pid)?.includes(marker) ?? false));
+}
+
+/** Mount points at or below the lab's directory, deepest first. */
+function mountsUnder(marker: string): string[] {
+  return readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((target): target is string => target !== undefined && `${target}/`.startsWith(marker))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** An overlay can stay busy for a moment after its guest's last process exits. */
+async function unmountPatiently(target: string): Promise<void> {
+  for (let attempt = 0; attempt < 25; attempt += 1) {
+    if (!mountsUnder(`${target}/`).includes(target)) return;
+    if ((await tryRun('umount', [target])).code === 0) return;
+    await sleep(200);
+  }
+}
