@@ -1,0 +1,37 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ExecResult } from './shell-connection';
+
+/**
+ * Feeds stdin to a spawned child and collects its output and status. On timeout the child (which
+ * we started, so we know its PID) is killed and 'timeout' is returned.
+ */
+export function collectProcess(child: ChildProcessWithoutNullStreams, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<ExecResult | 'timeout'> {
+  return new Promise((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // A command that never reads its stdin closes the pipe early; that is not an error.
+    child.stdin.on('error', () => undefined);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return resolve('timeout');
+      resolve({
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        exitCode: code ?? 255,
+        ...(signal ? { signal } : {}),
+      });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}

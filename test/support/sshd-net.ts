@@ -1,0 +1,239 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A bastion and N targets as real OpenSSH sshd processes in network namespaces:
+ *
+ *   root ns --veth 10.231.<2k>.0/30--> bastion ns --veth 10.231.<2k+1>.0/24--> private ns (N sshd, one address each)
+ *
+ * The root namespace has no route to the private /24 (only this run's `unreachable 10.231.0.0/16`
+ * route, with its own metric), so play can reach the targets only through the bastion. Every name
+ * carries this run's suffix; teardown removes exactly what this run created, and may run twice.
+ */
+
+const SSHD = '/usr/sbin/sshd';
+const RANGE = '10.231.0.0/16';
+
+export interface SshdProcess {
+  address: string;
+  port: number;
+  /** Everything the sshd logged (LogLevel VERBOSE, -e). */
+  log(): string;
+  /** "Connection from" lines: TCP connections the sshd accepted. */
+  connectionCount(): number;
+  stop(): Promise<void>;
+}
+
+export interface LabTarget extends SshdProcess {
+  name: string;
+  hostKeyLine: string;
+}
+
+export interface SshdLab {
+  dir: string;
+  suffix: string;
+  clientKey: string;
+  bastion: SshdProcess;
+  targets: LabTarget[];
+  /** A private address the bastion has no route to (EHOSTUNREACH at once). */
+  unreachableAddress: string;
+  /** A private address that exists but where nothing listens (connection refused). */
+  refusedAddress: string;
+  /** An unused port on the bastion's address: a bastion whose sshd is down. */
+  deadBastionPort: number;
+  /** A non-root login user (created for this run) allowed `sudo -n` to root only; undefined unless asked for. */
+  user?: string;
+  /** `Host` blocks naming each target by address, to put in front of a test's own config. */
+  hostBlocks(prefix?: string): string;
+  writeFile(name: string, text: string, mode?: number): string;
+  teardown(): Promise<void>;
+}
+
+export interface LabOptions {
+  targets: number;
+  /** Create a login user with a sudo rule (NOPASSWD to root only), removed at teardown. */
+  withUser?: boolean;
+}
+
+function run(command: string, args: string[]): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Cleanup steps ignore "already gone" so teardown is idempotent and runs every step. */
+function attempt(command: string, args: string[]): void {
+  try {
+    run(command, args);
+  } catch {
+    // already removed (or never created): nothing to undo
+  }
+}
+
+function pickSubnetIndex(): number {
+  const used = run('ip', ['-4', 'route', 'show', 'table', 'all']);
+  for (let tries = 0; tries < 50; tries += 1) {
+    const k = 1 + Math.floor(Math.random() * 120);
+    if (!used.includes(`10.231.${2 * k}.`) && !new RegExp(`metric ${1000 + k}\\b`).test(used)) return k;
+  }
+  throw new Error('no free 10.231.x.0/30 subnet for the sshd lab');
+}
+
+function startSshd(ns: string, dir: string, name: string, address: string, port: number, extraConfig: string): Promise<SshdProcess & { hostKeyLine: string }> {
+  const keyFile = path.join(dir, `host-${name}`);
+  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
+  const configFile = path.join(dir, `sshd-${name}.conf`);
+  writeFileSync(
+    configFile,
+    [
+      `ListenAddress ${address}:${port}`,
+      `HostKey ${keyFile}`,
+      'PidFile none',
+      'UsePAM no',
+      'PermitRootLogin prohibit-password',
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'LogLevel VERBOSE',
+      'Subsystem sftp internal-sftp',
+      extraConfig,
+    ].join('\n') + '\n',
+  );
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const proc = {
+    address,
+    port,
+    hostKeyLine: readFileSync(`${keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
+    log: () => log,
+    connectionCount: () => (log.match(/^Connection from /gm) ?? []).length,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sshd ${name} did not start: ${log}`)), 10000);
+    const check = () => {
+      if (log.includes('Server listening on')) {
+        clearTimeout(timer);
+        resolve(proc);
+      }
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd ${name} exited with ${code}: ${log}`));
+    });
+  });
+}
+
+export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
+  const suffix = randomBytes(3).toString('hex').slice(0, 5);
+  const k = pickSubnetIndex();
+  const pub = `10.231.${2 * k}`;
+  const priv = `10.231.${2 * k + 1}`;
+  const bastionNs = `pt-b-${suffix}`;
+  const privateNs = `pt-p-${suffix}`;
+  const links = { root: `pt${suffix}r`, bastion: `pt${suffix}b`, bastionInner: `pt${suffix}q`, private: `pt${suffix}s` };
+  const metric = String(1000 + k);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `pt-sshd-${suffix}-`));
+  chmodSync(dir, 0o755);
+  const processes: SshdProcess[] = [];
+  const user = options.withUser ? `ptu${suffix}` : undefined;
+  const sudoersFile = user ? `/etc/sudoers.d/${user}` : undefined;
+
+  let tornDown = false;
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    await Promise.all(processes.map((proc) => proc.stop()));
+    attempt('ip', ['link', 'del', links.root]);
+    attempt('ip', ['netns', 'del', bastionNs]);
+    attempt('ip', ['netns', 'del', privateNs]);
+    attempt('ip', ['route', 'del', 'unreachable', RANGE, 'metric', metric]);
+    if (sudoersFile) rmSync(sudoersFile, { force: true });
+    if (user) attempt('userdel', [user]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    // Safety first: nothing in 10.231/16 may leave the machine, whatever happens next.
+    run('ip', ['route', 'add', 'unreachable', RANGE, 'metric', metric]);
+    run('ip', ['netns', 'add', bastionNs]);
+    run('ip', ['netns', 'add', privateNs]);
+    run('ip', ['link', 'add', links.root, 'type', 'veth', 'peer', 'name', links.bastion, 'netns', bastionNs]);
+    run('ip', ['link', 'add', links.bastionInner, 'netns', bastionNs, 'type', 'veth', 'peer', 'name', links.private, 'netns', privateNs]);
+    run('ip', ['addr', 'add', `${pub}.1/30`, 'dev', links.root]);
+    run('ip', ['link', 'set', links.root, 'up']);
+    run('ip', ['-n', bastionNs, 'addr', 'add', `${pub}.2/30`, 'dev', links.bastion]);
+    run('ip', ['-n', bastionNs, 'addr', 'add', `${priv}.1/24`, 'dev', links.bastionInner]);
+    for (const link of ['lo', links.bastion, links.bastionInner]) run('ip', ['-n', bastionNs, 'link', 'set', link, 'up']);
+    const targetAddress = (index: number) => `${priv}.${10 + index}`;
+    const unreachableAddress = `${priv}.250`;
+    const refusedAddress = `${priv}.251`;
+    for (let index = 0; index < options.targets; index += 1) run('ip', ['-n', privateNs, 'addr', 'add', `${targetAddress(index)}/24`, 'dev', links.private]);
+    run('ip', ['-n', privateNs, 'addr', 'add', `${refusedAddress}/24`, 'dev', links.private]);
+    for (const link of ['lo', links.private]) run('ip', ['-n', privateNs, 'link', 'set', link, 'up']);
+    run('ip', ['-n', bastionNs, 'route', 'add', 'unreachable', `${unreachableAddress}/32`]);
+
+    const clientKey = path.join(dir, 'client_ed25519');
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'play-test', '-f', clientKey]);
+    writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+    chmodSync(path.join(dir, 'authorized_keys'), 0o644);
+    // Debian's sshd refuses to start without its privilege separation directory (normally made by the service unit).
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+    if (user && sudoersFile) {
+      // '*' (not '!') as the password: no password login, but not a "locked" account, which sshd refuses without PAM.
+      run('useradd', ['-M', '-d', '/nonexistent', '-s', '/bin/sh', '-p', '*', user]);
+      writeFileSync(sudoersFile, `${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
+    }
+
+    // The bastion keeps sshd's default MaxStartups (10:30:100): the throttle is what keeps play under it.
+    const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`, 22, '');
+    processes.push(bastion);
+    const targets = await Promise.all(
+      Array.from({ length: options.targets }, async (_, index) => {
+        const name = `t${String(index + 1).padStart(2, '0')}`;
+        const proc = await startSshd(privateNs, dir, name, targetAddress(index), 22, 'AllowTcpForwarding no');
+        processes.push(proc);
+        return { ...proc, name };
+      }),
+    );
+
+    return {
+      dir,
+      suffix,
+      clientKey,
+      bastion,
+      targets,
+      unreachableAddress,
+      refusedAddress,
+      deadBastionPort: 2299,
+      user,
+      hostBlocks: (prefix = '') => targets.map((target) => `Host ${prefix}${target.name}\n  HostName ${target.address}\n`).join('\n'),
+      writeFile: (name, text, mode = 0o644) => {
+        const file = path.join(dir, name);
+        writeFileSync(file, text, { mode });
+        return file;
+      },
+      teardown,
+    };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+/** Whether this process may build the lab (root, iproute2, sshd); tests refuse clearly otherwise. */
+export function labPrerequisites(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the sshd lab needs root (network namespaces)';
+  if (!existsSync(SSHD)) return `${SSHD} is missing: apt-get install openssh-server`;
+  if (!existsSync('/usr/bin/sudo')) return 'sudo is missing: apt-get install sudo';
+  return undefined;
+}
