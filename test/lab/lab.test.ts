@@ -1,0 +1,180 @@
+import { createConnection } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { labAddApp, labDown, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
+import { labLayout } from '../../src/lab/layout';
+import { stackOutputs } from '../../src/inventory/stack-outputs';
+import { labLeftovers } from '../support/lab-leftovers';
+import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
+
+/*
+ * One lab for the whole file (booting is the slow part). The tests run in order and some
+ * build on earlier ones (add-app adds app-3; the last test takes the lab down).
+ */
+const NAME = 'test';
+const layout = labLayout(NAME);
+let lab: LabInfo;
+
+const privateHosts = (): string[] => lab.hosts.filter((h) => h.publicAddress === undefined).map((h) => h.name);
+const inventoryHosts = (): string[] => ['bastion', ...privateHosts()];
+
+/** One command to HAProxy's runtime API, as a play on the controller would send it. */
+function haproxyCommand(command: string): Promise<string> {
+  const [host, port] = lab.loadBalancer.adminAddress.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port: Number(port) }, () => socket.end(`${command}\n`));
+    let reply = '';
+    socket.on('data', (chunk) => (reply += chunk.toString()));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error(`haproxy runtime API: no answer to ${command}`)));
+  });
+}
+
+async function getLb(): Promise<{ status: number; body: string }> {
+  const response = await fetch(lab.loadBalancer.url, { signal: AbortSignal.timeout(3000) });
+  return { status: response.status, body: await response.text() };
+}
+
+beforeAll(async () => {
+  await labDown({ name: NAME }); // a lab left by an aborted earlier run
+  lab = await labUp({ name: NAME, apps: 2 });
+}, 600_000);
+
+afterAll(async () => {
+  await labDown({ name: NAME });
+}, 120_000);
+
+describe('lab up with 2 apps', () => {
+  test('writes outputs in the stack shape and an inventory with bastion, app-1, app-2, logs', () => {
+    const outputs = stackOutputs.parse(JSON.parse(readFileSync(lab.outputsFile, 'utf8')));
+    expect(outputs.app_instances.map((a) => a.name)).toEqual(['app-1', 'app-2']);
+    expect(outputs.log_collectors.map((a) => a.name)).toEqual(['logs']);
+    expect(outputs.load_balancer).toEqual({ driver: 'haproxy', admin_address: lab.loadBalancer.adminAddress, backend: 'app' });
+    const hosts = parse(readFileSync(lab.hostsFile, 'utf8'));
+    expect(Object.keys(hosts.all.children.app.hosts)).toEqual(['app-1', 'app-2']);
+  });
+
+  test('every host answers SSH through the bastion with its own pinned host key', async () => {
+    const seen = await Promise.all(
+      inventoryHosts().map(async (name) => {
+        const [hostname, key] = (await sshOk(lab.sshConfigFile, name, 'hostname; cat /etc/ssh/ssh_host_ed25519_key.pub')).trim().split('\n');
+        return { name, hostname, key: key.split(' ').slice(0, 2).join(' ') };
+      }),
+    );
+    for (const host of seen) {
+      expect(host.hostname).toBe(host.name);
+      expect(host.key).toBe(lab.hosts.find((h) => h.name === host.name)?.hostKey);
+    }
+    expect(new Set(seen.map((h) => h.key)).size).toBe(seen.length);
+    // The inventory's ssh.config reaches private hosts only through the bastion.
+    const resolved = await sshOk(lab.sshConfigFile, 'bastion', 'true').then(() => readFileSync(lab.sshConfigFile, 'utf8'));
+    for (const name of privateHosts()) expect(resolved).toMatch(new RegExp(`Host ${name} [^\\n]*\\n  HostName [^\\n]*\\n  ProxyJump bastion`));
+  });
+
+  test('systemd is fully up on every host (running, no failed unit)', async () => {
+    const states = await Promise.all(lab.hosts.map((h) => ssh(lab.labSshConfig, h.name, 'systemctl is-system-running --wait')));
+    expect(states.map((s) => s.stdout.trim())).toEqual(lab.hosts.map(() => 'running'));
+  });
+
+  test('private addresses are unreachable from the controller, and fail fast', async () => {
+    for (const host of lab.hosts) {
+      const started = Date.now();
+      const error = await new Promise<NodeJS.ErrnoException>((resolve) => {
+        const socket = createConnection({ host: host.privateAddress, port: 22, timeout: 10_000 });
+        socket.on('connect', () => {
+          socket.destroy();
+          resolve(Object.assign(new Error('connected'), { code: 'CONNECTED' }));
+        });
+        socket.on('timeout', () => resolve(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+        socket.on('error', resolve);
+      });
+      expect({ host: host.name, code: error.code }).toEqual({ host: host.name, code: 'EHOSTUNREACH' });
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    // The control case: the public side is reachable.
+    await expect(sshOk(lab.sshConfigFile, 'bastion', 'true')).resolves.toBe('');
+  });
+
+  test('no host has a default route off the machine', async () => {
+    const routes = await Promise.all(lab.hosts.map((h) => sshOk(lab.labSshConfig, h.name, 'ip route show default; ip -6 route show default')));
+    expect(routes).toEqual(lab.hosts.map(() => ''));
+  });
+
+  test('the load balancer reaches an app host once something listens there, and its runtime API drains it', async () => {
+    expect((await getLb()).status).toBe(503);
+    await sshOk(
+      lab.sshConfigFile,
+      'app-1',
+      'mkdir -p /tmp/www && echo ok > /tmp/www/health && echo "hello from $(hostname)" > /tmp/www/index.html && sudo systemd-run --unit=lab-test-http python3 -m http.server 80 --directory /tmp/www',
+    );
+    const served = await waitUntil('app-1 in service behind the load balancer', 20_000, async () => {
+      const reply = await getLb().catch(() => undefined);
+      return reply?.status === 200 ? reply : undefined;
+    });
+    expect(served.body.trim()).toBe('hello from app-1');
+
+    await haproxyCommand(`set server ${lab.loadBalancer.backend}/app-1 state maint`);
+    expect((await getLb()).status).toBe(503);
+    await haproxyCommand(`set server ${lab.loadBalancer.backend}/app-1 state ready`);
+    await waitUntil('app-1 back in service', 20_000, async () => ((await getLb().catch(() => undefined))?.status === 200 ? true : undefined));
+  });
+
+  test('apt on a host installs nginx from the local repo, its only source', async () => {
+    const out = await sshOk(
+      lab.sshConfigFile,
+      'logs',
+      'cat /etc/apt/sources.list; ls /etc/apt/sources.list.d | wc -l; sudo apt-get -qq -o DPkg::Lock::Timeout=120 update && sudo DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=120 install -y nginx >/dev/null && dpkg-query -W -f="\\${Status}\\n" nginx && apt-cache policy nginx',
+      180_000,
+    );
+    const [sources, extra, status] = out.split('\n');
+    expect(sources).toBe('deb [trusted=yes] file:/srv/lab-apt ./');
+    expect(extra).toBe('0');
+    expect(status).toBe('install ok installed');
+    expect(out).toMatch(/file:\/srv\/lab-apt \.\/ Packages/);
+  }, 240_000);
+
+  test('publish-update gives apt a newer lab-marker to upgrade to, that asks for a reboot', async () => {
+    expect(await sshOk(lab.sshConfigFile, 'app-2', 'cat /usr/share/lab-marker/version; test ! -e /var/run/reboot-required && echo clean')).toBe('1\nclean\n');
+    expect(await labPublishUpdate({ name: NAME })).toBe(2);
+    const out = await sshOk(
+      lab.sshConfigFile,
+      'app-2',
+      'sudo apt-get -qq -o DPkg::Lock::Timeout=120 update && sudo DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=120 install --only-upgrade -y lab-marker >/dev/null && cat /usr/share/lab-marker/version /var/run/reboot-required.pkgs && test -e /var/run/reboot-required && echo reboot-required',
+      120_000,
+    );
+    expect(out).toBe('2\nlab-marker\nreboot-required\n');
+  });
+
+  test('a host rebooted from inside comes back with the same host key, and leaves the others alone', async () => {
+    const keyBefore = await sshOk(lab.sshConfigFile, 'app-2', 'cat /etc/ssh/ssh_host_ed25519_key.pub');
+    await sshOk(lab.sshConfigFile, 'app-1', 'sudo touch /run/lab-test-still-up');
+    await sshOk(lab.sshConfigFile, 'app-2', 'sudo touch /run/lab-test-before-reboot');
+    await ssh(lab.sshConfigFile, 'app-2', 'sudo systemctl reboot');
+    // /run is a fresh tmpfs on every boot: the mark is gone only once the host has rebooted.
+    const after = await waitUntil('app-2 back after its reboot', 60_000, async () => {
+      const r = await ssh(lab.sshConfigFile, 'app-2', 'test -e /run/lab-test-before-reboot && echo old || cat /etc/ssh/ssh_host_ed25519_key.pub');
+      return r.code === 0 && r.stdout !== 'old\n' ? r.stdout : undefined;
+    });
+    expect(after).toBe(keyBefore);
+    expect(await sshOk(lab.sshConfigFile, 'app-1', 'ls /run/lab-test-still-up; systemctl is-system-running')).toBe('/run/lab-test-still-up\nrunning\n');
+    expect((await labStatus({ name: NAME })).hosts.every((h) => h.running)).toBe(true);
+  });
+
+  test('add-app: the new host is reachable through the bastion, in the inventory and behind the load balancer', async () => {
+    const host = await labAddApp({ name: NAME });
+    expect(host.name).toBe('app-3');
+    expect((await sshOk(lab.sshConfigFile, 'app-3', 'hostname')).trim()).toBe('app-3');
+    const hosts = parse(readFileSync(lab.hostsFile, 'utf8'));
+    expect(hosts.all.children.app.hosts['app-3']).toEqual({ ansible_host: host.privateAddress, availability_zone: 'lab-a' });
+    expect(await haproxyCommand(`show servers state ${lab.loadBalancer.backend}`)).toMatch(new RegExp(`app-3 ${host.privateAddress.replace(/\./g, '\\.')} `));
+  });
+
+  test('down leaves nothing (namespaces, links, routes, mounts, processes, cgroups), and down twice is fine', async () => {
+    expect(labLeftovers(layout).length).toBeGreaterThan(0);
+    await labDown({ name: NAME });
+    expect(labLeftovers(layout)).toEqual([]);
+    await labDown({ name: NAME });
+    expect(labLeftovers(layout)).toEqual([]);
+  });
+});
