@@ -121,6 +121,13 @@ export const FILTERS: Record<string, FilterFn> = {
   regex_replace: (input, [pattern, replacement = '']) => text(input, 'regex_replace').replace(regex(pattern, 'g'), String(replacement).replace(/\\(\d)/g, '$$$1')),
   regex_search: (input, [pattern]) => regex(pattern).exec(text(input, 'regex_search'))?.[0] ?? null,
   split: (input, [separator]) => (separator === undefined ? text(input, 'split').trim().split(/\s+/) : text(input, 'split').split(String(separator))),
+  indent: (input, [width = 4, first = false, blank = false]) => {
+    const pad = typeof width === 'string' ? width : ' '.repeat(Number(width));
+    return text(input, 'indent')
+      .split('\n')
+      .map((line, i) => ((i > 0 || truthy(first)) && (line !== '' || truthy(blank)) ? pad + line : line))
+      .join('\n');
+  },
   quote: (input) => shellQuote(toText(input)),
   ternary: (input, [whenTrue, whenFalse]) => (truthy(input) ? whenTrue : whenFalse),
   to_json: (input) => JSON.stringify(input),

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { ExpressionError } from './expression-error';
+import type { Origin } from './expression-error';
+import { EvalError } from './expression-values';
+import { compileExpression, evaluate, singleMustache } from './expressions';
+import { TemplateError, lineWithin } from './template-error';
+import { HelperInputMissing, templateHelpers } from './template-helpers';
+import { lazilyTemplated } from './template-lazy-vars';
+
+/**
+ * Templates are Handlebars with no HTML escaping and strict lookups: a missing variable is a
+ * TemplateError naming the template file, the line and the variable.
+ *
+ * What works in `{{ }}` (spaces inside are fine):
+ * - paths: `{{ item.name }}`, `{{ hostvars.app-1.ansible_host }}` (`-` is part of a name in
+ *   Handlebars), `{{ list.[0] }}` (not `list.0`), `{{ @root.x }}`, `../x` inside blocks;
+ * - helpers, Handlebars style: `{{default port 80}}`, `{{join servers ","}}`, `{{indent body 4}}`,
+ *   `{{#if (eq env "prod")}}...{{/if}}`, `{{#each servers}}{{this}}{{/each}}`; every filter of the
+ *   expression language is a helper;
+ * - helper arguments and `{{#if x}}` are not strict (a missing `x` is just false/undefined),
+ *   which is what `default` and optional sections need.
+ *
+ * In YAML values (`renderValue`), each `{{ }}` may also hold an expression of the expression
+ * language, Jinja style: `{{ port | int + 1 }}`, `{{ x | default('a') }}`, `{{ groups['app'] }}`.
+ */
+
+export { TemplateError } from './template-error';
+
+export type Vars = Readonly<Record<string, unknown>>;
+
+const handlebars = Handlebars.create();
+handlebars.registerHelper(templateHelpers());
+
+const MAX_CACHED = 5000;
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+function compile(source: string): HandlebarsTemplateDelegate {
+  let template = compiled.get(source);
+  if (!template) {
+    template = handlebars.compile(source, { noEscape: true, strict: true });
+    if (compiled.size >= MAX_CACHED) compiled.clear();
+    compiled.set(source, template);
+  }
+  return template;
+}
+
+/** Renders a Handlebars template (compiled once per distinct source, then cached). */
+export function renderTemplate(source: string, vars: Vars, origin: Origin): string {
+  try {
+    return compile(source)(templatedVars(vars, origin));
+  } catch (err) {
+    throw toTemplateError(err, source, origin);
+  }
+}
+
+export function renderTemplateFile(path: string, vars: Vars): string {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TemplateError(`cannot read template: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: path });
+  }
+  return renderTemplate(source, vars, { file: path });
+}
+
+/**
+ * Renders every string containing `{{` inside a YAML value (lists and mappings recursively).
+ * A string that is exactly one `{{ expr }}` keeps the value's type (a list, a number, a dict),
+ * as in Ansible.
+ */
+export function renderValue<T = unknown>(value: T, vars: Vars, origin: Origin): T;
+export function renderValue(value: unknown, vars: Vars, origin: Origin): unknown {
+  if (typeof value === 'string') return value.includes('{{') ? renderString(value, templatedVars(vars, origin), origin) : value;
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, vars, origin));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, vars, origin)]));
+  }
+  return value;
+}
+
+/**
+ * The variables as templates and `{{ }}` values see them: a variable whose value contains
+ * `{{ }}` is rendered when read. Pass the result to evaluateCondition for `when:` so that
+ * conditions see the same values.
+ */
+export function templatedVars(vars: Vars, origin: Origin = { file: '<vars>' }): Vars {
+  return lazilyTemplated(vars, (text, view) => renderValue(text, view, origin), origin);
+}
+
+/** Whether a value contains anything to render (so callers can skip copying static task arguments). */
+export function isTemplated(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(isTemplated);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(isTemplated);
+  return false;
+}
+
+// block helpers, comments, partials, raw output or whitespace control: only Handlebars understands those
+const HANDLEBARS_ONLY = /\{\{\s*[#/^!>{~&]|\{\{\s*else\b|~\}\}/;
+const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
+const PATH = /^(?:@root\.)?[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\[[^\]]+\]))*$/;
+
+function renderString(text: string, vars: Vars, origin: Origin): unknown {
+  const whole = singleMustache(text);
+  if (whole !== undefined && !HANDLEBARS_ONLY.test(text)) return plainCopy(evaluateMustache(whole, text, vars, origin));
+  if (HANDLEBARS_ONLY.test(text)) return renderTemplate(text, vars, origin);
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(MUSTACHE)) {
+    const start = m.index ?? 0;
+    const line = text.slice(0, start).split('\n').length;
+    out += text.slice(last, start) + textOf(evaluateMustache(m[1].trim(), m[0], vars, lineWithin(origin, line)));
+    last = start + m[0].length;
+  }
+  return out + text.slice(last);
+}
+
+/**
+ * One `{{ ... }}`: a path is looked up (typed); else, if it parses as an expression, it is
+ * evaluated (typed); else Handlebars renders it (a helper call such as `{{default x "y"}}`).
+ */
+function evaluateMustache(inner: string, mustache: string, vars: Vars, origin: Origin): unknown {
+  if (PATH.test(inner)) return /[-[@]/.test(inner) ? lookupPath(inner, vars, origin) : evaluateExpression(inner, vars, origin);
+  if (parsesAsExpression(inner)) return evaluateExpression(inner, vars, origin);
+  return renderTemplate(mustache, vars, origin);
+}
+
+function parsesAsExpression(inner: string): boolean {
+  try {
+    compileExpression(inner);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function evaluateExpression(inner: string, vars: Vars, origin: Origin): unknown {
+  try {
+    return evaluate(inner, vars);
+  } catch (err) {
+    if (err instanceof ExpressionError) throw new TemplateError(err.message.replace(/ in expression: [\s\S]*$/, ` in {{ ${inner} }}`), origin, err.variable);
+    throw err;
+  }
+}
+
+/** A Handlebars path with `-` in names (`hostvars.app-1.x`), which the expression language reads as a subtraction. */
+function lookupPath(path: string, vars: Vars, origin: Origin): unknown {
+  const segments = path
+    .replace(/^@root\./, '')
+    .split(/\.(?![^[]*\])/)
+    .map((s) => s.replace(/^\[(.*)\]$/, '$1'));
+  let value: unknown = vars;
+  for (let i = 0; i < segments.length; i += 1) {
+    const key = segments[i];
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) {
+      const missing = segments.slice(0, i + 1).join('.');
+      throw new TemplateError(`'${missing}' is undefined in {{ ${path} }}`, origin, missing);
+    }
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** A plain copy of a value read through the templated view (so nested `{{ }}` are rendered, and no Proxy escapes). */
+function plainCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)]));
+  return value;
+}
+
+function textOf(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function toTemplateError(err: unknown, source: string, origin: Origin): Error {
+  if (err instanceof TemplateError) return err;
+  if (err instanceof HelperInputMissing) {
+    const where = lineWithin(origin, err.line);
+    return err.asVariable
+      ? new TemplateError(`'${err.helper}' is undefined`, where, err.helper)
+      : new TemplateError(`${err.message} (a missing variable?) in ${mustacheAt(source, err.line, err.column)}`, where);
+  }
+  const e = err as Error & { lineNumber?: number; column?: number };
+  const strict = /^"(.+)" not defined in /.exec(e.message ?? '');
+  if (strict && e.lineNumber !== undefined) {
+    const variable = pathAt(source, e.lineNumber, e.column ?? 0) ?? strict[1];
+    return new TemplateError(`'${variable}' is undefined`, lineWithin(origin, e.lineNumber), variable);
+  }
+  const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(e.message ?? '');
+  if (parse) return new TemplateError(`syntax error: ${parse[2].split('\n').pop()}`, lineWithin(origin, Number(parse[1])));
+  if (err instanceof EvalError || (err instanceof Error && err.name === 'Error' && e.lineNumber !== undefined)) {
+    return new TemplateError(e.message.replace(/ - \d+:\d+$/, ''), lineWithin(origin, e.lineNumber));
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The `{{ ... }}` that starts at a helper's location, for messages. */
+function mustacheAt(source: string, line: number | undefined, column: number | undefined): string {
+  const text = (source.split('\n')[(line ?? 1) - 1] ?? '').slice(column ?? 0);
+  return /^\{\{[\s\S]*?\}\}/.exec(text)?.[0] ?? 'the template';
+}
+
+/** The full path (`item.nope`, not just `nope`) at a strict-mode error's position. */
+function pathAt(source: string, line: number, column: number): string | undefined {
+  const text = source.split('\n')[line - 1] ?? '';
+  return /^[^\s}()]+/.exec(text.slice(column))?.[0];
+}
