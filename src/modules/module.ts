@@ -53,6 +53,14 @@ export interface ModuleContext {
   resolveLocal(path: string, kind: 'files' | 'templates'): string;
   /** Render a template file on the controller with the task's variables (strict: missing variable is an error). */
   renderTemplate(localPath: string): string;
+  /** The task is `no_log` or its values come from the vault: file diffs are marked `secret`, never shown. */
+  noLog?: boolean;
+  /**
+   * For `reboot`: close this host's connection and open a new one (same host, same settings), which
+   * the engine then uses for the host's later tasks. May reject while the host is down; the module
+   * retries until its own timeout.
+   */
+  reconnect?(): Promise<Connection>;
 }
 
 export interface ModuleResult {

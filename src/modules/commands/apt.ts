@@ -1,0 +1,109 @@
+import { argv } from '../support/shell';
+
+/** Where apt-get update records success; the module touches it itself (Debian's apt only does in apt.systemd.daily). */
+export const UPDATE_STAMP = '/var/lib/apt/periodic/update-success-stamp';
+
+/** apt-get, never prompting, keeping changed config files, and waiting up to `lockSeconds` for the dpkg lock. */
+export function aptGet(lockSeconds: number, ...words: string[]): string {
+  return [
+    'env DEBIAN_FRONTEND=noninteractive',
+    argv('apt-get', '-q', '-y', '-o', `DPkg::Lock::Timeout=${lockSeconds}`, '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...words),
+  ].join(' ');
+}
+
+export function updateCacheCommand(lockSeconds: number): string {
+  return `${aptGet(lockSeconds, 'update')} && mkdir -p /var/lib/apt/periodic && touch ${UPDATE_STAMP}`;
+}
+
+/** Cache age and every named package's installed and candidate versions, in one round trip. */
+export function aptProbeCommand(packages: string[]): string {
+  const lines = [
+    `printf 'stamp\\t%s\\n' "$(stat -c %Y ${UPDATE_STAMP} /var/lib/apt/lists 2>/dev/null | sort -n | tail -1)"`,
+    `printf 'now\\t%s\\n' "$(date +%s)"`,
+  ];
+  if (packages.length > 0) lines.push(`LC_ALL=C ${argv('apt-cache', 'policy', '--', ...packages)} 2>/dev/null || true`);
+  return lines.join('\n');
+}
+
+export interface PackageVersions {
+  installed?: string;
+  candidate?: string;
+}
+
+export interface AptProbe {
+  /** Seconds since the package lists were last refreshed. */
+  cacheAge: number;
+  packages: Map<string, PackageVersions>;
+}
+
+function version(text: string): string | undefined {
+  const v = text.trim();
+  return v === '(none)' || v === '' ? undefined : v;
+}
+
+export function parseAptProbe(stdout: string): AptProbe {
+  let stamp = 0;
+  let now = 0;
+  const packages = new Map<string, PackageVersions>();
+  let current: PackageVersions | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('stamp\t')) stamp = Number(line.slice(6)) || 0;
+    else if (line.startsWith('now\t')) now = Number(line.slice(4)) || 0;
+    else if (/^\S+:$/.test(line)) {
+      current = {};
+      packages.set(line.slice(0, -1).replace(/:(amd64|arm64|all|i386)$/, ''), current);
+    } else if (current && /^\s+Installed:/.test(line)) current.installed = version(line.split(':').slice(1).join(':'));
+    else if (current && /^\s+Candidate:/.test(line)) current.candidate = version(line.split(':').slice(1).join(':'));
+  }
+  return { cacheAge: now - stamp, packages };
+}
+
+export interface PackageSpec {
+  name: string;
+  /** `name=version` pins a version. */
+  version?: string;
+}
+
+export function parsePackageSpec(spec: string): PackageSpec {
+  const eq = spec.indexOf('=');
+  return eq < 0 ? { name: spec } : { name: spec.slice(0, eq), version: spec.slice(eq + 1) };
+}
+
+export interface PackagePlan {
+  install: string[];
+  remove: string[];
+  /** Named packages apt does not know: an error for present/latest. */
+  unknown: string[];
+}
+
+/** Which packages to install or remove so that every one is in `state`. */
+export function planPackages(specs: PackageSpec[], state: 'present' | 'absent' | 'latest', probe: AptProbe): PackagePlan {
+  const plan: PackagePlan = { install: [], remove: [], unknown: [] };
+  for (const spec of specs) {
+    const found = probe.packages.get(spec.name) ?? {};
+    const argument = spec.version !== undefined ? `${spec.name}=${spec.version}` : spec.name;
+    if (state === 'absent') {
+      if (found.installed !== undefined) plan.remove.push(spec.name);
+      continue;
+    }
+    if (found.installed === undefined && found.candidate === undefined) {
+      plan.unknown.push(spec.name);
+      continue;
+    }
+    const outdated =
+      spec.version !== undefined ? found.installed !== spec.version : state === 'latest' && found.installed !== found.candidate;
+    if (found.installed === undefined || outdated) plan.install.push(argument);
+  }
+  return plan;
+}
+
+/** Counts from apt-get's summary line ("2 upgraded, 1 newly installed, 0 to remove and 0 not upgraded."). */
+export function changesInSummary(output: string): number {
+  const match = /(\d+) upgraded, (\d+) newly installed, (\d+) to remove/.exec(output);
+  return match ? Number(match[1]) + Number(match[2]) + Number(match[3]) : 0;
+}
+
+/** apt-get's "the dpkg or lists lock is held by another process" (apt-daily on a booted host). */
+export function isLockError(stderr: string): boolean {
+  return /Could not get lock|Unable to lock|is another process using it/i.test(stderr);
+}

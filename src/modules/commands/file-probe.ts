@@ -1,0 +1,82 @@
+import { q } from '../support/shell';
+
+/** What one round trip learns about a path. */
+export interface FileProbe {
+  exists: boolean;
+  type?: 'file' | 'directory' | 'link' | 'other';
+  owner?: string;
+  group?: string;
+  uid?: number;
+  gid?: number;
+  /** Four octal digits, as `stat -c %a` padded: '0644'. */
+  mode?: string;
+  size?: number;
+  mtime?: number;
+  /** Where a symbolic link points (the link itself is probed unless `follow`). */
+  linkTarget?: string;
+  /** Hex digest of a regular file, by `checksum` algorithm. */
+  checksum?: string;
+  /** The file's bytes, when asked for. */
+  content?: Buffer;
+}
+
+export interface FileProbeOptions {
+  /** Probe what a link points to rather than the link (copy/template follow; file/stat do not). */
+  follow?: boolean;
+  checksum?: 'sha1' | 'sha256';
+  content?: boolean;
+}
+
+/**
+ * One shell command that prints everything about a path as tab-separated, tagged lines, so a module
+ * decides after a single round trip. Absent paths print nothing but `absent`.
+ */
+export function fileProbeCommand(path: string, options: FileProbeOptions = {}): string {
+  const statFlag = options.follow ? '-L ' : '';
+  const lines = [
+    `p=${q(path)}`,
+    `if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi`,
+    `printf 'stat\\t%s\\n' "$(stat ${statFlag}-c '%F|%U|%G|%u|%g|%a|%s|%Y' -- "$p")"`,
+    `if [ -L "$p" ]; then printf 'link\\t%s\\n' "$(readlink -- "$p")"; fi`,
+  ];
+  if (options.checksum) {
+    lines.push(`if [ -f "$p" ] && [ -r "$p" ]; then printf 'checksum\\t%s\\n' "$(${options.checksum}sum < "$p" | cut -d' ' -f1)"; fi`);
+  }
+  if (options.content) {
+    lines.push(`if [ -f "$p" ]; then printf 'content\\t'; base64 -w0 < "$p"; echo; fi`);
+  }
+  return lines.join('\n');
+}
+
+function fileType(statType: string): FileProbe['type'] {
+  if (statType.startsWith('regular')) return 'file';
+  if (statType === 'directory') return 'directory';
+  if (statType === 'symbolic link') return 'link';
+  return 'other';
+}
+
+export function parseFileProbe(stdout: string): FileProbe {
+  const probe: FileProbe = { exists: false };
+  for (const line of stdout.split('\n')) {
+    const tab = line.indexOf('\t');
+    const tag = tab < 0 ? line : line.slice(0, tab);
+    const value = tab < 0 ? '' : line.slice(tab + 1);
+    if (tag === 'stat') {
+      const [type, owner, group, uid, gid, mode, size, mtime] = value.split('|');
+      Object.assign(probe, {
+        exists: true,
+        type: fileType(type),
+        owner,
+        group,
+        uid: Number(uid),
+        gid: Number(gid),
+        mode: mode.padStart(4, '0'),
+        size: Number(size),
+        mtime: Number(mtime),
+      });
+    } else if (tag === 'link') probe.linkTarget = value;
+    else if (tag === 'checksum') probe.checksum = value;
+    else if (tag === 'content') probe.content = Buffer.from(value, 'base64');
+  }
+  return probe;
+}

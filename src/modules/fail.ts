@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import type { ModuleDefinition } from './module';
+
+const args = z.object({ msg: z.string().default('Failed as requested from task') }).strict();
+
+type FailArgs = z.infer<typeof args>;
+
+export const fail: ModuleDefinition<FailArgs> = {
+  name: 'fail',
+  args,
+  freeForm: 'msg',
+  runsOn: 'controller',
+  async run(a) {
+    return { changed: false, failed: true, msg: a.msg };
+  },
+};

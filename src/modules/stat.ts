@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { ModuleDefinition } from './module';
+import { fileProbeCommand, parseFileProbe } from './commands/file-probe';
+import { runOk } from './support/host';
+
+const args = z
+  .object({
+    path: z.string().min(1),
+    follow: z.boolean().default(false),
+    get_checksum: z.boolean().default(true),
+    /** sha1 by default, as Ansible's stat (so `stat.checksum` compares with Ansible's); sha256 on request. */
+    checksum_algorithm: z.enum(['sha1', 'sha256']).default('sha1'),
+  })
+  .strict();
+
+type StatArgs = z.infer<typeof args>;
+
+/** Ansible's stat dictionary, from one probe. Never changes anything. */
+export const stat: ModuleDefinition<StatArgs> = {
+  name: 'stat',
+  args,
+  async run(a, ctx) {
+    const command = fileProbeCommand(a.path, { follow: a.follow, checksum: a.get_checksum ? a.checksum_algorithm : undefined });
+    const probe = parseFileProbe((await runOk(ctx, command, `stat ${a.path}`)).stdout);
+    if (!probe.exists) return { changed: false, stat: { exists: false, path: a.path } };
+    return {
+      changed: false,
+      stat: {
+        exists: true,
+        path: a.path,
+        mode: probe.mode,
+        isdir: probe.type === 'directory',
+        isreg: probe.type === 'file',
+        islnk: probe.type === 'link',
+        ...(probe.linkTarget !== undefined ? { lnk_source: probe.linkTarget, lnk_target: probe.linkTarget } : {}),
+        uid: probe.uid,
+        gid: probe.gid,
+        pw_name: probe.owner,
+        gr_name: probe.group,
+        size: probe.size,
+        mtime: probe.mtime,
+        ...(probe.checksum !== undefined ? { checksum: probe.checksum, checksum_algorithm: a.checksum_algorithm } : {}),
+      },
+    };
+  },
+};
