@@ -79,7 +79,9 @@ export class HumanReporter implements Reporter {
     const lines = [this.paint(STATUS_COLOUR[event.status], line)];
     if (event.failure) lines.push(...failureLines(event.failure).map((l) => this.paint(STATUS_COLOUR[event.status], l)));
     if (event.ignored) lines.push(this.paint('cyan', '...ignoring'));
-    if (this.options.verbose && event.result) lines.push(`    ${JSON.stringify(this.options.secrets.redactValue(event.result))}`);
+    if (event.result && (this.options.verbose || event.status !== 'failed')) {
+      lines.push(`    ${JSON.stringify(this.options.secrets.redactValue(event.result))}`);
+    }
     for (const diff of event.diffs ?? []) lines.push(...diff.trimEnd().split('\n').map((l) => this.paintDiff(l)));
     this.write(lines.join('\n'));
   }

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { ModuleDefinition } from '../../modules/module';
+import { parseKeyValues } from '../key-values';
+import { isTemplated } from '../templates';
 import { PlaybookError } from './errors';
 import type { Origin, Vars } from './types';
 
@@ -11,7 +13,7 @@ import type { Origin, Vars } from './types';
 export function normalizeArgs(module: ModuleDefinition, raw: unknown, extra: unknown, origin: Origin): Vars {
   const base = raw === null || raw === undefined ? {} : raw;
   let args: Vars;
-  if (typeof base === 'string') args = module.freeForm ? { [module.freeForm]: base } : parseKeyValues(base, module.name, origin);
+  if (typeof base === 'string') args = module.freeForm ? { [module.freeForm]: base } : keyValueArgs(base, module.name, origin);
   else if (isDict(base)) args = { ...base };
   else throw new PlaybookError(`${module.name}: arguments must be a mapping or a string, got ${describe(base)}`, origin);
   if (extra !== undefined) {
@@ -21,28 +23,12 @@ export function normalizeArgs(module: ModuleDefinition, raw: unknown, extra: unk
   return args;
 }
 
-const KEY_VALUE = /([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)/y;
-
-function parseKeyValues(text: string, module: string, origin: Origin): Vars {
-  const args: Vars = {};
-  let rest = text.trim();
-  while (rest.length > 0) {
-    KEY_VALUE.lastIndex = 0;
-    const match = KEY_VALUE.exec(rest);
-    if (!match) throw new PlaybookError(`${module}: cannot read '${rest}' as key=value arguments (this module takes no free-form text)`, origin);
-    const value = match[2];
-    args[match[1]] = /^["']/.test(value) ? value.slice(1, -1) : value;
-    rest = rest.slice(match[0].length).trimStart();
+function keyValueArgs(text: string, module: string, origin: Origin): Vars {
+  const parsed = parseKeyValues(text);
+  if ('unreadable' in parsed) {
+    throw new PlaybookError(`${module}: cannot read '${parsed.unreadable}' as key=value arguments (this module takes no free-form text)`, origin);
   }
-  return args;
-}
-
-/** Whether a value holds `{{ }}` anywhere: then its type is only known after rendering. */
-export function isTemplated(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('{{');
-  if (Array.isArray(value)) return value.some(isTemplated);
-  if (isDict(value)) return Object.values(value).some(isTemplated);
-  return false;
+  return parsed.values;
 }
 
 /**

@@ -3,7 +3,8 @@ import type { ModuleDefinition } from '../../modules/module';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
 import { INHERITED_KEYWORDS, inherit } from './inherit';
-import { describe, isTemplated, normalizeArgs, validateArgsStatically } from './module-args';
+import { describe, normalizeArgs, validateArgsStatically } from './module-args';
+import { isTemplated } from '../templates';
 import type { Handler, Inherited, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
 
 /** What the task parser needs from the loaders around it (files, roles, modules). */

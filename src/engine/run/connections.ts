@@ -1,14 +1,10 @@
 import type { Connection, PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
 import { LocalConnection } from '../../transport/local-connection';
+import type { ConnectionPool } from '../../transport/pool';
 import type { Vars } from '../playbook/types';
 
 /** What the engine needs from the transport's connection pool. */
-export interface HostConnector {
-  connect(target: { name: string; vars: Vars }): Promise<Connection>;
-  /** Close a host's connection and open a new one (after a reboot). */
-  reconnect?(target: { name: string; vars: Vars }): Promise<Connection>;
-  closeAll(): Promise<void>;
-}
+export type HostConnector = Pick<ConnectionPool, 'connect' | 'closeAll'>;
 
 const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
@@ -32,10 +28,10 @@ export class RunConnections {
     return new LazyConnection(name, () => this.connector.connect({ name, vars }));
   }
 
+  /** For reboot: the pool's connection notices the drop and reconnects on its next use, so asking the pool again is enough. */
   reconnect(name: string, vars: Vars): (() => Promise<Connection>) | undefined {
-    const { connector } = this;
-    if (this.isLocal(name, vars) || !connector.reconnect) return undefined;
-    return () => connector.reconnect!({ name, vars });
+    if (this.isLocal(name, vars)) return undefined;
+    return () => this.connector.connect({ name, vars });
   }
 
   async closeAll(): Promise<void> {

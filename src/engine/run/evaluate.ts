@@ -1,0 +1,26 @@
+import { evaluateCondition } from '../expressions';
+import { renderTemplateFile, renderValue } from '../templates';
+import type { Origin, Vars } from '../playbook/types';
+
+/** The engine's one seam to the expression language and the template engine. */
+
+/** All conditions must hold (Ansible's list form of `when`). */
+export function allHold(conditions: readonly string[] | undefined, vars: Vars, origin: Origin): boolean {
+  return (conditions ?? []).every((condition) => evaluateCondition(condition, vars, origin));
+}
+
+/** Renders `{{ }}` in a task value; an exact `{{ x }}` keeps x's type. */
+export function render<T>(value: T, vars: Vars, origin: Origin): T {
+  return renderValue(value, vars, origin) as T;
+}
+
+/** A loop's items: a list as written (items rendered) or `{{ expression }}` that yields a list. */
+export function loopItems(loop: unknown, vars: Vars, origin: Origin): unknown[] {
+  const value = render(loop, vars, origin);
+  if (!Array.isArray(value)) throw new Error(`loop: expected a list, got ${value === null ? 'null' : typeof value} (${JSON.stringify(loop)})`);
+  return value;
+}
+
+export function renderFile(path: string, vars: Vars): string {
+  return renderTemplateFile(path, vars);
+}

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Connection } from '../../transport/connection';
+import { TransportError } from '../../transport/connection';
+import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleDefinition, type ModuleResult } from '../../modules/module';
+import type { FailureDetail, HostStatus } from '../output/events';
+import { parseArgs } from '../playbook/module-args';
+import type { ModuleTask, Vars } from '../playbook/types';
+import { allHold, loopItems, render, renderFile } from './evaluate';
+
+/** Everything one task on one host needs from the run. */
+export interface TaskHostEnv {
+  host: string;
+  vars: Vars;
+  module: ModuleDefinition;
+  /** The connection the module uses (the host's, or the controller's when delegated). */
+  conn: Connection;
+  reconnect?: () => Promise<Connection>;
+  check: boolean;
+  diff: boolean;
+  facts: Vars | undefined;
+  playbookDir: string;
+  /** Whether a rendered value holds a vault secret (then the task's diffs are secret). */
+  holdsSecret: (value: unknown) => boolean;
+  /** Called once per loop item as it finishes, so people see items as they happen. */
+  onItem: (item: ItemOutcome) => void;
+}
+
+export interface ItemOutcome {
+  status: HostStatus;
+  item?: unknown;
+  result: Vars;
+  failure?: FailureDetail;
+  diffs: FileDiff[];
+  noLog: boolean;
+}
+
+export interface HostOutcome extends ItemOutcome {
+  /** Set when the host could not be reached: it is out for the rest of the run. */
+  unreachable?: TransportError;
+  /** Per-item outcomes of a loop (already reported through onItem). */
+  items?: ItemOutcome[];
+}
+
+const SKIPPED: Vars = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+
+/** Runs one module task on one host: when, loop, args, retries/until, changed_when/failed_when, register shape. */
+export async function executeModuleTask(task: ModuleTask, env: TaskHostEnv): Promise<HostOutcome> {
+  try {
+    if (task.loop === undefined) return await runItem(task, env, env.vars, undefined);
+    const items = loopItems(task.loop, env.vars, task.origin);
+    const outcomes: ItemOutcome[] = [];
+    for (const item of items) {
+      const outcome = await runItem(task, env, { ...env.vars, [task.loopVar]: item }, item);
+      if (outcome.unreachable) return outcome;
+      outcomes.push(outcome);
+      env.onItem(outcome);
+    }
+    return summarize(outcomes, items.length === 0, task.loopVar);
+  } catch (err) {
+    return errorOutcome(err, undefined, task.noLog ?? false);
+  }
+}
+
+async function runItem(task: ModuleTask, env: TaskHostEnv, vars: Vars, item: unknown): Promise<HostOutcome> {
+  const noLog = task.noLog ?? false;
+  try {
+    if (!allHold(task.when, vars, task.origin)) return { status: 'skipped', item, result: { ...SKIPPED }, diffs: [], noLog };
+    const rendered = render(task.args, vars, task.origin);
+    const args = parseArgs(env.module, rendered, task.origin);
+    const ctx = moduleContext(task, env, vars, env.holdsSecret(rendered) || noLog);
+    const result = await withRetries(task, env.module, args, ctx, vars);
+    return outcomeOf(result, item, noLog);
+  } catch (err) {
+    return errorOutcome(err, item, noLog);
+  }
+}
+
+function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, secret: boolean): ModuleContext {
+  const becomeVar = vars.ansible_become;
+  return {
+    host: env.host,
+    conn: env.conn,
+    check: task.checkMode ?? env.check,
+    diff: task.diff ?? env.diff,
+    become: task.become ?? (typeof becomeVar === 'boolean' ? becomeVar : false),
+    becomeUser: task.becomeUser ?? (typeof vars.ansible_become_user === 'string' ? vars.ansible_become_user : undefined),
+    facts: env.facts as ModuleContext['facts'],
+    vars,
+    noLog: secret,
+    reconnect: env.reconnect,
+    resolveLocal: (path, kind) => resolveLocal(path, kind, task.role?.path, env.playbookDir),
+    renderTemplate: (localPath) => renderFile(localPath, vars),
+  };
+}
+
+/** Where `src:` is found: the role's files/ (or templates/), the role, then the playbook's directory. */
+export function resolveLocal(path: string, kind: 'files' | 'templates', rolePath: string | undefined, playbookDir: string): string {
+  if (isAbsolute(path)) return path;
+  const bases = [...(rolePath ? [join(rolePath, kind), rolePath] : []), join(playbookDir, kind), playbookDir];
+  const candidates = bases.map((base) => join(base, path));
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
+}
+
+/** Runs the module, then applies changed_when/failed_when; repeats while `until` does not hold. */
+async function withRetries(task: ModuleTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext, vars: Vars): Promise<ModuleResult> {
+  const attempts = task.until ? task.retries + 1 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const result = judge(task, await runModule(module, args, ctx), vars);
+    if (!task.until) return result;
+    const withResult = task.register ? { ...vars, [task.register]: result } : { ...vars, ...result };
+    if (allHold(task.until, withResult, task.origin)) return { ...result, attempts: attempt };
+    if (attempt >= attempts) {
+      return { ...result, attempts: attempt, failed: true, msg: `until was still false after ${attempt} attempts: ${task.until.join(' and ')}` };
+    }
+    await new Promise((resolve) => setTimeout(resolve, task.delaySeconds * 1000));
+  }
+}
+
+async function runModule(module: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> {
+  try {
+    return await module.run(args, ctx);
+  } catch (err) {
+    if (err instanceof ModuleFailure) return { changed: false, ...err.details, failed: true, msg: err.message };
+    throw err;
+  }
+}
+
+/** changed_when and failed_when see the result under its register name, as in Ansible. */
+function judge(task: ModuleTask, result: ModuleResult, vars: Vars): ModuleResult {
+  if (!task.changedWhen && !task.failedWhen) return result;
+  const withResult = task.register ? { ...vars, [task.register]: result } : vars;
+  const judged = { ...result };
+  if (task.changedWhen) judged.changed = allHold(task.changedWhen, withResult, task.origin);
+  if (task.failedWhen) {
+    judged.failed = allHold(task.failedWhen, withResult, task.origin);
+    if (!judged.failed) delete judged.msg;
+  }
+  return judged;
+}
+
+function outcomeOf(result: ModuleResult, item: unknown, noLog: boolean): ItemOutcome {
+  const status: HostStatus = result.failed ? 'failed' : result.skipped ? 'skipped' : result.changed ? 'changed' : 'ok';
+  const registered: Vars = { ...result, changed: Boolean(result.changed), failed: Boolean(result.failed) };
+  return { status, item, result: registered, failure: result.failed ? failureOf(result) : undefined, diffs: result.diff ?? [], noLog };
+}
+
+function failureOf(result: Vars): FailureDetail {
+  const cmd = Array.isArray(result.cmd) ? result.cmd.join(' ') : typeof result.cmd === 'string' ? result.cmd : undefined;
+  return {
+    msg: typeof result.msg === 'string' ? result.msg : result.rc !== undefined ? 'non-zero return code' : 'failed',
+    cmd,
+    rc: typeof result.rc === 'number' ? result.rc : undefined,
+    stderr: typeof result.stderr === 'string' ? result.stderr : undefined,
+  };
+}
+
+/** A thrown error is the task's failure on this host; a TransportError that means "unreachable" takes the host out. */
+function errorOutcome(err: unknown, item: unknown, noLog: boolean): HostOutcome {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof TransportError && err.unreachable) {
+    return { status: 'unreachable', item, result: { changed: false, unreachable: true, msg: message }, failure: { msg: message }, diffs: [], noLog, unreachable: err };
+  }
+  return { status: 'failed', item, result: { changed: false, failed: true, msg: message }, failure: { msg: message }, diffs: [], noLog };
+}
+
+/** The registered result of a loop: every item's result, changed/failed if any item was, skipped if all were. */
+function summarize(outcomes: ItemOutcome[], empty: boolean, loopVar: string): HostOutcome {
+  const results = outcomes.map((o) => ({ ...o.result, [loopVar]: o.item, ansible_loop_var: loopVar }));
+  const failed = outcomes.some((o) => o.status === 'failed');
+  const changed = outcomes.some((o) => o.result.changed === true);
+  const skipped = empty || outcomes.every((o) => o.status === 'skipped');
+  const status: HostStatus = failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok';
+  const msg = failed ? 'One or more items failed' : 'All items completed';
+  return {
+    status,
+    result: { changed, failed, skipped, msg, results },
+    failure: failed ? { msg } : undefined,
+    diffs: [],
+    noLog: outcomes.some((o) => o.noLog),
+    items: outcomes,
+  };
+}
+
