@@ -1,0 +1,177 @@
+import { Testing } from 'cdktf';
+import { TLS_POLICY } from '../../stacks/load-balancer';
+import { OUTPUT_IDS } from '../../src/inventory/stack-outputs';
+import { ref, resourcesOfType, synthStack, testConfig, type SynthesizedStack } from './stack-fixture';
+
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b6e1c52-8f0a-4f0e-9d3c-2a7e5c1d9f00';
+
+describe('web tier stack, synthesized JSON', () => {
+  let plain: SynthesizedStack;
+  let https: SynthesizedStack;
+  beforeAll(() => {
+    plain = synthStack(testConfig({ app: { count: 3 }, availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] }));
+    https = synthStack(testConfig({ certificateArn: CERT, dns: { zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'www.example.com' }, natGateways: 'per-az', deletionProtection: true }));
+  });
+
+  const ingress = (stack: SynthesizedStack) => resourcesOfType(stack, 'aws_vpc_security_group_ingress_rule');
+  const egress = (stack: SynthesizedStack) => resourcesOfType(stack, 'aws_vpc_security_group_egress_rule');
+  const group = (stack: SynthesizedStack, name: string) => resourcesOfType(stack, 'aws_security_group').find((sg) => sg.id.startsWith(`security-groups_${name}_`))!;
+
+  test('no SSH from 0.0.0.0/0 anywhere, and SSH to the bastion only from the admin ranges', () => {
+    for (const stack of [plain, https]) {
+      const ssh = ingress(stack).filter((rule) => rule.from_port === 22);
+      expect(ssh.length).toBeGreaterThan(0);
+      for (const rule of ssh) expect(rule.cidr_ipv4 ?? rule.referenced_security_group_id).not.toMatch(/\/0$/);
+      const fromCidrs = ssh.filter((rule) => rule.cidr_ipv4 !== undefined);
+      expect(fromCidrs.map((rule) => [rule.cidr_ipv4, rule.security_group_id])).toEqual([['203.0.113.0/24', ref('aws_security_group', group(stack, 'bastion'))]]);
+    }
+  });
+
+  test('least-privilege chain: internet -> ALB -> app:HTTP, bastion -> app:22, nothing else into the app tier', () => {
+    const [alb, app, bastion] = ['alb', 'app', 'bastion'].map((name) => ref('aws_security_group', group(plain, name)));
+    const into = (sg: string) => ingress(plain).filter((rule) => rule.security_group_id === sg);
+    expect(into(app).map((rule) => [rule.from_port, rule.referenced_security_group_id])).toEqual(expect.arrayContaining([[80, alb], [22, bastion]]));
+    expect(into(app)).toHaveLength(2);
+    expect(into(app).every((rule) => rule.cidr_ipv4 === undefined)).toBe(true);
+    expect(into(alb).map((rule) => [rule.from_port, rule.cidr_ipv4])).toEqual([[80, '0.0.0.0/0']]);
+    const albOut = egress(plain).filter((rule) => rule.security_group_id === alb);
+    expect(albOut.map((rule) => [rule.from_port, rule.referenced_security_group_id])).toEqual([[80, app]]);
+    const bastionSsh = egress(plain).filter((rule) => rule.security_group_id === bastion && rule.from_port === 22);
+    expect(bastionSsh.map((rule) => rule.cidr_ipv4)).toEqual(['10.40.0.0/16']);
+    for (const rule of [...ingress(plain), ...egress(plain)]) expect(String(rule.description)).not.toBe('');
+    // Egress to anywhere is only HTTP/HTTPS (package updates), never all ports.
+    for (const rule of egress(plain).filter((r) => r.cidr_ipv4 === '0.0.0.0/0')) expect([80, 443]).toContain(rule.from_port);
+    expect(egress(plain).every((rule) => rule.ip_protocol === 'tcp' && rule.from_port === rule.to_port)).toBe(true);
+  });
+
+  test('app instances: no public IP, private subnets, round-robin across every zone', () => {
+    const subnets = resourcesOfType(plain, 'aws_subnet');
+    const privateSubnets = subnets.filter((s) => s.id.startsWith('network_private-'));
+    const instances = resourcesOfType(plain, 'aws_instance').filter((i) => i.id.startsWith('app-tier_'));
+    expect(instances).toHaveLength(3);
+    const zoneOf = (instance: Record<string, unknown>) => privateSubnets.find((s) => ref('aws_subnet', s) === instance.subnet_id)?.availability_zone;
+    expect(instances.map(zoneOf)).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    for (const instance of instances) expect(instance.associate_public_ip_address).toBe(false);
+    expect(subnets.every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+    const routes = resourcesOfType(plain, 'aws_route');
+    for (const zone of ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']) {
+      const defaultRoute = routes.find((r) => r.id.startsWith(`network_private-${zone}-default`))!;
+      expect(defaultRoute.nat_gateway_id).toMatch(/aws_nat_gateway/);
+      expect(defaultRoute.gateway_id).toBeUndefined();
+    }
+  });
+
+  test('every instance requires IMDSv2 and has an encrypted root volume', () => {
+    const instances = resourcesOfType(plain, 'aws_instance');
+    expect(instances).toHaveLength(4);
+    for (const instance of instances) {
+      expect(instance.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+      expect(instance.root_block_device).toMatchObject({ encrypted: true });
+    }
+  });
+
+  test('the bastion sits in a public subnet behind an Elastic IP', () => {
+    const bastion = resourcesOfType(plain, 'aws_instance').find((i) => i.id.startsWith('bastion_'))!;
+    expect(bastion.subnet_id).toContain('network_public-eu-west-1a');
+    expect(Testing.toHaveResourceWithProperties(plain.text, 'aws_eip', { instance: ref('aws_instance', bastion), domain: 'vpc' })).toBe(true);
+  });
+
+  test('ALB: public subnets, invalid headers dropped, defensive desync mitigation, access logs, /health with a short deregistration delay', () => {
+    const [alb] = resourcesOfType(plain, 'aws_lb');
+    expect(alb).toMatchObject({ load_balancer_type: 'application', internal: false, drop_invalid_header_fields: true, desync_mitigation_mode: 'defensive', enable_deletion_protection: false });
+    expect(alb.subnets).toHaveLength(3);
+    for (const subnet of alb.subnets as string[]) expect(subnet).toContain('network_public-');
+    expect(alb.access_logs).toMatchObject({ enabled: true, prefix: 'alb' });
+    const [tg] = resourcesOfType(plain, 'aws_lb_target_group');
+    expect(tg.health_check).toMatchObject({ path: '/health', matcher: '200' });
+    expect(Number(tg.deregistration_delay)).toBeLessThanOrEqual(60);
+    expect(resourcesOfType(https, 'aws_lb')[0].enable_deletion_protection).toBe(true);
+  });
+
+  test('without a certificate: plain HTTP only; with one: HTTPS with a TLS 1.3/1.2 policy and HTTP redirected to HTTPS', () => {
+    expect(resourcesOfType(plain, 'aws_lb_listener').map((l) => [l.port, l.protocol])).toEqual([[80, 'HTTP']]);
+    const listeners = resourcesOfType(https, 'aws_lb_listener');
+    const secure = listeners.find((l) => l.port === 443)!;
+    expect(secure).toMatchObject({ protocol: 'HTTPS', certificate_arn: CERT, ssl_policy: TLS_POLICY });
+    expect(TLS_POLICY).toMatch(/TLS13-1-2/);
+    const redirect = listeners.find((l) => l.port === 80)!;
+    expect(redirect.default_action).toEqual([expect.objectContaining({ type: 'redirect', redirect: expect.objectContaining({ protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' }) })]);
+    expect(ingress(https).filter((rule) => rule.from_port === 443)).toHaveLength(1);
+  });
+
+  test('access-log bucket: SSE-S3, public access blocked, lifecycle, policy for the load-balancing service, TLS only', () => {
+    expect(Testing.toHaveResourceWithProperties(plain.text, 'aws_s3_bucket_server_side_encryption_configuration', { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }] })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(plain.text, 'aws_s3_bucket_public_access_block', { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })).toBe(true);
+    const [lifecycle] = resourcesOfType(plain, 'aws_s3_bucket_lifecycle_configuration');
+    expect(JSON.stringify(lifecycle.rule)).toContain('"expiration":[{"days":90}]');
+    const policy = plain.json.data!.aws_iam_policy_document;
+    const statements = JSON.stringify(Object.entries(policy).find(([id]) => id.startsWith('alb-logs_'))![1]);
+    expect(statements).toContain('logdelivery.elasticloadbalancing.amazonaws.com');
+    expect(statements).toContain('data.aws_elb_service_account');
+    expect(statements).toContain('aws:SecureTransport');
+  });
+
+  test('network: public + private subnet per zone, NAT single or per zone, flow logs on', () => {
+    expect(resourcesOfType(plain, 'aws_subnet')).toHaveLength(6);
+    expect(resourcesOfType(plain, 'aws_nat_gateway')).toHaveLength(1);
+    expect(resourcesOfType(https, 'aws_nat_gateway')).toHaveLength(2);
+    expect(Testing.toHaveResourceWithProperties(plain.text, 'aws_flow_log', { traffic_type: 'ALL' })).toBe(true);
+  });
+
+  test('monitoring and self-healing: recover alarm per instance, CPU, unhealthy hosts, 5xx rate, all to SNS; daily DLM snapshots of tagged volumes', () => {
+    const alarms = resourcesOfType(plain, 'aws_cloudwatch_metric_alarm');
+    const recover = alarms.filter((a) => a.metric_name === 'StatusCheckFailed_System');
+    expect(recover).toHaveLength(3);
+    for (const alarm of recover) expect(alarm.alarm_actions).toContain('arn:aws:automate:eu-west-1:ec2:recover');
+    expect(alarms.filter((a) => a.metric_name === 'CPUUtilization')).toHaveLength(3);
+    expect(alarms.filter((a) => a.metric_name === 'UnHealthyHostCount')).toHaveLength(1);
+    expect(JSON.stringify(alarms.find((a) => a.id.startsWith('monitoring_target-5xx'))!.metric_query)).toContain('HTTPCode_Target_5XX_Count');
+    for (const alarm of alarms) expect(JSON.stringify(alarm.alarm_actions)).toContain('aws_sns_topic.monitoring_alarms');
+    const [dlm] = resourcesOfType(plain, 'aws_dlm_lifecycle_policy');
+    const details = dlm.policy_details as { target_tags: Record<string, string>; schedule: Array<{ retain_rule: { count: number } }> };
+    expect(details.schedule[0].retain_rule.count).toBe(7);
+    const appVolumeTags = resourcesOfType(plain, 'aws_instance').filter((i) => i.id.startsWith('app-tier_')).map((i) => (i.root_block_device as { tags: unknown }).tags);
+    for (const tags of appVolumeTags) expect(tags).toEqual(details.target_tags);
+  });
+
+  test('least-privilege instance profile: the app role may only write to its own log group', () => {
+    const documents = plain.json.data!.aws_iam_policy_document;
+    const [, appPolicy] = Object.entries(documents).find(([id]) => id.startsWith('app-tier_write-logs-policy'))!;
+    const statements = appPolicy.statement as Array<{ actions: string[]; resources: string[] }>;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].actions.every((action) => action.startsWith('logs:'))).toBe(true);
+    expect(statements[0].resources).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.app-tier_logs_[0-9A-F]+\.arn\}:\*$/)]);
+  });
+
+  test('tags: default tags on the provider, Role and Name on every taggable resource', () => {
+    expect(Testing.toHaveProviderWithProperties(plain.text, 'aws', { default_tags: [{ tags: { Project: 'webtier', Environment: 'test', ManagedBy: 'cdktf' } }] })).toBe(true);
+    const tagged = Object.values(plain.json.resource).flatMap((byId) => Object.values(byId)).filter((body) => 'tags' in body);
+    expect(tagged.length).toBeGreaterThan(40);
+    for (const body of tagged) expect(body.tags).toEqual(expect.objectContaining({ Role: expect.any(String), Name: expect.any(String) }));
+  });
+
+  test('optional Route 53 alias record for the load balancer', () => {
+    expect(resourcesOfType(plain, 'aws_route53_record')).toHaveLength(0);
+    const [record] = resourcesOfType(https, 'aws_route53_record');
+    expect(record).toMatchObject({ zone_id: 'Z0123456789ABCDEFGHIJ', name: 'www.example.com', type: 'A' });
+    expect(record.alias).toMatchObject({ evaluate_target_health: true });
+  });
+
+  test('state: local by default; S3 with use_lockfile, DynamoDB only when asked', () => {
+    expect(plain.json.terraform.backend).toEqual({ local: { path: 'terraform.test.tfstate' } });
+    const s3 = synthStack(testConfig({ stateBackend: { type: 's3', bucket: 'state-bucket', key: 'web/test.tfstate', region: 'eu-west-1' } }));
+    expect(s3.json.terraform.backend).toEqual({ s3: { bucket: 'state-bucket', key: 'web/test.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true } });
+    const legacy = synthStack(testConfig({ stateBackend: { type: 's3', bucket: 'state-bucket', key: 'k', region: 'eu-west-1', useLockfile: false, dynamodbTable: 'locks' } }));
+    expect(legacy.json.terraform.backend).toEqual({ s3: expect.objectContaining({ dynamodb_table: 'locks' }) });
+    expect(JSON.stringify(legacy.json.terraform.backend)).not.toContain('use_lockfile');
+  });
+
+  test('outputs: exactly the contract ids, static (no construct paths), app instances named app-1..N with their zones', () => {
+    expect(Object.keys(plain.json.output).sort()).toEqual(Object.values(OUTPUT_IDS).sort());
+    const apps = plain.json.output.app_instances.value as Array<Record<string, string>>;
+    expect(apps.map((a) => [a.name, a.availability_zone])).toEqual([['app-1', 'eu-west-1a'], ['app-2', 'eu-west-1b'], ['app-3', 'eu-west-1c']]);
+    expect(apps[0].private_ip).toMatch(/^\$\{aws_instance\.app-tier_app-1_instance_[0-9A-F]+\.private_ip\}$/);
+    expect(plain.json.output.load_balancer.value).toEqual({ driver: 'alb', region: 'eu-west-1', target_group_arn: expect.stringContaining('aws_lb_target_group'), port: 80 });
+    expect(https.json.output.load_balancer_dns.value).toContain('aws_route53_record');
+  });
+});
