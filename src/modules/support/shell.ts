@@ -1,8 +1,11 @@
-import { parse, quote } from 'shell-quote';
+import { parse } from 'shell-quote';
 
 /** One argument made safe for the remote POSIX shell: it reaches the program verbatim. */
 export function q(arg: string | number): string {
-  return quote([String(arg)]);
+  const text = String(arg);
+  // Words of only these characters mean the same to the shell unquoted; keeps logged commands readable.
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A program and its arguments as one shell command line, every word quoted. */

@@ -1,0 +1,254 @@
+import { mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalConnection } from '../../src/transport';
+import { getModule } from '../../src/modules';
+import { argv, splitCommandLine } from '../../src/modules/support/shell';
+import { FACTS_COMMAND, parseFacts } from '../../src/modules/commands/facts';
+import type { ModuleContext, ModuleResult } from '../../src/modules/module';
+import { makeContext, runModule } from './context';
+
+/**
+ * The modules that only touch files, processes and HTTP, run for real by the controller's own shell
+ * (the LocalConnection `delegate_to: localhost` uses) inside a temporary directory.
+ */
+const conn = new LocalConnection();
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'play-modules-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function ctx(overrides: Partial<ModuleContext> = {}): ModuleContext {
+  return makeContext(conn, overrides);
+}
+
+function run(name: string, args: unknown, overrides: Partial<ModuleContext> = {}): Promise<ModuleResult> {
+  const module = getModule(name);
+  if (!module) throw new Error(`no module ${name}`);
+  return runModule(module, args, ctx(overrides));
+}
+
+/** converge → changed; again → ok; check mode on a fresh target → predicts changed and leaves it alone. */
+async function expectIdempotent(name: string, args: unknown, before?: () => Promise<void>): Promise<ModuleResult> {
+  if (before) await before();
+  const predicted = await run(name, args, { check: true });
+  expect({ name, check: predicted.changed }).toEqual({ name, check: true });
+  const first = await run(name, args);
+  expect({ name, first: first.changed, failed: first.failed }).toEqual({ name, first: true, failed: undefined });
+  const second = await run(name, args);
+  expect({ name, second: second.changed }).toEqual({ name, second: false });
+  return first;
+}
+
+const ME = process.getuid?.() === 0 ? 'root' : String(process.getuid?.());
+
+describe('shell quoting and splitting', () => {
+  it('every word reaches the program verbatim', async () => {
+    const nasty = ["it's", '$HOME', '`id`', 'a b', '', '*', ';rm -rf /', '"q"', '\\n'];
+    const result = await conn.run(`printf '%s\\n' ${argv(...nasty)}`);
+    expect(result.stdout).toBe(nasty.map((w) => `${w}\n`).join(''));
+  });
+
+  it('splits a command line like shlex: quotes group, metacharacters stay literal', () => {
+    expect(splitCommandLine(`echo "a b" 'c d' $HOME | wc; x*`)).toEqual(['echo', 'a b', 'c d', '$HOME', '|', 'wc', ';', 'x*']);
+  });
+});
+
+describe('file modules on the controller', () => {
+  it('copy: content, mode, diff, backup, validate, check mode', async () => {
+    const dest = join(dir, 'motd');
+    const first = await expectIdempotent('copy', { dest, content: 'hello\n', mode: '0640' });
+    expect(first.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(await readFile(dest, 'utf8')).toBe('hello\n');
+    expect(((await fsStat(dest)).mode & 0o777).toString(8)).toBe('640');
+
+    const predicted = await run('copy', { dest, content: 'bye\n' }, { check: true, diff: true });
+    expect(predicted.diff).toEqual([{ path: dest, before: 'hello\n', after: 'bye\n' }]);
+    expect(await readFile(dest, 'utf8')).toBe('hello\n');
+
+    const secret = await run('copy', { dest, content: 'token\n' }, { check: true, diff: true, noLog: true });
+    expect(secret.diff?.[0].secret).toBe(true);
+
+    const replaced = await run('copy', { dest, content: 'bye\n', backup: true });
+    expect(await readFile(dest, 'utf8')).toBe('bye\n');
+    expect(await readFile(replaced.backup_file as string, 'utf8')).toBe('hello\n');
+    expect(((await fsStat(dest)).mode & 0o777).toString(8)).toBe('640');
+
+    await expect(run('copy', { dest, content: 'bad\n', validate: 'grep -q ^ok %s' })).rejects.toThrow();
+    expect(await readFile(dest, 'utf8')).toBe('bye\n');
+    await expect(run('copy', { dest, content: 'ok\n', validate: 'grep -q ^ok %s' })).resolves.toMatchObject({ changed: true });
+  });
+
+  it('copy: src resolved on the controller, force: false keeps an existing file', async () => {
+    const src = join(dir, 'local-src.txt');
+    await writeFile(src, 'from src\n');
+    await expectIdempotent('copy', { src, dest: join(dir, 'copied.txt') });
+    expect(await readFile(join(dir, 'copied.txt'), 'utf8')).toBe('from src\n');
+    expect((await run('copy', { dest: join(dir, 'copied.txt'), content: 'other', force: false })).changed).toBe(false);
+  });
+
+  it('template: renders through ctx.renderTemplate', async () => {
+    const dest = join(dir, 'rendered.conf');
+    const renderTemplate = (path: string) => `rendered ${path}\n`;
+    await run('template', { src: 'site.conf.hbs', dest }, { renderTemplate, check: true });
+    const first = await run('template', { src: 'site.conf.hbs', dest }, { renderTemplate });
+    expect(first.changed).toBe(true);
+    expect((await run('template', { src: 'site.conf.hbs', dest }, { renderTemplate })).changed).toBe(false);
+    expect(await readFile(dest, 'utf8')).toBe('rendered site.conf.hbs\n');
+  });
+
+  it('file: directory, recurse, touch, link, absent', async () => {
+    const tree = join(dir, 'tree');
+    await expectIdempotent('file', { path: tree, state: 'directory', mode: '0750' });
+    expect(((await fsStat(tree)).mode & 0o777).toString(8)).toBe('750');
+    await writeFile(join(tree, 'leaf'), 'x', { mode: 0o600 });
+    await expectIdempotent('file', { path: tree, state: 'directory', mode: '0755', recurse: true });
+    expect(((await fsStat(join(tree, 'leaf'))).mode & 0o777).toString(8)).toBe('755');
+    await expectIdempotent('file', { path: join(dir, 'stamp'), state: 'touch', owner: ME, access_time: 'preserve', modification_time: 'preserve' });
+    const link = join(dir, 'current');
+    await expectIdempotent('file', { path: link, state: 'link', src: tree });
+    expect(await readlink(link)).toBe(tree);
+    await expectIdempotent('file', { path: tree, state: 'absent' });
+    await expect(run('file', { path: join(dir, 'missing'), state: 'file' })).rejects.toThrow(/absent/);
+  });
+
+  it('touch with default times is always changed, as in Ansible', async () => {
+    const path = join(dir, 'touched');
+    await run('file', { path, state: 'touch' });
+    await utimes(path, 1000, 1000);
+    expect((await run('file', { path, state: 'touch' })).changed).toBe(true);
+    expect((await fsStat(path)).mtimeMs).toBeGreaterThan(1_000_000);
+  });
+
+  it('lineinfile and blockinfile converge and keep the rest of the file', async () => {
+    const path = join(dir, 'sshd_config');
+    await writeFile(path, 'Port 22\n#PermitRootLogin yes\n', { mode: 0o600 });
+    await expectIdempotent('lineinfile', { path, regexp: '^#?PermitRootLogin', line: 'PermitRootLogin no' });
+    await expectIdempotent('blockinfile', { path, block: 'Match User backup\n  ForceCommand internal-sftp' });
+    expect(await readFile(path, 'utf8')).toBe(
+      'Port 22\nPermitRootLogin no\n# BEGIN ANSIBLE MANAGED BLOCK\nMatch User backup\n  ForceCommand internal-sftp\n# END ANSIBLE MANAGED BLOCK\n',
+    );
+    expect(((await fsStat(path)).mode & 0o777).toString(8)).toBe('600');
+    await expect(run('lineinfile', { path: join(dir, 'nope'), line: 'x' })).rejects.toThrow(/does not exist.*create: true/);
+    await expectIdempotent('lineinfile', { path: join(dir, 'created'), line: 'x', create: true });
+  });
+
+  it('stat reports type, mode, owner and sha1 or sha256', async () => {
+    const path = join(dir, 'stat-me');
+    await writeFile(path, 'abc', { mode: 0o604 });
+    const sha1 = await run('stat', { path });
+    expect(sha1.stat).toMatchObject({ exists: true, isreg: true, isdir: false, mode: '0604', size: 3, checksum: 'a9993e364706816aba3e25717850c26c9cd0d89d' });
+    const sha256 = await run('stat', { path, checksum_algorithm: 'sha256' });
+    expect((sha256.stat as { checksum: string }).checksum).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await symlink(path, join(dir, 'stat-link'));
+    expect((await run('stat', { path: join(dir, 'stat-link') })).stat).toMatchObject({ islnk: true, lnk_source: path });
+    expect((await run('stat', { path: join(dir, 'absent') })).stat).toEqual({ exists: false, path: join(dir, 'absent') });
+  });
+});
+
+describe('command and shell', () => {
+  it('command does not interpret shell syntax; shell does', async () => {
+    const literal = await run('command', { cmd: 'echo $HOME | wc' });
+    expect(literal).toMatchObject({ changed: true, rc: 0, stdout: '$HOME | wc' });
+    const piped = await run('shell', { cmd: 'echo one two | wc -w' });
+    expect(piped.stdout).toBe('2');
+    const viaArgv = await run('command', { argv: ['printf', '%s', 'a b;c'] });
+    expect(viaArgv.stdout).toBe('a b;c');
+  });
+
+  it('chdir, stdin, failure with rc and stderr', async () => {
+    expect((await run('command', { cmd: 'pwd', chdir: dir })).stdout).toBe(dir);
+    expect((await run('command', { cmd: 'cat', stdin: 'fed' })).stdout).toBe('fed');
+    const failed = await run('shell', { cmd: 'echo oops >&2; exit 3' });
+    expect(failed).toMatchObject({ failed: true, rc: 3, stderr: 'oops' });
+  });
+
+  it('creates/removes short-circuit and check mode runs nothing', async () => {
+    const marker = join(dir, 'ran-once');
+    const args = { cmd: `touch ${marker}`, creates: marker };
+    expect((await run('command', args, { check: true })).changed).toBe(true);
+    await expect(fsStat(marker)).rejects.toThrow();
+    expect((await run('command', args)).changed).toBe(true);
+    expect(await run('command', args)).toMatchObject({ changed: false, msg: `skipped, since ${marker} exists` });
+    expect((await run('command', { cmd: 'true', removes: join(dir, 'never') })).changed).toBe(false);
+  });
+});
+
+describe('wait_for, uri, setup against real local services', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/health') return void res.end('{"ok":true}');
+      res.statusCode = 503;
+      res.end('down');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('wait_for a listening port, a closed one times out, a path appears', async () => {
+    expect(await run('wait_for', { port, timeout: 5 })).toMatchObject({ changed: false, state: 'started' });
+    const closed = await run('wait_for', { port: 1, timeout: 1, sleep: 1 });
+    expect(closed).toMatchObject({ failed: true });
+    expect(closed.msg).toMatch(/Timeout when waiting for 127.0.0.1:1/);
+    const path = join(dir, 'appears');
+    setTimeout(() => void writeFile(path, 'ready now'), 500);
+    expect(await run('wait_for', { path, search_regex: 'ready', timeout: 10 })).toMatchObject({ changed: false });
+  });
+
+  it('uri: status, content, json; a wrong status fails with it', async () => {
+    const ok = await run('uri', { url: `http://127.0.0.1:${port}/health`, return_content: true });
+    expect(ok).toMatchObject({ changed: false, status: 200, content: '{"ok":true}' });
+    const bad = await run('uri', { url: `http://127.0.0.1:${port}/other` });
+    expect(bad).toMatchObject({ failed: true, status: 503 });
+    expect(bad.msg).toMatch(/Status code was 503 and not \[200\]/);
+    expect((await run('uri', { url: `http://127.0.0.1:${port}/other`, status_code: [200, 503] })).failed).toBeUndefined();
+    const refused = await run('uri', { url: 'http://127.0.0.1:1/', timeout: 2 });
+    expect(refused).toMatchObject({ failed: true, status: -1 });
+    expect((await run('uri', { url: `http://127.0.0.1:${port}/x`, method: 'POST', body: { a: 1 }, body_format: 'json' }, { check: true })).skipped).toBe(true);
+  });
+
+  it('setup gathers facts of this Debian machine in one command', async () => {
+    const facts = parseFacts((await conn.run(FACTS_COMMAND)).stdout);
+    expect(facts).toMatchObject({ os_family: 'Debian', distribution: 'Debian', distribution_release: 'bookworm', pkg_mgr: 'apt' });
+    expect(facts.processor_count).toBeGreaterThan(0);
+    expect(facts.memtotal_mb).toBeGreaterThan(100);
+    expect(facts.distribution_version).toMatch(/^12/);
+    const viaModule = await run('setup', {});
+    expect(viaModule.facts).toMatchObject({ hostname: facts.hostname });
+  });
+});
+
+describe('controller modules', () => {
+  const vars = { result: { rc: 0, stdout: 'ok' }, port: 80 };
+
+  it('debug shows msg or a variable, and says when it is undefined', async () => {
+    expect((await run('debug', { msg: 'hi' })).msg).toBe('hi');
+    expect((await run('debug', { var: 'result.stdout' }, { vars }))['result.stdout']).toBe('ok');
+    expect((await run('debug', { var: 'missing' }, { vars })).missing).toBe('VARIABLE IS NOT DEFINED!');
+  });
+
+  it('assert passes, or fails naming the first false condition', async () => {
+    expect(await run('assert', { that: ['result.rc == 0', 'port > 0'] }, { vars })).toMatchObject({ changed: false, msg: 'All assertions passed' });
+    expect(await run('assert', { that: ['result.rc == 0', 'port > 1000'], fail_msg: 'port too low' }, { vars })).toMatchObject({
+      failed: true,
+      assertion: 'port > 1000',
+      msg: 'port too low',
+    });
+  });
+
+  it('set_fact, fail, pause', async () => {
+    expect((await run('set_fact', { release: 'v2', cacheable: true })).facts).toEqual({ release: 'v2' });
+    expect(await run('fail', { msg: 'stop here' })).toMatchObject({ failed: true, msg: 'stop here' });
+    const paused = await run('pause', { seconds: 0.2 });
+    expect(paused.delta_ms).toBeGreaterThanOrEqual(190);
+  });
+});

@@ -1,0 +1,173 @@
+import { parseUnitStatus, planUnit, unitCommand, unitProbeCommand } from '../../src/modules/commands/systemd';
+import { parseGroupProbe, parseUserProbe, planGroup, planUser, type UserWanted } from '../../src/modules/commands/accounts';
+import { aptGet, changesInSummary, isLockError, parseAptProbe, parsePackageSpec, planPackages } from '../../src/modules/commands/apt';
+import { parseFacts } from '../../src/modules/commands/facts';
+import { sameSysctlValue, procPath, writeLiveCommand } from '../../src/modules/commands/sysctl';
+import { guardReason } from '../../src/modules/commands/exec';
+import { fileMode } from '../../src/modules/support/mode';
+import { planFile } from '../../src/modules/file';
+import { getModule } from '../../src/modules';
+
+describe('systemd decisions', () => {
+  const status = (ActiveState: string, UnitFileState: string, LoadState = 'loaded') => ({ ActiveState, UnitFileState, LoadState });
+
+  it('parses systemctl show', () => {
+    expect(parseUnitStatus('LoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\n')).toEqual(status('inactive', 'disabled'));
+  });
+
+  it('starts/enables only what is not already so', () => {
+    expect(planUnit(status('inactive', 'disabled'), { name: 'nginx', state: 'started', enabled: true })).toEqual([['enable'], ['start']]);
+    expect(planUnit(status('active', 'enabled'), { name: 'nginx', state: 'started', enabled: true })).toEqual([]);
+    expect(planUnit(status('active', 'enabled'), { name: 'nginx', state: 'stopped', enabled: false })).toEqual([['disable'], ['stop']]);
+    expect(planUnit(status('failed', 'enabled'), { name: 'nginx', state: 'stopped' })).toEqual([]);
+  });
+
+  it('restarted always acts; reloaded starts a stopped unit', () => {
+    expect(planUnit(status('active', 'enabled'), { name: 'x', state: 'restarted' })).toEqual([['restart']]);
+    expect(planUnit(status('inactive', 'enabled'), { name: 'x', state: 'reloaded' })).toEqual([['start']]);
+    expect(planUnit(status('active', 'enabled'), { name: 'x', state: 'reloaded' })).toEqual([['reload']]);
+  });
+
+  it('masks and unmasks; static units need no enable', () => {
+    expect(planUnit(status('inactive', 'enabled'), { name: 'x', masked: true })).toEqual([['mask']]);
+    expect(planUnit(status('inactive', 'masked', 'masked'), { name: 'x', masked: false, enabled: true })).toEqual([['unmask'], ['enable']]);
+    expect(planUnit(status('inactive', 'masked', 'masked'), { name: 'x', masked: true })).toEqual([]);
+    expect(planUnit(status('active', 'static'), { name: 'x', enabled: true })).toEqual([]);
+  });
+
+  it('builds quoted systemctl commands and reloads before probing', () => {
+    expect(unitCommand('my unit', [['enable'], ['start']])).toBe("systemctl enable -- 'my unit' && systemctl start -- 'my unit'");
+    expect(unitProbeCommand('nginx', true)).toMatch(/^systemctl daemon-reload && systemctl show/);
+  });
+});
+
+describe('user and group decisions', () => {
+  const wanted: UserWanted = { name: 'deploy', state: 'present', append: false, system: false, create_home: true, remove: false };
+  const probe = 'passwd\tdeploy:x:1001:1001:Deploy:/home/deploy:/bin/bash\npgroup\tdeploy\ngroups\tdeploy adm sudo\nshadow\t!\n';
+
+  it('parses the probe: supplementary groups exclude the primary one', () => {
+    expect(parseUserProbe(probe)).toEqual({
+      uid: 1001, gid: 1001, comment: 'Deploy', home: '/home/deploy', shell: '/bin/bash', primaryGroup: 'deploy', groups: ['adm', 'sudo'], locked: true,
+    });
+    expect(parseUserProbe('absent\n')).toBeNull();
+  });
+
+  it('creates a missing user with useradd', () => {
+    expect(planUser(null, { ...wanted, uid: 1500, groups: ['adm'], shell: '/bin/bash', system: true })).toEqual([
+      ['useradd', '-u', '1500', '-G', 'adm', '-s', '/bin/bash', '-r', '-m', '--', 'deploy'],
+    ]);
+  });
+
+  it('changes only what differs, appends groups when asked, and locks', () => {
+    const current = parseUserProbe(probe);
+    expect(planUser(current, { ...wanted, shell: '/bin/bash', groups: ['adm', 'sudo'] })).toEqual([]);
+    expect(planUser(current, { ...wanted, groups: ['adm'] })).toEqual([['usermod', '-G', 'adm', '--', 'deploy']]);
+    expect(planUser(current, { ...wanted, groups: ['adm', 'www-data'], append: true })).toEqual([['usermod', '-a', '-G', 'www-data', '--', 'deploy']]);
+    expect(planUser(current, { ...wanted, password_lock: false, shell: '/bin/sh' })).toEqual([
+      ['usermod', '-s', '/bin/sh', '--', 'deploy'],
+      ['usermod', '-U', '--', 'deploy'],
+    ]);
+    expect(planUser(current, { ...wanted, state: 'absent', remove: true })).toEqual([['userdel', '-r', '--', 'deploy']]);
+  });
+
+  it('groups: add, change gid, delete', () => {
+    const current = parseGroupProbe('web:x:1200:alice,bob\n');
+    expect(current).toEqual({ gid: 1200, members: ['alice', 'bob'] });
+    expect(planGroup(null, { name: 'web', state: 'present', gid: 1200, system: true })).toEqual([['groupadd', '-g', '1200', '-r', '--', 'web']]);
+    expect(planGroup(current, { name: 'web', state: 'present', gid: 1200, system: false })).toEqual([]);
+    expect(planGroup(current, { name: 'web', state: 'present', gid: 1300, system: false })).toEqual([['groupmod', '-g', '1300', '--', 'web']]);
+    expect(planGroup(parseGroupProbe(''), { name: 'web', state: 'absent', system: false })).toEqual([]);
+  });
+});
+
+describe('apt decisions', () => {
+  const policy = [
+    'stamp\t1000', 'now\t1600',
+    'nginx:', '  Installed: (none)', '  Candidate: 1.22.1-9', '  Version table:',
+    'curl:', '  Installed: 7.88.1-10', '  Candidate: 7.88.1-10+deb12u5',
+    'vim:', '  Installed: 2:9.0.1378-2', '  Candidate: 2:9.0.1378-2',
+  ].join('\n');
+
+  it('parses cache age and versions (epochs included)', () => {
+    const probe = parseAptProbe(policy);
+    expect(probe.cacheAge).toBe(600);
+    expect(probe.packages.get('vim')).toEqual({ installed: '2:9.0.1378-2', candidate: '2:9.0.1378-2' });
+    expect(probe.packages.get('nginx')).toEqual({ installed: undefined, candidate: '1.22.1-9' });
+  });
+
+  it('plans present, latest, absent, pinned and unknown packages', () => {
+    const probe = parseAptProbe(policy);
+    const specs = ['nginx', 'curl', 'vim'].map(parsePackageSpec);
+    expect(planPackages(specs, 'present', probe)).toEqual({ install: ['nginx'], remove: [], unknown: [] });
+    expect(planPackages(specs, 'latest', probe)).toEqual({ install: ['nginx', 'curl'], remove: [], unknown: [] });
+    expect(planPackages(specs, 'absent', probe)).toEqual({ install: [], remove: ['curl', 'vim'], unknown: [] });
+    expect(planPackages([parsePackageSpec('curl=7.88.1-10')], 'present', probe).install).toEqual([]);
+    expect(planPackages([parsePackageSpec('nosuchpkg')], 'present', probe).unknown).toEqual(['nosuchpkg']);
+  });
+
+  it('reads apt-get summaries and lock errors', () => {
+    expect(changesInSummary('2 upgraded, 1 newly installed, 0 to remove and 3 not upgraded.')).toBe(3);
+    expect(changesInSummary('0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.')).toBe(0);
+    expect(isLockError('E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 123')).toBe(true);
+    expect(isLockError('E: Unable to locate package x')).toBe(false);
+  });
+
+  it('never prompts and waits for the dpkg lock', () => {
+    expect(aptGet(120, 'install', 'nginx')).toMatch(/^env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=120 .*install nginx$/);
+  });
+});
+
+describe('facts parser', () => {
+  it('turns the one-round-trip output into Facts', () => {
+    const out = [
+      'hostname\tapp-1', 'fqdn\tapp-1.lab', 'os\tPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', 'os\tNAME="Debian GNU/Linux"', 'os\tVERSION_CODENAME=bookworm',
+      'os\tID=debian', 'os\tVERSION_ID="12"', 'debian_version\t12.8', 'machine\tx86_64', 'kernel\t6.1.0-18-amd64', 'nproc\t2', 'memtotal_kb\t2048000',
+      'init\tsystemd', 'pkg\tapt-get', 'python\t/usr/bin/python3',
+      'addr\t2: eth0    inet 10.1.2.3/24 brd 10.1.2.255 scope global eth0\\       valid_lft forever preferred_lft forever',
+      'addr\t3: eth1    inet 10.9.0.3/24 brd 10.9.0.255 scope global eth1',
+      'route\tdefault via 10.9.0.1 dev eth1',
+    ].join('\n');
+    expect(parseFacts(out)).toEqual({
+      hostname: 'app-1', fqdn: 'app-1.lab', os_family: 'Debian', distribution: 'Debian', distribution_release: 'bookworm', distribution_version: '12.8',
+      architecture: 'x86_64', kernel: '6.1.0-18-amd64', ipv4: ['10.1.2.3', '10.9.0.3'], default_ipv4: '10.9.0.3', processor_count: 2,
+      memtotal_mb: 2000, init_system: 'systemd', pkg_mgr: 'apt', python: '/usr/bin/python3',
+    });
+  });
+});
+
+describe('small decisions', () => {
+  it('sysctl values compare across tabs/spaces; keys map to /proc/sys', () => {
+    expect(sameSysctlValue('4096\t87380\t6291456', '4096 87380 6291456')).toBe(true);
+    expect(sameSysctlValue('1', '0')).toBe(false);
+    expect(procPath('net.ipv4.ip_forward')).toBe('/proc/sys/net/ipv4/ip_forward');
+    expect(writeLiveCommand('net.ipv4.ip_forward', '1')).toBe("printf '%s\\n' 1 > /proc/sys/net/ipv4/ip_forward");
+  });
+
+  it('creates/removes short-circuit', () => {
+    expect(guardReason('creates\n', '/done', undefined)).toMatch(/since \/done exists/);
+    expect(guardReason('', '/done', undefined)).toBeUndefined();
+    expect(guardReason('', undefined, '/tmp/x')).toMatch(/does not exist/);
+    expect(guardReason('removes\n', undefined, '/tmp/x')).toBeUndefined();
+  });
+
+  it('modes are octal whatever YAML made of them', () => {
+    expect(fileMode.parse('0644')).toBe('0644');
+    expect(fileMode.parse(644)).toBe('0644');
+    expect(fileMode.parse('2775')).toBe('2775');
+    expect(fileMode.safeParse(888).success).toBe(false);
+    expect(fileMode.safeParse('u+x').success).toBe(false);
+  });
+
+  it('file: plans only the steps needed', () => {
+    const args = (raw: object) => getModule('file')?.args.parse(raw) as Parameters<typeof planFile>[0];
+    const dir = { exists: true, type: 'directory' as const, owner: 'root', group: 'root', uid: 0, gid: 0, mode: '0755' };
+    expect(planFile(args({ path: '/d', state: 'directory', mode: '0755' }), dir, false)).toEqual([]);
+    expect(planFile(args({ path: '/d', state: 'directory', mode: '0700' }), dir, false)).toEqual(['chmod -- 0700 /d']);
+    expect(planFile(args({ path: '/d', state: 'directory', mode: '0755', recurse: true }), dir, true)).toEqual(['chmod -R -- 0755 /d']);
+    expect(planFile(args({ path: '/d', state: 'absent' }), { exists: false }, false)).toEqual([]);
+    expect(planFile(args({ path: '/l', state: 'link', src: '/t' }), { exists: true, type: 'link', linkTarget: '/t' }, false)).toEqual([]);
+    expect(planFile(args({ path: '/l', state: 'link', src: '/u' }), { exists: true, type: 'link', linkTarget: '/t' }, false)).toEqual(['ln -sfn -- /u /l']);
+    expect(() => planFile(args({ path: '/d', state: 'link', src: '/u' }), dir, false)).toThrow(/directory/);
+    expect(() => planFile(args({ path: '/f', state: 'file' }), { exists: false }, false)).toThrow(/absent/);
+  });
+});
