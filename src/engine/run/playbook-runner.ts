@@ -73,8 +73,8 @@ class PlaybookRun {
   private playHalted = false;
   /** The whole run must stop (the play stopped for a failure rule). */
   private runHalted = false;
-  /** Blocks with a rescue being run: a failure there may still be rescued, so the failure rules wait. */
-  private rescuable = 0;
+  /** Blocks with a rescue or always being run: a failure there may be rescued, and always must still run, so the failure rules wait. */
+  private guardedBlocks = 0;
 
   constructor(
     private readonly playbook: Playbook,
@@ -169,12 +169,8 @@ class PlaybookRun {
   /** block, then rescue for the hosts that failed in it, then always for every host that entered. */
   private async runBlock(block: BlockTask, hosts: string[]): Promise<void> {
     const hasRescue = block.rescue.length > 0;
-    if (hasRescue) this.rescuable++;
-    try {
-      await this.runNodes(block.block, hosts);
-    } finally {
-      if (hasRescue) this.rescuable--;
-    }
+    const hasAlways = block.always.length > 0;
+    await this.guarded(hasRescue || hasAlways, () => this.runNodes(block.block, hosts));
     const failed = hosts.filter((host) => this.states.get(host).failed);
     if (hasRescue && failed.length > 0 && !this.halted()) {
       for (const host of failed) {
@@ -183,16 +179,26 @@ class PlaybookRun {
         state.stats.failed--;
         state.stats.rescued++;
       }
-      await this.runNodes(block.rescue, failed);
+      await this.guarded(hasAlways, () => this.runNodes(block.rescue, failed));
     }
-    if (block.always.length > 0 && !this.halted()) {
+    if (hasAlways && !this.halted()) {
       // always runs for hosts that failed in the block too; they stay failed unless always itself fails them again
       const stillFailed = hosts.filter((host) => this.states.get(host).failed && !this.states.get(host).unreachable);
       for (const host of stillFailed) this.states.get(host).failed = false;
       await this.runNodes(block.always, hosts);
       for (const host of stillFailed) this.states.get(host).failed = true;
     }
-    this.applyFailureRules(hosts, hosts.filter((host) => this.states.get(host).failed));
+    this.applyFailureRules(this.batch, hosts.filter((host) => this.states.get(host).failed));
+  }
+
+  /** While a failure may still be rescued (or always must still run), the failure rules wait. */
+  private async guarded(guard: boolean, work: () => Promise<void>): Promise<void> {
+    if (guard) this.guardedBlocks++;
+    try {
+      await work();
+    } finally {
+      if (guard) this.guardedBlocks--;
+    }
   }
 
   private async runIncludeTasks(node: IncludeTasks, hosts: string[]): Promise<void> {
@@ -457,10 +463,10 @@ class PlaybookRun {
   /**
    * any_errors_fatal (any new failure), max_fail_percentage (exceeded, per batch) and a batch
    * with no host left all stop the play, and the run: later batches and plays are not started.
-   * Inside a block with a rescue the rules wait for the rescue.
+   * Inside a block with rescue or always the rules wait for those to run.
    */
   private applyFailureRules(batch: readonly string[], newlyFailed: readonly string[]): void {
-    if (this.rescuable > 0) return;
+    if (this.guardedBlocks > 0) return;
     const lost = batch.filter((host) => {
       const state = this.states.get(host);
       return state.failed || state.unreachable;
