@@ -36,6 +36,8 @@ export function spawnProxyCommand(command: string): ProxyProcess {
   child.stdin!.on('error', () => undefined);
   const socket = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
   socket.on('error', () => undefined);
+  // A dead proxy is a dead socket: without this the SSH layer would wait for its handshake timeout.
+  void exited.then(() => socket.destroy());
   return {
     socket,
     exited,

@@ -132,6 +132,8 @@ export async function openSession(request: OpenSessionRequest): Promise<Client> 
       resolve(client);
     });
     client.on('error', (err) => void settle(err));
+    // The proxy may have died before ssh2 was listening to its socket.
+    void request.proxy?.exited.then(() => settle(undefined));
     client.once('close', () => void settle(undefined));
     try {
       client.connect(config);
