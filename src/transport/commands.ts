@@ -28,7 +28,7 @@ export function wrapBecome(script: string, spec: BecomeSpec): string {
 const SUDO_REFUSALS = [/^sudo: a password is required/m, /^sudo: a terminal is required/m, /^sudo: unknown user/m, /is not in the sudoers file/, /^sudo: .*: command not found/m];
 
 export function sudoRefusal(stderr: string): string | undefined {
-  return SUDO_REFUSALS.some((pattern) => pattern.test(stderr)) ? stderr.trim().split('\n')[0] : undefined;
+  return stderr.split('\n').find((line) => SUDO_REFUSALS.some((pattern) => pattern.test(line)))?.trim();
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -82,9 +82,9 @@ export class SshConnection extends ShellConnection {
       const stderr: Buffer[] = [];
       let exitCode: number | undefined;
       let signal: string | undefined;
-      let timedOut = false;
+      // sshd closes the channel only when the command is gone; the caller is answered at once, the kill and close follow.
       const timer = request.timeoutMs === undefined ? undefined : setTimeout(() => {
-        timedOut = true;
+        reject(new TransportError(this.host, 'target', 'timeout', `command timed out after ${request.timeoutMs} ms`));
         stream.signal('KILL');
         stream.close();
       }, request.timeoutMs);
@@ -97,7 +97,6 @@ export class SshConnection extends ShellConnection {
       stream.on('error', () => undefined);
       stream.on('close', () => {
         clearTimeout(timer);
-        if (timedOut) return reject(new TransportError(this.host, 'target', 'timeout', `command timed out after ${request.timeoutMs} ms`));
         if (exitCode === undefined) return reject(new TransportError(this.host, 'target', 'disconnected', 'the connection dropped before the command finished'));
         resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, ...(signal !== undefined ? { signal } : {}) });
       });
