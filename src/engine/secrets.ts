@@ -27,10 +27,12 @@ export class Secrets {
     }
   }
 
-  /** Registers every string (and number) leaf of a value, e.g. a whole decrypted vars file. */
+  /**
+   * Registers every string leaf of a value, e.g. a whole decrypted vars file. Numbers and
+   * booleans are left out: masking every "443" or "true" in the output would hide nothing secret.
+   */
   addAll(value: unknown, source: SecretSource = 'no_log'): void {
     if (typeof value === 'string') this.add(value, source);
-    else if (typeof value === 'number') this.add(String(value), source);
     else if (Array.isArray(value)) value.forEach((v) => this.addAll(v, source));
     else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => this.addAll(v, source));
   }

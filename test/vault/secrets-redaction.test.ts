@@ -1,0 +1,64 @@
+import { MIN_SECRET_LENGTH, REDACTED, Secrets } from '../../src/engine/secrets';
+
+describe('Secrets', () => {
+  it('redacts every occurrence of every secret', () => {
+    const secrets = new Secrets();
+    secrets.add('hunter2');
+    secrets.add('t0ken-abc', 'vault');
+    expect(secrets.redact('pw=hunter2 and hunter2; token t0ken-abc')).toBe(`pw=${REDACTED} and ${REDACTED}; token ${REDACTED}`);
+    expect(secrets.redact('nothing here')).toBe('nothing here');
+  });
+
+  it('masks the longer secret whole when one secret contains another', () => {
+    const secrets = new Secrets();
+    secrets.add('abc');
+    secrets.add('abcdef');
+    expect(secrets.redact('xabcdefx abc')).toBe(`x${REDACTED}x ${REDACTED}`);
+  });
+
+  it('treats secrets literally, not as regular expressions', () => {
+    const secrets = new Secrets();
+    secrets.add('a.b*c(');
+    expect(secrets.redact('a.b*c( aXbbc')).toBe(`${REDACTED} aXbbc`);
+  });
+
+  it('redacts each line of a multi-line secret and its JSON-escaped form', () => {
+    const secrets = new Secrets();
+    const key = '-----BEGIN KEY-----\nMIIsecretline\n-----END KEY-----';
+    secrets.add(key);
+    expect(secrets.redact(`partial: MIIsecretline`)).toBe(`partial: ${REDACTED}`);
+    expect(secrets.redact(JSON.stringify({ key }))).not.toContain('MIIsecretline');
+    expect(secrets.redact(JSON.stringify({ pw: 'quo"te' }))).toContain('quo');
+    secrets.add('quo"te');
+    expect(secrets.redact(JSON.stringify({ pw: 'quo"te' }))).toBe(`{"pw":"${REDACTED}"}`);
+  });
+
+  it(`ignores values shorter than ${MIN_SECRET_LENGTH} characters, which would mangle all output`, () => {
+    const secrets = new Secrets();
+    secrets.add('a');
+    secrets.add('  ');
+    expect(secrets.size).toBe(0);
+    expect(secrets.redact('a b c')).toBe('a b c');
+  });
+
+  it('marks values that came from vault, and keeps the mark', () => {
+    const secrets = new Secrets();
+    secrets.add('from-vault', 'vault');
+    secrets.add('no-log-value');
+    secrets.add('from-vault');
+    expect(secrets.fromVault('from-vault')).toBe(true);
+    expect(secrets.fromVault('no-log-value')).toBe(false);
+    expect(secrets.has('no-log-value')).toBe(true);
+    expect(secrets.contains('xx no-log-value xx')).toBe(true);
+    expect(secrets.contains('clean')).toBe(false);
+  });
+
+  it('registers the string leaves of a structure and redacts inside structures', () => {
+    const secrets = new Secrets();
+    secrets.addAll({ db: { password: 'p4ssw0rd', port: 5432 }, keys: ['k3y-one'] }, 'vault');
+    expect(secrets.has('p4ssw0rd')).toBe(true);
+    expect(secrets.has('k3y-one')).toBe(true);
+    expect(secrets.has('5432')).toBe(false);
+    expect(secrets.redactValue({ msg: 'login p4ssw0rd', list: ['k3y-one', 3] })).toEqual({ msg: `login ${REDACTED}`, list: [REDACTED, 3] });
+  });
+});
