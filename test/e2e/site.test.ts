@@ -1,0 +1,324 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { labAddApp, labDown, labPublishUpdate, labUp, type LabInfo } from '../../src/lab';
+import { hostPlan, labLayout } from '../../src/lab/layout';
+import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
+import { startLoad, type LoadReport } from './support/load-loop';
+import { changedTasks, failures, hostResults, runPlay, type PlayRun } from './support/play-cli';
+import { createSiteProject, type SiteProject } from './support/site-project';
+
+/*
+ * The site, molecule style, on a booted lab with 2 app hosts: converge, idempotence, verify,
+ * patch, deploy, scale, faults, check mode. The steps run in order on one lab and build on each
+ * other (a failed converge fails everything after it). `play` is the built CLI, run as an operator
+ * runs it. Figures (times, request counts) are printed at the end.
+ */
+
+const NAME = 'e2e';
+const layout = labLayout(NAME);
+const APPS = ['app-1', 'app-2'];
+const figures: Record<string, unknown> = {};
+let lab: LabInfo;
+let project: SiteProject;
+
+const exec = promisify(execFile);
+const on = (host: string, command: string) => sshOk(lab.sshConfigFile, host, command);
+const onAll = (hosts: string[], command: string) => Promise.all(hosts.map((h) => on(h, command)));
+const appHosts = () => lab.hosts.filter((h) => h.role === 'app').map((h) => h.name);
+const collector = () => lab.hosts.find((h) => h.role === 'logs')!;
+
+function play(args: string[], options: { onEvent?: Parameters<typeof runPlay>[1]['onEvent'] } = {}): Promise<PlayRun> {
+  const inventory = ['-i', lab.inventoryDir, '-i', `${project.dir}/inventory/lab`];
+  return runPlay([args[0], ...inventory, '--vault-password-file', project.vaultPasswordFile, ...args.slice(1)], { cwd: project.dir, ...options });
+}
+
+/** A run that must succeed on every host; the assertion message lists what failed. */
+function expectClean(run: PlayRun): void {
+  expect({ code: run.code, failures: failures(run), tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({ code: 0, failures: [], tail: '' });
+}
+
+async function lbGet(path = '/'): Promise<{ status: number; host: string; version: string }> {
+  const response = await fetch(new URL(path, lab.loadBalancer.url), { signal: AbortSignal.timeout(5000) });
+  await response.arrayBuffer();
+  return { status: response.status, host: response.headers.get('x-served-by') ?? '?', version: response.headers.get('x-app-version') ?? '?' };
+}
+
+/** Which hosts (and versions) answer `count` requests through the load balancer. */
+async function lbSpread(count: number): Promise<{ hosts: Set<string>; versions: Set<string> }> {
+  const replies = [];
+  for (let i = 0; i < count; i += 1) replies.push(await lbGet('/search?q=austen'));
+  expect(replies.filter((r) => r.status !== 200)).toEqual([]);
+  return { hosts: new Set(replies.map((r) => r.host)), versions: new Set(replies.map((r) => r.version)) };
+}
+
+const sorted = (values: Iterable<string>) => [...values].sort();
+
+/** Writes a unique line to syslog on each host, then waits until the collector filed it under that host. */
+async function logsArrive(hosts: string[], tag: string, timeoutMs: number): Promise<void> {
+  const nonces = Object.fromEntries(hosts.map((h) => [h, `${tag}-${h}-${randomBytes(6).toString('hex')}`]));
+  await Promise.all(hosts.map((h) => on(h, `logger -t e2e ${nonces[h]}`)));
+  await waitUntil(`log lines from ${hosts.join(', ')} on the collector`, timeoutMs, async () => {
+    const found = await Promise.all(hosts.map((h) => ssh(lab.sshConfigFile, collector().name, `sudo grep -c ${nonces[h]} /var/log/remote/${h}/messages.log`)));
+    return found.every((r) => r.code === 0) ? true : undefined;
+  });
+}
+
+/** The switch port of an app host on the private network: down, the host vanishes mid-connection. */
+function switchPort(host: string): string[] {
+  const plan = hostPlan(layout, 'app', Number(host.replace('app-', '')));
+  return ['-n', layout.switchNetns, 'link', 'set', `${layout.tag}s${plan.index}`];
+}
+
+beforeAll(async () => {
+  await labDown({ name: NAME }); // a lab left by an aborted earlier run
+  lab = await labUp({ name: NAME, apps: APPS.length });
+  project = createSiteProject(lab.inventoryDir, { name: collector().name, address: collector().privateAddress });
+}, 900_000);
+
+afterAll(async () => {
+  await exec('ip', [...switchPort('app-2'), 'up']).catch(() => undefined);
+  await labDown({ name: NAME });
+  project?.cleanup();
+  process.stdout.write(`\nsite e2e figures:\n${JSON.stringify(figures, null, 2)}\n`);
+}, 300_000);
+
+describe('site on the lab', () => {
+  test('1. converge: play site from fresh hosts succeeds', async () => {
+    const run = await play(['site']);
+    figures.convergeSeconds = run.seconds;
+    expectClean(run);
+    expect(sorted(Object.keys(run.recap))).toEqual(sorted(['bastion', 'logs', ...APPS]));
+  });
+
+  test('2. idempotence: a second play site changes nothing on any host', async () => {
+    const run = await play(['site']);
+    figures.idempotentSeconds = run.seconds;
+    expectClean(run);
+    expect(changedTasks(run)).toEqual([]);
+    for (const [host, stats] of Object.entries(run.recap)) expect({ host, changed: stats.changed }).toEqual({ host, changed: 0 });
+  });
+
+  describe('3. verify', () => {
+    test('the load balancer spreads requests over every app host; /health is 200 on each', async () => {
+      expect(sorted((await lbSpread(20)).hosts)).toEqual(APPS);
+      const health = await onAll(APPS, `python3 -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1/health').status)"`);
+      expect(health.map((h) => h.trim())).toEqual(APPS.map(() => '200'));
+    });
+
+    test('nginx runs with a valid configuration', async () => {
+      const states = await onAll(APPS, 'sudo nginx -t -q && systemctl is-active nginx');
+      expect(states.map((s) => s.trim())).toEqual(APPS.map(() => 'active'));
+    });
+
+    test('Puma runs one worker per CPU, as the app user', async () => {
+      for (const host of APPS) {
+        // [p]uma: the pattern must not match the shell that runs this very command line
+        const [cpus, configured, workers, notApp] = (
+          await on(host, "nproc; sed -n 's/^workers //p' /etc/bookshelf/puma.rb; ps -eo user=,args= | grep -c '^bookshelf .*[p]uma: cluster worker'; ps -eo user=,args= | grep '[p]uma' | grep -vc '^bookshelf ' || true")
+        ).trim().split('\n');
+        expect({ host, configured, workers, notApp }).toEqual({ host, configured: cpus, workers: cpus, notApp: '0' });
+      }
+    });
+
+    test('the collector has recent lines from every app host, over TLS only', async () => {
+      await logsArrive(APPS, 'verify', 60_000);
+      const listening = await on(collector().name, "ss -Hltun | awk '{print $1, $5}'");
+      expect(listening).toMatch(/^tcp .*:6514$/m);
+      expect(listening).not.toMatch(/:514$/m);
+      for (const host of APPS) expect(await on(host, "ss -Htn state established '( dport = :6514 )' | wc -l")).not.toBe('0\n');
+      // A client speaking plain TCP to the TLS port is not filed.
+      const plain = `plain-${randomBytes(6).toString('hex')}`;
+      await on(APPS[0], `logger --tcp -n ${collector().privateAddress} -P 6514 -t e2e ${plain} || true`);
+      await logsArrive([APPS[0]], 'after-plain', 60_000);
+      expect((await ssh(lab.sshConfigFile, collector().name, `sudo grep -rc ${plain} /var/log/remote`)).stdout).not.toMatch(/:[1-9]/);
+    });
+
+    test('the vault token reached the hosts in a root-only file and never the output', async () => {
+      for (const host of APPS) {
+        expect(await on(host, 'sudo stat -c %a /etc/rsyslog.d/61-hosted.conf')).toBe('600\n');
+        expect(await on(host, `sudo grep -c ${project.hostedToken} /etc/rsyslog.d/61-hosted.conf`)).toBe('1\n');
+      }
+      const run = await play(['site', '--tags', 'rsyslog', '--diff']);
+      expectClean(run);
+      expect(run.output).not.toContain(project.hostedToken);
+    });
+
+    test('sshd refuses passwords and root, and admits the admin by key', async () => {
+      for (const host of APPS) {
+        const effective = await on(host, 'sudo sshd -T -C user=root,host=x,addr=127.0.0.1 | grep -E "^(passwordauthentication|permitrootlogin|kbdinteractiveauthentication) "');
+        expect(sorted(effective.trim().split('\n'))).toEqual(['kbdinteractiveauthentication no', 'passwordauthentication no', 'permitrootlogin no']);
+      }
+      const base = ['-F', lab.sshConfigFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5'];
+      const attempt = (args: string[]) => exec('ssh', [...base, ...args, 'true']).then(() => 'accepted', (err: { stderr: string }) => err.stderr);
+      expect(await attempt(['-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive', APPS[0]])).toMatch(/Permission denied \(publickey\)/);
+      // root with a key root really has: still refused
+      await on(APPS[0], 'sudo install -d -m 700 /root/.ssh && cat ~/.ssh/authorized_keys | sudo tee /root/.ssh/authorized_keys >/dev/null');
+      try {
+        expect(await attempt(['-l', 'root', APPS[0]])).toMatch(/Permission denied/);
+      } finally {
+        await on(APPS[0], 'sudo rm -f /root/.ssh/authorized_keys');
+      }
+      expect(await attempt(['-l', project.adminUser, '-i', project.adminKeyFile, '-o', 'IdentitiesOnly=yes', APPS[0]])).toBe('accepted');
+      expect((await exec('ssh', [...base, '-l', project.adminUser, '-i', project.adminKeyFile, '-o', 'IdentitiesOnly=yes', APPS[0], 'sudo -n id -u'])).stdout).toBe('0\n');
+    });
+
+    test('unattended-upgrades is enabled; journald is persistent; time sync is enabled', async () => {
+      for (const host of [...APPS, collector().name]) {
+        const out = await on(
+          host,
+          `apt-config dump APT::Periodic::Unattended-Upgrade; systemctl is-enabled apt-daily-upgrade.timer systemd-timesyncd; dpkg-query -W -f '\${Status}\\n' unattended-upgrades; test -d /var/log/journal && echo journal-on-disk`,
+        );
+        expect(out.trim().split('\n')).toEqual(['APT::Periodic::Unattended-Upgrade "1";', 'enabled', 'enabled', 'install ok installed', 'journal-on-disk']);
+      }
+    });
+  });
+
+  test('4. patch: --tags common upgrades every host and reboots app hosts one at a time, with no failed request', async () => {
+    const version = await labPublishUpdate({ name: NAME });
+    const bootIds = async () => Promise.all(appHosts().map((h) => on(h, 'cat /proc/sys/kernel/random/boot_id')));
+    const before = await bootIds();
+    const load = startLoad(new URL('/search?q=tolstoy', lab.loadBalancer.url).toString(), { maxMs: 900_000 });
+    let run: PlayRun;
+    let report: LoadReport;
+    try {
+      run = await play(['site', '--tags', 'common', '-e', '{"apt_cache_valid_time": 0}']);
+    } finally {
+      report = await load.stop();
+    }
+    figures.patch = { seconds: run.seconds, requests: report.sent, failed: report.failed, byHost: report.byHost };
+    expectClean(run);
+    expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
+    expect(report.sent).toBeGreaterThan(100);
+
+    const installed = await onAll([...appHosts(), collector().name, 'bastion'], "dpkg-query -W -f '${Version}' lab-marker; test -e /var/run/reboot-required && echo ' still-pending' || true");
+    expect(installed).toEqual(installed.map(() => String(version)));
+    const after = await bootIds();
+    after.forEach((id, i) => expect(id).not.toBe(before[i]));
+
+    // One host at a time: each app host is drained, rebooted and re-enabled before the next is drained.
+    const steps = hostResults(run)
+      .filter((r) => APPS.includes(r.host) && ['Drain from the load balancer', 'Reboot', 'Back into the load balancer'].includes(r.task) && r.status !== 'skipped')
+      .map((r) => `${r.task}:${r.host}`);
+    const first = steps[0].split(':')[1];
+    const second = APPS.find((h) => h !== first)!;
+    expect(steps).toEqual([first, first, first, second, second, second].map((h, i) => `${['Drain from the load balancer', 'Reboot', 'Back into the load balancer'][i % 3]}:${h}`));
+  });
+
+  test('5. deploy: changed app code reaches every host by phased restart, with no failed request', async () => {
+    project.edit('app/VERSION', () => '1.1.0\n');
+    project.edit('app/lib/bookshelf/app.rb', (t) => t.replace("MAX_QUERY = 200", 'MAX_QUERY = 256'));
+    const load = startLoad(new URL('/search?q=woolf', lab.loadBalancer.url).toString(), { maxMs: 600_000 });
+    let run: PlayRun;
+    let report: LoadReport;
+    try {
+      run = await play(['site', '--tags', 'app']);
+      // The phased restart replaces workers after the run returns: keep the load on until it is done.
+      await waitUntil('every app host to serve 1.1.0', 120_000, async () => {
+        const spread = await lbSpread(10);
+        return spread.versions.size === 1 && spread.versions.has('1.1.0') && spread.hosts.size === APPS.length ? true : undefined;
+      });
+    } finally {
+      report = await load.stop();
+    }
+    figures.deploy = { seconds: run.seconds, requests: report.sent, failed: report.failed, byVersion: report.byVersion };
+    expectClean(run);
+    expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
+    const changed = changedTasks(run);
+    expect(changed.filter((c) => c.includes('App code'))).toHaveLength(2 * APPS.length);
+    expect(changed.filter((c) => c.includes('Full restart'))).toEqual([]);
+    expect(changed.filter((c) => c.includes('phased restart app'))).toHaveLength(APPS.length);
+    const long = await lbGet(`/search?q=${'a'.repeat(230)}`);
+    expect(long.status).toBe(200); // 230 characters: refused by 1.0.0, accepted by the new code
+  });
+
+  test('6. scale: a new app host, play site --limit it, and the load balancer serves it', async () => {
+    const added = await labAddApp({ name: NAME });
+    const run = await play(['site', '--limit', added.name]);
+    figures.scaleSeconds = run.seconds;
+    expectClean(run);
+    expect(Object.keys(run.recap)).toEqual([added.name]);
+    await waitUntil(`the load balancer to send requests to ${added.name}`, 60_000, async () => ((await lbSpread(12)).hosts.has(added.name) ? true : undefined));
+    await logsArrive([added.name], 'scaled', 60_000);
+  });
+
+  describe('7. faults', () => {
+    test('a broken nginx template fails the run and nginx keeps serving the previous configuration', async () => {
+      const live = await onAll(APPS, 'sha256sum /etc/nginx/conf.d/bookshelf.conf');
+      const restore = project.edit('roles/nginx/templates/site.conf.hbs', (t) => t.replace('server_name _;', 'server_name _;\n    proxy_buffering maybe;'));
+      try {
+        const run = await play(['site', '--tags', 'nginx', '--limit', APPS.join(',')]);
+        expect(run.code).toBe(2);
+        const failed = hostResults(run).filter((r) => r.status === 'failed');
+        expect(sorted(failed.map((r) => r.host))).toEqual(APPS);
+        for (const result of failed) expect(`${result.failure?.msg} ${result.failure?.stderr}`).toMatch(/proxy_buffering/);
+      } finally {
+        restore();
+      }
+      expect(await onAll(APPS, 'sha256sum /etc/nginx/conf.d/bookshelf.conf')).toEqual(live);
+      expect(await onAll(APPS, 'ls /etc/nginx/conf.d')).toEqual(APPS.map(() => 'bookshelf.conf\n'));
+      expect(sorted((await lbSpread(20)).hosts)).toEqual(sorted(appHosts()));
+    });
+
+    test('an app host lost mid-run: the others complete, the recap says unreachable, exit 4', async () => {
+      let cut: Promise<unknown> | undefined;
+      const run = await play(['site'], {
+        onEvent: (event) => {
+          if (!cut && event.type === 'host_result' && event.host === 'app-2') cut = exec('ip', [...switchPort('app-2'), 'down']);
+        },
+      });
+      await cut;
+      try {
+        expect({ code: run.code, recap: run.recap['app-2']?.unreachable }).toEqual({ code: 4, recap: 1 });
+        for (const host of ['bastion', 'logs', 'app-1', 'app-3']) {
+          expect({ host, failed: run.recap[host]?.failed, unreachable: run.recap[host]?.unreachable }).toEqual({ host, failed: 0, unreachable: 0 });
+        }
+        // app-1 went on to the end of the web tier play
+        expect(hostResults(run).filter((r) => r.host === 'app-1' && r.task === 'rsyslog enabled and running')).toHaveLength(1);
+      } finally {
+        await exec('ip', [...switchPort('app-2'), 'up']);
+      }
+      await waitUntil('app-2 back behind the load balancer', 120_000, async () => ((await lbSpread(12)).hosts.has('app-2') ? true : undefined));
+    });
+
+    test('logs written while the collector is down arrive once it is back', async () => {
+      // syslog.socket would start rsyslog again at the next local message: stop both
+      await on(collector().name, 'sudo systemctl stop syslog.socket rsyslog.service');
+      const stoppedAt = Date.now();
+      try {
+        const nonce = `outage-${randomBytes(6).toString('hex')}`;
+        await onAll(APPS, `logger -t e2e ${nonce}`);
+        await new Promise((r) => setTimeout(r, 15_000));
+        const early = await Promise.all(APPS.map((h) => ssh(lab.sshConfigFile, collector().name, `sudo grep -c ${nonce} /var/log/remote/${h}/messages.log`)));
+        expect(early.map((r) => r.stdout.trim())).toEqual(APPS.map(() => '0'));
+        figures.collectorOutageSeconds = (Date.now() - stoppedAt) / 1000;
+        await on(collector().name, 'sudo systemctl start rsyslog');
+        await waitUntil('the lines logged during the outage', 120_000, async () => {
+          const found = await Promise.all(APPS.map((h) => ssh(lab.sshConfigFile, collector().name, `sudo grep -c ${nonce} /var/log/remote/${h}/messages.log`)));
+          return found.every((r) => r.code === 0) ? true : undefined;
+        });
+      } finally {
+        await on(collector().name, 'sudo systemctl start rsyslog');
+      }
+    });
+  });
+
+  test('8. check mode: a template change shows its diff and changes nothing on any host', async () => {
+    const files = '/etc/nginx/conf.d/bookshelf.conf /etc/bookshelf/puma.rb /etc/ssh/sshd_config.d/10-hardening.conf';
+    const state = `sha256sum ${files}; systemctl show -p MainPID nginx bookshelf ssh`;
+    const before = await onAll(appHosts(), state);
+    const restore = project.edit('roles/nginx/templates/site.conf.hbs', (t) => t.replace('server_name _;', 'server_name _;\n    add_header X-Site-Check "e2e" always;'));
+    let run: PlayRun;
+    try {
+      run = await play(['site', '--check', '--diff']);
+    } finally {
+      restore();
+    }
+    expectClean(run);
+    expect(run.output).not.toContain(project.hostedToken);
+    const siteTask = hostResults(run).filter((r) => r.task.startsWith("The app's site") && r.status === 'changed');
+    expect(sorted(siteTask.map((r) => r.host))).toEqual(sorted(appHosts()));
+    for (const result of siteTask) expect(result.diffs?.join('\n')).toMatch(/^\+\s+add_header X-Site-Check "e2e" always;$/m);
+    expect(await onAll(appHosts(), state)).toEqual(before);
+  });
+});
