@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Secrets } from '../../src/engine/secrets';
+import { YamlError, loadYamlDocument, loadYamlFile, locate, parseYaml } from '../../src/engine/yaml-loader';
+import { VaultSecrets, encryptString, encryptVault } from '../../src/vault';
+
+const vault = VaultSecrets.fromPassword('pw');
+
+describe('YAML loading', () => {
+  it('reads YAML 1.1 as Ansible does: yes/no/on/off booleans, octal modes, but y/n and dates as strings', () => {
+    const value = parseYaml('a: yes\nb: No\nc: on\nd: OFF\ne: y\nn: n\nmode: 0644\ndate: 2024-01-01\nport: 80\nx: ~\n', 'f.yml');
+    expect(value).toEqual({ a: true, b: false, c: true, d: false, e: 'y', n: 'n', mode: 0o644, date: '2024-01-01', port: 80, x: null });
+  });
+
+  it('supports anchors and << merge keys', () => {
+    expect(parseYaml('base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n', 'f.yml')).toEqual({ base: { x: 1, y: 2 }, derived: { x: 1, y: 3 } });
+  });
+
+  it('reports syntax errors as file:line:column: message', () => {
+    const attempt = (text: string): YamlError => {
+      try {
+        parseYaml(text, 'roles/web/tasks/main.yml');
+      } catch (err) {
+        return err as YamlError;
+      }
+      throw new Error('no error');
+    };
+    const nested = attempt('- name: ok\n  apt: {name: nginx\n- name: broken\n');
+    expect(nested).toBeInstanceOf(YamlError);
+    expect(nested.message).toMatch(/^roles\/web\/tasks\/main\.yml:\d+:\d+: /);
+    const tab = attempt('a: 1\nb:\n\t- x\n');
+    expect([tab.line, tab.column]).toEqual([3, 1]);
+    const dup = attempt('name: a\nname: b\n');
+    expect(dup.message).toBe('roles/web/tasks/main.yml:2:1: Map keys must be unique');
+  });
+
+  it('names the file when it cannot be read', () => {
+    expect(() => loadYamlFile('/nonexistent/play.yml')).toThrow('/nonexistent/play.yml: cannot read file: ENOENT');
+  });
+
+  it('locates parsed mappings, sequences and keys by line', () => {
+    const value = parseYaml('- name: first\n  debug: {msg: hi}\n\n- name: second\n  when: x\n  loop:\n    - 1\n', 'tasks.yml') as Array<Record<string, unknown>>;
+    expect(locate(value[0])).toEqual({ file: 'tasks.yml', line: 1, column: 3 });
+    expect(locate(value[1])?.line).toBe(4);
+    expect(locate(value[1], 'when')?.line).toBe(5);
+    expect(locate(value[1].loop)?.line).toBe(7);
+    expect(locate(value, 1)?.line).toBe(4);
+    expect(locate({ copied: true })).toBeUndefined();
+    expect(locate('string')).toBeUndefined();
+  });
+
+  it('decrypts whole-file vaults and registers every string value as a vault secret', () => {
+    const secrets = new Secrets();
+    const text = encryptVault('db_password: hunter22\nport: 5432\n', 'pw');
+    expect(parseYaml(text, 'vault.yml', { vault, secrets })).toEqual({ db_password: 'hunter22', port: 5432 });
+    expect(secrets.fromVault('hunter22')).toBe(true);
+    expect(secrets.has('5432')).toBe(false);
+  });
+
+  it('decrypts `!vault |` scalars, leaving the rest as it is', () => {
+    const secrets = new Secrets();
+    const text = `user: app\n${encryptString('s3cr3t', 'password', 'pw')}`;
+    expect(parseYaml(text, 'vars.yml', { vault, secrets })).toEqual({ user: 'app', password: 's3cr3t' });
+    expect(secrets.fromVault('s3cr3t')).toBe(true);
+    expect(secrets.has('app')).toBe(false);
+  });
+
+  it('fails on a wrong or missing vault password, naming the file (and the line of an inline value)', () => {
+    const whole = encryptVault('a: 1\n', 'other');
+    expect(() => parseYaml(whole, 'group_vars/all/vault.yml', { vault })).toThrow(/^group_vars\/all\/vault\.yml: vault: decryption failed/);
+    const inline = `a: 1\n${encryptString('x', 'b', 'other')}`;
+    expect(() => parseYaml(inline, 'vars.yml', { vault })).toThrow(/^vars\.yml:2:4: vault: decryption failed/);
+    expect(() => parseYaml(inline, 'vars.yml', {})).toThrow(/no vault password was given/);
+  });
+
+  it('loads documents from disk with a line lookup', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'play-yaml-'));
+    try {
+      writeFileSync(join(dir, 'main.yml'), '# comment\n- name: a\n  command: ls\n');
+      const doc = loadYamlDocument(join(dir, 'main.yml'));
+      expect(doc.lineOf((doc.value as unknown[])[0])).toEqual({ file: join(dir, 'main.yml'), line: 2, column: 3 });
+      expect(loadYamlFile(join(dir, 'main.yml'))).toEqual([{ name: 'a', command: 'ls' }]);
+      writeFileSync(join(dir, 'empty.yml'), '');
+      expect(loadYamlFile(join(dir, 'empty.yml'))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
