@@ -9,6 +9,7 @@ import { debug } from './debug';
 import { fail } from './fail';
 import { file } from './file';
 import { group } from './group';
+import { lb_member } from './lb_member';
 import { lineinfile } from './lineinfile';
 import { pause } from './pause';
 import { reboot } from './reboot';
@@ -24,7 +25,7 @@ import { user } from './user';
 import { wait_for } from './wait_for';
 
 const MODULES: ModuleDefinition[] = [
-  apt, assert, authorized_key, blockinfile, command, copy, debug, fail, file, group, lineinfile, pause, reboot,
+  apt, assert, authorized_key, blockinfile, command, copy, debug, fail, file, group, lb_member, lineinfile, pause, reboot,
   service, set_fact, setup, shell, stat, sysctl, systemd, template, uri, user, wait_for,
 ];
 
