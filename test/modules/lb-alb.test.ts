@@ -3,6 +3,9 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
+  type DescribeTargetHealthCommandOutput,
+  type TargetHealthStateEnum,
+  type TargetHealthReasonEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AlbDriver } from '../../src/modules/lb/alb';
@@ -15,8 +18,9 @@ const lb = { driver: 'alb', region: 'eu-west-1', target_group_arn: ARN, port: 80
 const elb = mockClient(ElasticLoadBalancingV2Client);
 const member = { host: 'app-1', targetId: 'i-0abc' };
 
-function health(State: string, Reason?: string) {
-  return { TargetHealthDescriptions: [{ Target: { Id: 'i-0abc', Port: 80 }, TargetHealth: { State, ...(Reason ? { Reason } : {}) } }] };
+function health(State: TargetHealthStateEnum, Reason?: TargetHealthReasonEnum): DescribeTargetHealthCommandOutput {
+  return {
+    $metadata: {}, TargetHealthDescriptions: [{ Target: { Id: 'i-0abc', Port: 80 }, TargetHealth: { State, ...(Reason ? { Reason } : {}) } }] };
 }
 
 beforeEach(() => elb.reset());
