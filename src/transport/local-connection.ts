@@ -20,7 +20,7 @@ export class LocalConnection extends ShellConnection {
 
   protected async exec(request: ExecRequest): Promise<ExecResult> {
     if (this.closed) throw new TransportError(this.host, 'local', 'disconnected', 'connection is closed');
-    const child = spawn('/bin/sh', ['-c', request.command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', request.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const result = await collectProcess(child, request.stdin, request.timeoutMs);
     if (result === 'timeout') throw new TransportError(this.host, 'local', 'timeout', `command timed out after ${request.timeoutMs} ms`);
     return result;

@@ -2,17 +2,19 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { ExecResult } from './shell-connection';
 
 /**
- * Feeds stdin to a spawned child and collects its output and status. On timeout the child (which
- * we started, so we know its PID) is killed and 'timeout' is returned.
+ * Feeds stdin to a spawned child and collects its output and status. On timeout the child's
+ * process group (which we started, so we know its id) is killed and 'timeout' is returned.
  */
 export function collectProcess(child: ChildProcessWithoutNullStreams, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<ExecResult | 'timeout'> {
   return new Promise((resolve, reject) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
+    // The child leads its own process group (spawned detached), so the kill reaches the commands the shell started too.
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      resolve('timeout');
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -24,7 +26,7 @@ export function collectProcess(child: ChildProcessWithoutNullStreams, stdin: str
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) return resolve('timeout');
+      if (timedOut) return;
       resolve({
         stdout: Buffer.concat(stdout),
         stderr: Buffer.concat(stderr),
