@@ -146,3 +146,11 @@ describe('bad input: one clear error naming file and line', () => {
     expect(loadError({ [PB]: '- name: x\n  tasks: []\n' }).message).toContain('every play needs hosts');
   });
 });
+
+describe('free-form arguments', () => {
+  test('key=value pairs of known arguments, else the free-form argument', () => {
+    project.write({ [PB]: '- hosts: all\n  tasks:\n    - debug: msg="hi there"\n    - debug: just text\n    - shell: FOO=bar env\n' });
+    const tasks = project.load().plays[0].sections[1];
+    expect(tasks.map((t) => (t.kind === 'module' ? t.args : null))).toEqual([{ msg: 'hi there' }, { msg: 'just text' }, { cmd: 'FOO=bar env' }]);
+  });
+});

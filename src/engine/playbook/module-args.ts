@@ -13,7 +13,7 @@ import type { Origin, Vars } from './types';
 export function normalizeArgs(module: ModuleDefinition, raw: unknown, extra: unknown, origin: Origin): Vars {
   const base = raw === null || raw === undefined ? {} : raw;
   let args: Vars;
-  if (typeof base === 'string') args = module.freeForm ? { [module.freeForm]: base } : keyValueArgs(base, module.name, origin);
+  if (typeof base === 'string') args = freeFormArgs(module, base, origin);
   else if (isDict(base)) args = { ...base };
   else throw new PlaybookError(`${module.name}: arguments must be a mapping or a string, got ${describe(base)}`, origin);
   if (extra !== undefined) {
@@ -21,6 +21,25 @@ export function normalizeArgs(module: ModuleDefinition, raw: unknown, extra: unk
     Object.assign(args, extra);
   }
   return args;
+}
+
+/**
+ * A free-form string: `key=value` pairs when every key is an argument of the module (Ansible's
+ * `debug: msg="hi"`, `file: path=/x state=touch`), else the module's free-form argument
+ * (`command: ls -l`, `debug: hello`).
+ */
+function freeFormArgs(module: ModuleDefinition, text: string, origin: Origin): Vars {
+  if (!module.freeForm) return keyValueArgs(text, module.name, origin);
+  const parsed = parseKeyValues(text);
+  const known = argumentNames(module);
+  if ('values' in parsed && Object.keys(parsed.values).length > 0 && Object.keys(parsed.values).every((key) => known.has(key))) return parsed.values;
+  return { [module.freeForm]: text };
+}
+
+function argumentNames(module: ModuleDefinition): Set<string> {
+  const schema: unknown = module.args;
+  const shape = schema && typeof schema === 'object' && 'shape' in schema ? (schema as { shape: unknown }).shape : undefined;
+  return new Set(shape && typeof shape === 'object' ? Object.keys(shape) : []);
 }
 
 function keyValueArgs(text: string, module: string, origin: Origin): Vars {

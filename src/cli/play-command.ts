@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseExtraVars } from '../engine/extra-vars';
+import { listPlaybook, type Listing } from '../engine/listing';
+import { HumanReporter } from '../engine/output/human';
+import { JsonReporter } from '../engine/output/json';
+import type { Reporter } from '../engine/output/events';
+import { loadPlaybook, type PlaybookLoadOptions } from '../engine/playbook/playbook-loader';
+import { loadProject, resolvePlaybook } from '../engine/project';
+import { RunConnections } from '../engine/run/connections';
+import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
+import { Secrets } from '../engine/secrets';
+import { parseTagList } from '../engine/tags';
+import { getModule } from '../modules';
+import { createConnectionPool } from '../transport/pool';
+import { resolveVaultSecrets } from '../vault';
+import { openInventory } from './inventory-source';
+import type { PlayOptions } from './play-options';
+
+const DEFAULT_FORKS = 50;
+
+/**
+ * `play <playbook>`: everything is loaded and validated first (project, vault, extra vars,
+ * inventory, playbook, roles, module arguments); only then is any host contacted. Any problem
+ * up to that point is one `ERROR!` line and exit code 1.
+ */
+export async function runPlayCommand(playbookName: string, options: PlayOptions, cwd = process.cwd()): Promise<number> {
+  const secrets = new Secrets();
+  const fail = (err: unknown): number => {
+    process.stderr.write(`${secrets.redact(`ERROR! ${err instanceof Error ? err.message : String(err)}`)}\n`);
+    return EXIT.error;
+  };
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(playbookName, options, cwd, secrets);
+  } catch (err) {
+    return fail(err);
+  }
+  const { playbook, inventory, project, loadOptions, extraVars } = prepared;
+  const tags = { only: parseTagList(options.tags), skip: parseTagList(options.skipTags) };
+  for (const warning of inventory.warnings) process.stderr.write(`[WARNING]: ${warning}\n`);
+
+  if (options.syntaxCheck) {
+    process.stdout.write(`\nplaybook: ${playbook.path}\n`);
+    return EXIT.ok;
+  }
+  const listings = new Set<Listing>([
+    ...(options.listHosts ? (['hosts'] as const) : []),
+    ...(options.listTasks ? (['tasks'] as const) : []),
+    ...(options.listTags ? (['tags'] as const) : []),
+  ]);
+  if (listings.size > 0) {
+    process.stdout.write(listPlaybook(playbook, listings, (play) => inventory.select(play.hosts).filter((h) => !prepared.limit || prepared.limit.has(h)), tags));
+    return EXIT.ok;
+  }
+
+  const reporter: Reporter = options.json
+    ? new JsonReporter(process.stdout, secrets)
+    : new HumanReporter({ out: process.stdout, secrets, verbose: (options.verbose ?? 0) > 0 });
+  const pool = createConnectionPool({ strictHostKeyChecking: options.sshStrictHostKeyChecking, baseDir: project.root });
+  const connections = new RunConnections(pool);
+  const interrupt = { requested: false };
+  const onSignal = () => {
+    if (interrupt.requested) {
+      process.stderr.write('\nplay: aborted\n');
+      process.exit(EXIT.interrupted);
+    }
+    interrupt.requested = true;
+    process.stderr.write('\nplay: interrupted; letting running tasks finish (Ctrl-C again to abort)\n');
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    const summary = await runPlaybook(playbook, {
+      inventory,
+      limit: prepared.limit,
+      extraVars,
+      check: options.check ?? false,
+      diff: options.diff ?? false,
+      forks: options.forks ?? project.forks ?? DEFAULT_FORKS,
+      tags,
+      forceHandlers: options.forceHandlers ?? false,
+      verbose: (options.verbose ?? 0) > 0,
+      reporter,
+      connections,
+      secrets,
+      module: getModule,
+      loadOptions,
+      interrupt,
+    });
+    return summary.exitCode;
+  } catch (err) {
+    return fail(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    await connections.closeAll();
+  }
+}
+
+interface Prepared {
+  project: ReturnType<typeof loadProject>;
+  playbook: ReturnType<typeof loadPlaybook>;
+  inventory: ReturnType<typeof openInventory>;
+  loadOptions: PlaybookLoadOptions;
+  extraVars: Record<string, unknown>;
+  limit?: Set<string>;
+}
+
+async function prepare(playbookName: string, options: PlayOptions, cwd: string, secrets: Secrets): Promise<Prepared> {
+  const project = loadProject(cwd);
+  const playbookPath = resolvePlaybook(playbookName, project, cwd);
+  const passwordFiles = (options.vaultPasswordFile ?? []).map((f) => resolve(cwd, f));
+  const vault = await resolveVaultSecrets({
+    passwordFiles: passwordFiles.length > 0 ? passwordFiles : project.vaultPasswordFile ? [project.vaultPasswordFile] : [],
+    vaultIds: options.vaultId,
+  });
+  const yaml = { vault, secrets };
+  const extraVars = parseExtraVars(options.extraVars ?? [], { ...yaml, cwd });
+  const sources = options.inventory?.length ? options.inventory.map((i) => resolve(cwd, i)) : project.inventory;
+  const loadOptions: PlaybookLoadOptions = { ...yaml, module: getModule, roleDirs: [resolve(project.root, 'roles')] };
+  const playbook = loadPlaybook(playbookPath, loadOptions);
+  const inventory = openInventory(sources, { ...yaml, playbookDir: playbook.dir }, playbook.plays.map((p) => p.hosts));
+  const limit = options.limit ? new Set(inventory.select(limitPattern(options.limit, cwd))) : undefined;
+  if (limit && limit.size === 0) inventory.warnings.push(`--limit ${options.limit} matched no host`);
+  return { project, playbook, inventory, loadOptions, extraVars, limit };
+}
+
+/** `--limit @file`: one host (or pattern) per line, as Ansible's retry files. */
+function limitPattern(limit: string, cwd: string): string {
+  if (!limit.startsWith('@')) return limit;
+  return readFileSync(resolve(cwd, limit.slice(1)), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(',');
+}

@@ -1,0 +1,59 @@
+import { Command, Option } from 'commander';
+import { registerInventoryCommand } from './inventory-command';
+import { registerLabCommand } from './lab-command';
+import { registerVaultCommand } from './vault-command';
+import type { PlayOptions } from './play-options';
+
+/**
+ * `play`: run a playbook (`play site`, `play path/to/playbook.yml`), plus the vault, inventory and
+ * lab subcommands. The engine is required only when a playbook runs, so `play --help` and the
+ * subcommands start fast.
+ */
+export function buildProgram(): Command {
+  const program = new Command('play')
+    .description('apply Ansible-style playbooks to hosts, through one SSH connection per host')
+    .argument('[playbook]', "playbook name under playbooks/ ('site' = playbooks/site.yml) or a path")
+    .option('-i, --inventory <source>', 'inventory file or directory (repeatable; default from play.yml)', collect)
+    .option('-e, --extra-vars <vars>', 'key=value, @file.yml or JSON; highest precedence (repeatable)', collect)
+    .option('-t, --tags <tags>', 'only run tasks with these tags (comma-separated, repeatable)', collect)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collect)
+    .option('-l, --limit <pattern>', 'further limit the hosts: a host pattern, or @file with one host per line')
+    .option('-C, --check', 'change nothing; report what would change')
+    .option('-D, --diff', 'show a unified diff of every file a task changes')
+    .option('-f, --forks <n>', 'hosts worked on in parallel (default 50)', positiveInt)
+    .option('--list-hosts', 'list the hosts each play would run on, then exit')
+    .option('--list-tasks', 'list the tasks that would run, then exit')
+    .option('--list-tags', 'list the tags of the tasks, then exit')
+    .option('--syntax-check', 'load and validate everything (no host is contacted), then exit')
+    .option('--json', 'one JSON event per line on stdout, for machines')
+    .option('-v, --verbose', 'show module results (repeatable)', (_v: string, n: number) => n + 1, 0)
+    .option('--vault-password-file <file>', 'file (or executable) with the vault password (repeatable)', collect)
+    .option('--vault-id <id>', 'label@source vault password (repeatable)', collect)
+    .option('--force-handlers', 'run notified handlers even on hosts that failed')
+    .addOption(
+      new Option('--ssh-strict-host-key-checking <mode>', 'host-key policy; "no" is the only way to turn checking off').choices(['yes', 'accept-new', 'no']),
+    )
+    .showHelpAfterError()
+    .action(async (playbook: string | undefined, options: PlayOptions, command: Command) => {
+      if (!playbook) {
+        command.help();
+        return;
+      }
+      const { runPlayCommand } = await import('./play-command');
+      process.exitCode = await runPlayCommand(playbook, options);
+    });
+  registerVaultCommand(program);
+  registerInventoryCommand(program);
+  registerLabCommand(program);
+  return program;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--forks: '${value}' is not a positive whole number`);
+  return n;
+}

@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encryptVault } from '../../src/vault';
+
+/**
+ * The built CLI (`bin/play.js`, from `npm run build`) on the fixture project: its hosts are the
+ * controller itself (`ansible_connection: local`), so every task really runs.
+ */
+const BIN = resolve(__dirname, '../../bin/play.js');
+const FIXTURE = resolve(__dirname, '../fixtures/engine/cli-project');
+
+let project: string;
+let out: string;
+
+beforeAll(() => {
+  if (!existsSync(resolve(__dirname, '../../dist/cli/main.js'))) throw new Error('run `npm run build` first (npm test does)');
+});
+beforeEach(() => {
+  project = mkdtempSync(join(tmpdir(), 'play-cli-'));
+  cpSync(FIXTURE, project, { recursive: true });
+  out = join(project, 'out');
+  mkdirSync(out);
+});
+afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+function play(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+const recap = (stdout: string, host: string) => stdout.split('\n').find((line) => line.startsWith(`${host} `)) ?? '';
+
+describe('play <playbook> on local hosts', () => {
+  test('play site: roles, templates, facts, handlers, recap; a second run changes nothing', () => {
+    const first = play('site', '-e', `out_dir=${out}`);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(readFileSync(join(out, 'web-1.txt'), 'utf8')).toBe('hello from group_vars on web-1\n');
+    expect(readFileSync(join(out, 'web-2.facts'), 'utf8')).toBe('Debian true\n');
+    expect(readFileSync(join(out, 'handlers.log'), 'utf8').split('\n').sort()).toEqual(['', 'web-1', 'web-2']);
+    expect(first.stdout).toContain('TASK [greet : greeting file] ***');
+    expect(first.stdout).toContain('RUNNING HANDLER [greet : greeted] ***');
+    expect(recap(first.stdout, 'web-1')).toBe('web-1                      : ok=4    changed=3    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ');
+    expect(first.stdout).toMatch(/Finished in \d+\.\d\ds/);
+
+    const second = play('site', '-e', `out_dir=${out}`);
+    expect(second.code).toBe(0);
+    expect(recap(second.stdout, 'web-1')).toContain('changed=0 ');
+    expect(recap(second.stdout, 'db-1')).toContain('changed=0 ');
+  });
+
+  test('--check reports changes and makes none; --diff shows them', () => {
+    const run = play('site', '--check', '--diff', '-e', `out_dir=${out}`);
+    expect(run.code).toBe(0);
+    // template, copy and the handler they notify: all predicted, none done
+    expect(recap(run.stdout, 'web-1')).toContain('changed=3 ');
+    expect(run.stdout).toContain('+hello from group_vars on web-1');
+    expect(existsSync(join(out, 'web-1.txt'))).toBe(false);
+    expect(existsSync(join(out, 'handlers.log'))).toBe(false);
+  });
+
+  test('--tags, --limit and -e precedence', () => {
+    const run = play('site', '--tags', 'db', '--limit', 'db-1,web-1', '-e', `out_dir=${out}`);
+    expect(run.code).toBe(0);
+    expect(existsSync(join(out, 'db.txt'))).toBe(true);
+    expect(existsSync(join(out, 'web-1.txt'))).toBe(false);
+    const extra = play('site', '--limit', 'web-1', '-e', `out_dir=${out}`, '-e', '{"greeting": "from -e"}');
+    expect(extra.code).toBe(0);
+    expect(readFileSync(join(out, 'web-1.txt'), 'utf8')).toBe('from -e on web-1\n');
+    expect(existsSync(join(out, 'web-2.txt'))).toBe(false);
+  });
+
+  test('a failed host: exit 2, the failure shows the command, its exit code and stderr', () => {
+    const run = play('fail');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('fatal: [web-2]: FAILED!');
+    expect(run.stdout).toMatch(/cmd: .*ls \/no\/such\/path\/web-2/);
+    expect(run.stdout).toContain('rc: 2');
+    expect(run.stdout).toContain('No such file or directory');
+    expect(recap(run.stdout, 'web-2')).toContain('failed=1 ');
+    expect(recap(run.stdout, 'web-1')).toContain('ok=1    changed=1    unreachable=0    failed=0    skipped=1 ');
+  });
+
+  test('--json: one event per line, ending with the recap', () => {
+    const run = play('fail', '--json');
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ type: 'play_start', hosts: ['web-1', 'web-2'] });
+    expect(events.filter((e) => e.type === 'task_start').map((e) => e.name)).toEqual(['fails on web-2', 'after']);
+    expect(events.find((e) => e.type === 'host_result' && e.status === 'failed')).toMatchObject({ host: 'web-2', failure: { rc: 2 } });
+    expect(events.at(-1)).toMatchObject({ type: 'recap', stats: { 'web-2': { failed: 1 } } });
+  });
+
+  test('--list-hosts, --list-tasks, --list-tags, --syntax-check contact no host', () => {
+    const hosts = play('site', '--list-hosts');
+    expect(hosts.code).toBe(0);
+    expect(hosts.stdout).toContain('hosts (2):\n      web-1\n      web-2');
+    const tasks = play('site', '--list-tasks', '--tags', 'greet');
+    expect(tasks.stdout).toContain('greet : greeting file\tTAGS: [greet]');
+    expect(tasks.stdout).not.toContain('db marker');
+    expect(play('site', '--list-tags').stdout).toContain('TASK TAGS: [db]');
+    const check = play('site', '--syntax-check');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('playbook: ');
+  });
+});
+
+describe('bad input: exit 1, one clear error, before any host is contacted', () => {
+  test('unknown module: file:line, and no task ran', () => {
+    const run = play('bad-module', '-e', `out_dir=${out}`);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`ERROR! ${join(project, 'playbooks/bad-module.yml')}:7: unknown module 'cpoy'\n`);
+    expect(existsSync(join(out, 'trace.txt'))).toBe(false);
+    expect(play('bad-module', '--syntax-check').code).toBe(1);
+  });
+
+  test('wrong vault password names the file; the right one works and the secret is never printed', () => {
+    mkdirSync(join(project, 'playbooks/vars'));
+    writeFileSync(join(project, 'playbooks/vars/secret.yml'), encryptVault('api_token: s3cr3t-t0ken-value\n', 'right password'));
+    writeFileSync(join(project, 'good.pass'), 'right password\n');
+    writeFileSync(join(project, 'bad.pass'), 'wrong password\n');
+    const bad = play('vaulted', '--vault-password-file', 'bad.pass');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(join(project, 'playbooks/vars/secret.yml'));
+    const good = play('vaulted', '--vault-password-file', 'good.pass', '--json');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('token is ********');
+    expect(good.stdout).not.toContain('s3cr3t');
+  });
+
+  test('malformed inventory', () => {
+    writeFileSync(join(project, 'inventory/local/hosts.yml'), 'all:\n  hosts: [web-1, web-2]\n');
+    const run = play('site');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('hosts.yml');
+  });
+
+  test('YAML syntax error with file:line:column', () => {
+    writeFileSync(join(project, 'playbooks/broken.yml'), '- hosts: web\n  tasks:\n    - name: x\n     command: ls\n');
+    const run = play('broken');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^ERROR! ${join(project, 'playbooks/broken.yml')}:4:\\d+: `));
+  });
+
+  test('an unknown playbook, an unknown option', () => {
+    expect(play('nope').code).toBe(1);
+    const option = play('site', '--no-such-option');
+    expect(option.code).toBe(1);
+    expect(option.stderr).toContain("unknown option '--no-such-option'");
+  });
+
+  test('an unmatched host pattern is a warning, like Ansible', () => {
+    const run = play('unmatched');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('[WARNING]: Could not match supplied host pattern, ignoring: nosuchgroup');
+  });
+});
