@@ -21,6 +21,11 @@ export interface PlanResourceChange {
   address: string;
   type: string;
   change: { actions: string[]; after: unknown; after_unknown: unknown };
+  /**
+   * The resource's configuration expressions from the plan (references included): values that
+   * are unknown until apply, such as a subnet id, are compared through these.
+   */
+  expressions: unknown;
 }
 
 /**
@@ -84,8 +89,14 @@ export class TerraformHarness {
     const dir = this.workdir(name, offline);
     await this.terraform(dir, ['init', '-no-color']);
     await this.terraform(dir, ['plan', '-refresh=false', '-lock=false', '-no-color', '-out=plan.bin']);
-    const shown = JSON.parse(await this.terraform(dir, ['show', '-json', 'plan.bin'])) as { resource_changes: PlanResourceChange[] };
-    return shown.resource_changes.filter((change) => !change.address.startsWith('data.'));
+    const shown = JSON.parse(await this.terraform(dir, ['show', '-json', 'plan.bin'])) as {
+      resource_changes: Omit<PlanResourceChange, 'expressions'>[];
+      configuration: { root_module: { resources: Array<{ address: string; expressions: unknown }> } };
+    };
+    const expressions = new Map(shown.configuration.root_module.resources.map((r) => [r.address, r.expressions]));
+    return shown.resource_changes
+      .filter((change) => !change.address.startsWith('data.'))
+      .map((change) => ({ ...change, expressions: expressions.get(change.address) }));
   }
 
   cleanup(): void {

@@ -8,6 +8,9 @@ const unavailable = terraformUnavailableReason();
 const describeTerraform = unavailable ? describe.skip : describe;
 if (unavailable) console.warn(`SKIPPED: real terraform tests (validate, plan, scaling): ${unavailable}`);
 
+/** Six terraform runs on a busy 2-core machine can take minutes; each takes ~5 s of CPU. */
+const TERRAFORM_TIMEOUT_MS = 300_000;
+
 const environmentsDir = path.join(__dirname, '..', '..', 'environments');
 const environmentFiles = readdirSync(environmentsDir).filter((f) => f.endsWith('.yaml')).sort();
 
@@ -17,8 +20,9 @@ function countByType(changes: PlanResourceChange[]): Record<string, number> {
   return counts;
 }
 
-function byAddress(changes: PlanResourceChange[]): Map<string, PlanResourceChange['change']> {
-  return new Map(changes.map((c) => [c.address, c.change]));
+/** Planned values (known and unknown) and configuration expressions, by address. */
+function byAddress(changes: PlanResourceChange[]): Map<string, Pick<PlanResourceChange, 'change' | 'expressions'>> {
+  return new Map(changes.map((c) => [c.address, { change: c.change, expressions: c.expressions }]));
 }
 
 /** What scaling by one must add or remove: the instance and its attachment, plus its two per-instance alarms. */
@@ -31,23 +35,32 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
   const harness = new TerraformHarness();
   afterAll(() => harness.cleanup());
 
+  // Every terraform run starts at once: each is mostly the provider's start-up, so they overlap well.
+  const validations = new Map(
+    environmentFiles.map((file) => [file, harness.validate(`validate-${file}`, synthStack(loadEnvironmentConfig(path.join(environmentsDir, file))).json)]),
+  );
+  const planned = Promise.all(
+    (
+      [
+        ['n2', testConfig({ app: { count: 2 } })],
+        ['n3', testConfig({ app: { count: 3 } })],
+        ['n1', testConfig({ app: { count: 1 } })],
+        ['production', loadEnvironmentConfig(path.join(environmentsDir, 'production.yaml'))],
+      ] as const
+    ).map(async ([name, config]) => [name, await harness.plan(`plan-${name}`, synthStack(config).json)] as const),
+  );
+  // Settled here so a failure is reported by its own test, not as an unhandled rejection.
+  for (const pending of [...validations.values(), planned]) pending.catch(() => undefined);
+
   test.each(environmentFiles)('terraform init + validate pass on the synthesized %s stack', async (file) => {
-    const stack = synthStack(loadEnvironmentConfig(path.join(environmentsDir, file)));
-    await harness.validate(`validate-${file}`, stack.json);
-  });
+    await validations.get(file);
+  }, TERRAFORM_TIMEOUT_MS);
 
   describe('plans', () => {
     const plans: Record<string, PlanResourceChange[]> = {};
     beforeAll(async () => {
-      const production = loadEnvironmentConfig(path.join(environmentsDir, 'production.yaml'));
-      const variants: Array<[string, ReturnType<typeof testConfig>]> = [
-        ['n2', testConfig({ app: { count: 2 } })],
-        ['n3', testConfig({ app: { count: 3 } })],
-        ['n1', testConfig({ app: { count: 1 } })],
-        ['production', production],
-      ];
-      await Promise.all(variants.map(async ([name, config]) => (plans[name] = await harness.plan(`plan-${name}`, synthStack(config).json))));
-    });
+      Object.assign(plans, Object.fromEntries(await planned));
+    }, TERRAFORM_TIMEOUT_MS);
 
     test('terraform plan succeeds offline; show -json resource counts by type (2 zones, 2 apps, HTTP)', () => {
       const counts = countByType(plans.n2);
@@ -74,7 +87,7 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
       const added = [...after.keys()].filter((address) => !before.has(address)).sort();
       expect(added).toEqual(perInstanceAddresses(plans.n3, 'app-3'));
       expect(added.map((address) => address.split('.')[0]).sort()).toEqual(PER_INSTANCE_TYPES);
-      for (const [address, change] of before) expect(after.get(address)).toEqual(change);
+      for (const [address, planned] of before) expect(after.get(address)).toEqual(planned);
     });
 
     test('scaling N -> N-1 removes exactly the last instance (app-2) and its per-instance resources', () => {
@@ -83,7 +96,7 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
       const removed = [...before.keys()].filter((address) => !after.has(address)).sort();
       expect(removed).toEqual(perInstanceAddresses(plans.n2, 'app-2'));
       expect(removed.map((address) => address.split('.')[0]).sort()).toEqual(PER_INSTANCE_TYPES);
-      for (const [address, change] of after) expect(before.get(address)).toEqual(change);
+      for (const [address, planned] of after) expect(before.get(address)).toEqual(planned);
     });
   });
 });
