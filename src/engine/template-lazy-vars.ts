@@ -7,41 +7,61 @@ import { TemplateError } from './template-error';
  * strings containing `{{` render on access. Frozen properties are returned as they are (a Proxy
  * may not change them).
  */
-export type Render = (value: string, vars: Record<string, unknown>) => unknown;
+export type Render = (value: string, vars: Record<string, unknown>, origin: Origin) => unknown;
+
+interface ViewState {
+  view: object;
+  /** The origin of the render in progress, for errors inside referenced variables. */
+  origin: Origin;
+}
 
 const views = new WeakSet<object>();
+// one view per variables object: building a Proxy per render costs more than the render itself
+const viewsOf = new WeakMap<object, ViewState>();
 
 export function lazilyTemplated<T extends object>(vars: T, render: Render, origin: Origin): T {
   if (views.has(vars)) return vars;
+  let state = viewsOf.get(vars);
+  if (!state) {
+    state = createView(vars, render, origin);
+    viewsOf.set(vars, state);
+  }
+  state.origin = origin;
+  return state.view as T;
+}
+
+function createView(vars: object, render: Render, origin: Origin): ViewState {
   const resolving = new Set<string>();
   const wrapped = new WeakMap<object, object>();
-  let root: Record<string, unknown>;
+  const state: ViewState = { view: vars, origin };
   const wrap = (target: object, path: string): object => {
     const existing = wrapped.get(target);
     if (existing) return existing;
     const view = new Proxy(target, {
-      get(t, key, receiver) {
-        const value: unknown = Reflect.get(t, key, receiver);
-        if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(t, key)) return value;
+      get(t, key) {
+        const value: unknown = (t as Record<string | symbol, unknown>)[key];
+        // the common case first and cheap: a plain scalar is returned as it is
+        if (typeof key !== 'string' || value === null || (typeof value !== 'object' && (typeof value !== 'string' || !value.includes('{{')))) return value;
+        if (!Object.prototype.hasOwnProperty.call(t, key)) return value;
         const descriptor = Object.getOwnPropertyDescriptor(t, key);
         if (descriptor && !descriptor.configurable && !descriptor.writable) return value;
         const name = `${path}${key}`;
-        if (typeof value === 'string' && value.includes('{{')) {
-          if (resolving.has(name)) throw new TemplateError(`'${name}' refers to itself (recursive variable)`, origin, name);
+        if (typeof value === 'string') {
+          if (resolving.has(name)) throw new TemplateError(`'${name}' refers to itself (recursive variable)`, state.origin, name);
           resolving.add(name);
           try {
-            return render(value, root);
+            return render(value, state.view as Record<string, unknown>, state.origin);
           } finally {
             resolving.delete(name);
           }
         }
-        return value !== null && typeof value === 'object' ? wrap(value, `${name}.`) : value;
+        return wrap(value as object, `${name}.`);
       },
     });
     views.add(view);
     wrapped.set(target, view);
     return view;
   };
-  root = wrap(vars, '') as Record<string, unknown>;
-  return root as T;
+  state.view = wrap(vars, '');
+  return state;
 }

@@ -71,10 +71,15 @@ export function renderTemplateFile(path: string, vars: Vars): string {
  */
 export function renderValue<T = unknown>(value: T, vars: Vars, origin: Origin): T;
 export function renderValue(value: unknown, vars: Vars, origin: Origin): unknown {
-  if (typeof value === 'string') return value.includes('{{') ? renderString(value, templatedVars(vars, origin), origin) : value;
-  if (Array.isArray(value)) return value.map((item) => renderValue(item, vars, origin));
+  if (!isTemplated(value)) return value;
+  return renderWithin(value, templatedVars(vars, origin), origin);
+}
+
+function renderWithin(value: unknown, view: Vars, origin: Origin): unknown {
+  if (typeof value === 'string') return value.includes('{{') ? renderString(value, view, origin) : value;
+  if (Array.isArray(value)) return value.map((item) => renderWithin(item, view, origin));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, vars, origin)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderWithin(v, view, origin)]));
   }
   return value;
 }
@@ -85,7 +90,7 @@ export function renderValue(value: unknown, vars: Vars, origin: Origin): unknown
  * conditions see the same values.
  */
 export function templatedVars(vars: Vars, origin: Origin = { file: '<vars>' }): Vars {
-  return lazilyTemplated(vars, (text, view) => renderValue(text, view, origin), origin);
+  return lazilyTemplated(vars, renderValue, origin);
 }
 
 /** Whether a value contains anything to render (so callers can skip copying static task arguments). */
@@ -185,6 +190,9 @@ function toTemplateError(err: unknown, source: string, origin: Origin): Error {
       : new TemplateError(`${err.message} (a missing variable?) in ${mustacheAt(source, err.line, err.column)}`, where);
   }
   const e = err as Error & { lineNumber?: number; column?: number };
+  // Handlebars' strict lookup on a string or number (`{{ name.x }}` with name a string) fails with a TypeError
+  const onScalar = err instanceof TypeError ? /Cannot use 'in' operator to search for '(.+?)' in/.exec(e.message) : null;
+  if (onScalar) return new TemplateError(`'${onScalar[1]}' is undefined (looked up on a value that has no attributes)`, lineWithin(origin, lineMentioning(source, onScalar[1])), onScalar[1]);
   const strict = /^"(.+)" not defined in /.exec(e.message ?? '');
   if (strict && e.lineNumber !== undefined) {
     const variable = pathAt(source, e.lineNumber, e.column ?? 0) ?? strict[1];
@@ -202,6 +210,13 @@ function toTemplateError(err: unknown, source: string, origin: Origin): Error {
 function mustacheAt(source: string, line: number | undefined, column: number | undefined): string {
   const text = (source.split('\n')[(line ?? 1) - 1] ?? '').slice(column ?? 0);
   return /^\{\{[\s\S]*?\}\}/.exec(text)?.[0] ?? 'the template';
+}
+
+/** The first line whose `{{ }}` mentions a name (Handlebars gives no position for some errors). */
+function lineMentioning(source: string, name: string): number | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const index = source.split('\n').findIndex((line) => new RegExp(`\\{\\{[^}]*\\b${escaped}\\b`).test(line));
+  return index < 0 ? undefined : index + 1;
 }
 
 /** The full path (`item.nope`, not just `nope`) at a strict-mode error's position. */
