@@ -4,7 +4,6 @@ import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { hardenedInstanceSettings } from './hardened-instance';
 
 export interface BastionProps {
-  readonly namePrefix: string;
   readonly ami: string;
   /** Default t3.micro. */
   readonly instanceType?: string;

@@ -8,7 +8,6 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06';
 
 export interface LoadBalancerProps {
-  readonly namePrefix: string;
   readonly vpcId: string;
   /** Public subnets, one per zone. */
   readonly subnetIds: string[];
@@ -41,6 +40,7 @@ export class LoadBalancer extends Construct {
     super(scope, id);
     this.port = props.targetPort ?? 80;
     this.alb = new Lb(this, 'alb', {
+      // AWS allows at most 6 characters here; the Name tag carries the full name.
       namePrefix: 'web-',
       loadBalancerType: 'application',
       internal: false,

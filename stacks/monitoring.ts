@@ -25,7 +25,9 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, 'alarms', { name: `${props.namePrefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' });
+    // Not encrypted with the AWS-managed SNS key: its key policy does not let CloudWatch publish,
+    // so every alarm notification would be dropped. Alarm texts carry no secrets.
+    this.topic = new SnsTopic(this, 'alarms', { name: `${props.namePrefix}-alarms` });
     if (props.alarmEmail) new SnsTopicSubscription(this, 'alarm-email', { topicArn: this.topic.arn, protocol: 'email', endpoint: props.alarmEmail });
 
     const dimensions = { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: props.targetGroupArnSuffix };

@@ -61,7 +61,6 @@ export class WebTierStack extends TerraformStack {
     });
     const adminKey = new KeyPair(this, 'admin-key', { keyNamePrefix: `${namePrefix}-admin-`, publicKey: config.sshPublicKey });
     this.bastion = new Bastion(this, 'bastion', {
-      namePrefix,
       ami: config.ami,
       instanceType: config.bastion.instanceType,
       subnetId: this.network.publicSubnets[0].id,
@@ -70,7 +69,6 @@ export class WebTierStack extends TerraformStack {
     });
     this.albLogs = new AlbLogsBucket(this, 'alb-logs', { namePrefix, retentionDays: config.accessLogRetentionDays });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
-      namePrefix,
       vpcId: this.network.vpc.id,
       subnetIds: this.network.publicSubnets.map((subnet) => subnet.id),
       securityGroupId: this.securityGroups.loadBalancer.id,

@@ -11,8 +11,10 @@ import { InventoryBridgeError } from './bridge-error';
  */
 const address = z.union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'expected an IP address or a DNS name' });
 const sshUser = z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, 'expected a plain login name');
-const hostOutput = z.object({ private_ip: address });
+const label = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, dots, dashes or underscores');
+const hostOutput = z.object({ private_ip: address, availability_zone: label });
 const safeOutputs = z.object({
+  environment: label,
   bastion_public_ip: address,
   ssh_user: sshUser,
   app_instances: z.array(hostOutput),

@@ -124,6 +124,9 @@ describe('stack outputs -> inventory + ssh.config', () => {
       const evil = { ...sample, app_instances: [{ ...sample.app_instances[0], private_ip: '10.0.0.1\n  ProxyCommand sh -c id' }] };
       await expectRejected(evil, /bad\.json: field app_instances\[0\]\.private_ip: expected an IP address or a DNS name/);
     });
+    test('an environment name that would break out of its comment line', async () => {
+      await expectRejected({ ...sample, environment: 'staging\nHost *\n  ProxyCommand sh -c id' }, /bad\.json: field environment: expected letters, digits/);
+    });
     test('an unknown load balancer driver', async () => {
       await expectRejected({ ...sample, load_balancer: { driver: 'elb' } }, /field load_balancer\.driver/);
     });
