@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, run, tryRun } from './exec';
-import { withCacheLock } from './cache-lock';
-import { APT_POOL, BASE_ROOTFS } from './layout';
+import { ensureCachedBuild } from './cached-build';
 import { buildMarkerDeb, MARKER_PACKAGE } from './marker-package';
 import { writeFileAtomic } from './atomic-file';
 
@@ -18,35 +17,35 @@ const PACKAGE_SETS = [
   ['python3-apt', 'acl', 'curl', 'openssl', 'logrotate'],
   ['chrony'],
 ];
-const RECIPE = createHash('sha256').update(JSON.stringify(PACKAGE_SETS)).digest('hex').slice(0, 16);
-const STAMP = '.play-lab-pool';
+const RECIPE = createHash('sha256').update(JSON.stringify(PACKAGE_SETS)).digest('hex').slice(0, 12);
+/** Published packages live apart from the pool's, so the pool's index is reused, not rescanned. */
+const LOCAL_DIR = 'local';
 
-/** Downloads the .debs once into the shared cache (about 10 s), relative to the base rootfs's dpkg status. */
-export async function ensureAptPool(log: (line: string) => void): Promise<string> {
-  const current = async (): Promise<boolean> => (await readFile(path.join(APT_POOL, STAMP), 'utf8').catch(() => '')).trim() === RECIPE;
-  if (await current()) return APT_POOL;
-  return withCacheLock(`${APT_POOL}.lock`, async () => {
-    if (await current()) return APT_POOL;
-    const building = `${APT_POOL}.building`;
-    await rm(building, { recursive: true, force: true });
-    await mkdir(path.join(building, 'partial'), { recursive: true });
-    log(`downloading the lab's packages into ${APT_POOL} (once)`);
-    for (const set of PACKAGE_SETS) await downloadClosure(set, building);
-    await rm(path.join(building, 'partial'), { recursive: true, force: true });
-    await rm(path.join(building, 'lock'), { force: true });
-    await buildMarkerDeb(1, building);
-    await writeFile(path.join(building, STAMP), `${RECIPE}\n`);
-    await rm(APT_POOL, { recursive: true, force: true });
-    await rename(building, APT_POOL);
-    return APT_POOL;
+/**
+ * Downloads the .debs once into the shared cache (about 10 s) with their dependency closure
+ * relative to the base rootfs's dpkg status, and indexes them once.
+ */
+export function ensureAptPool(baseRootfs: string, log: (line: string) => void): Promise<string> {
+  return ensureCachedBuild({
+    prefix: 'apt-pool',
+    recipe: `${RECIPE}-${path.basename(baseRootfs)}`,
+    build: async (dir) => {
+      log(`downloading the lab's packages (once)`);
+      await mkdir(path.join(dir, 'partial'));
+      for (const set of PACKAGE_SETS) await downloadClosure(set, dir, baseRootfs);
+      await rm(path.join(dir, 'partial'), { recursive: true, force: true });
+      await rm(path.join(dir, 'lock'), { force: true });
+      await buildMarkerDeb(1, dir);
+      await writeFile(path.join(dir, 'Packages'), (await run('dpkg-scanpackages', ['--multiversion', '.'], { cwd: dir })).stdout);
+    },
   });
 }
 
-async function downloadClosure(packages: string[], archives: string): Promise<void> {
+async function downloadClosure(packages: string[], archives: string, baseRootfs: string): Promise<void> {
   const args = [
     '-y', '-qq', '--download-only',
     // Resolve against what the base rootfs has installed, not against this machine.
-    '-o', `Dir::State::status=${path.join(BASE_ROOTFS, 'var/lib/dpkg/status')}`,
+    '-o', `Dir::State::status=${path.join(baseRootfs, 'var/lib/dpkg/status')}`,
     '-o', `Dir::Cache::archives=${archives}`,
     '-o', 'Debug::NoLocking=true',
     'install', ...packages,
@@ -59,25 +58,29 @@ async function downloadClosure(packages: string[], archives: string): Promise<vo
 }
 
 /** A lab's own repository: the shared pool hard-linked (no copy), plus what the lab publishes. */
-export async function createLabRepo(repoDir: string): Promise<void> {
-  await mkdir(repoDir, { recursive: true });
-  for (const deb of (await readdir(APT_POOL)).filter((f) => f.endsWith('.deb'))) {
-    const target = path.join(repoDir, deb);
-    await link(path.join(APT_POOL, deb), target).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST') return;
-      if (err.code === 'EXDEV') return copyFile(path.join(APT_POOL, deb), target);
+export async function createLabRepo(pool: string, repoDir: string): Promise<void> {
+  await mkdir(path.join(repoDir, LOCAL_DIR), { recursive: true });
+  for (const file of (await readdir(pool)).filter((f) => f.endsWith('.deb') || f === 'Packages')) {
+    const target = path.join(repoDir, file === 'Packages' ? POOL_INDEX : file);
+    await link(path.join(pool, file), target).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EXDEV') return copyFile(path.join(pool, file), target);
       throw err;
     });
   }
   await indexRepo(repoDir);
 }
 
+/** The pool's index as the lab repo keeps it (Packages itself is rewritten on every publish). */
+const POOL_INDEX = 'Packages.pool';
+
 /**
- * Packages + Release for a flat repository (`deb [trusted=yes] file:/srv/lab-apt ./`). Release
- * carries the index's hashes so apt notices a reindex even within the same second.
+ * Packages + Release for a flat repository (`deb [trusted=yes] file:/srv/lab-apt ./`): the
+ * pool's index plus a scan of what the lab published. Release carries the index's hashes so
+ * apt notices a reindex even within the same second.
  */
 export async function indexRepo(repoDir: string): Promise<void> {
-  const { stdout: packages } = await run('dpkg-scanpackages', ['--multiversion', '.'], { cwd: repoDir });
+  const published = (await run('dpkg-scanpackages', ['--multiversion', LOCAL_DIR], { cwd: repoDir })).stdout;
+  const packages = `${await readFile(path.join(repoDir, POOL_INDEX), 'utf8')}${published}`;
   const digest = (algo: string): string => createHash(algo).update(packages).digest('hex');
   const release = [
     'Origin: play-lab',
@@ -95,12 +98,12 @@ export async function indexRepo(repoDir: string): Promise<void> {
 
 /** Adds lab-marker version N+1 to the lab's repo and reindexes; returns N+1. */
 export async function publishMarkerUpdate(repoDir: string): Promise<number> {
-  const versions = (await readdir(repoDir))
+  const versions = [...(await readdir(repoDir)), ...(await readdir(path.join(repoDir, LOCAL_DIR)))]
     .map((f) => new RegExp(`^${MARKER_PACKAGE}_(\\d+)_all\\.deb$`).exec(f)?.[1])
     .filter((v): v is string => v !== undefined)
     .map(Number);
   const next = Math.max(0, ...versions) + 1;
-  await buildMarkerDeb(next, repoDir);
+  await buildMarkerDeb(next, path.join(repoDir, LOCAL_DIR));
   await indexRepo(repoDir);
   return next;
 }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, run, tryRun } from './exec';
-import { ADMIN_USER } from './base-rootfs';
-import { BASE_ROOTFS } from './layout';
+import { ADMIN_USER, HOST_KEY_TYPES } from './base-rootfs';
 import type { StateWriter } from './state';
 
 export interface HostDirs {
@@ -18,10 +17,10 @@ export function hostDirs(stateDir: string, host: string): HostDirs {
 }
 
 /** One copy-on-write layer per host over the shared base: a host costs only what it changes. */
-export async function mountHostRoot(dirs: HostDirs, state: StateWriter): Promise<void> {
+export async function mountHostRoot(baseRootfs: string, dirs: HostDirs, state: StateWriter): Promise<void> {
   for (const dir of [dirs.root, dirs.upper, dirs.work]) await mkdir(dir, { recursive: true });
   await state.record({ kind: 'mount', path: dirs.root });
-  await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${BASE_ROOTFS},upperdir=${dirs.upper},workdir=${dirs.work}`, dirs.root]);
+  await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${baseRootfs},upperdir=${dirs.upper},workdir=${dirs.work}`, dirs.root]);
 }
 
 export async function unmount(target: string): Promise<void> {
@@ -36,7 +35,9 @@ export async function personalizeHost(root: string, hostname: string, adminPubli
   await writeFile(path.join(root, 'etc/hostname'), `${hostname}\n`);
   await writeFile(path.join(root, 'etc/hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
   await writeFile(path.join(root, 'etc/machine-id'), `${randomBytes(16).toString('hex')}\n`);
-  await run('ssh-keygen', ['-q', '-A', '-f', root]);
+  for (const type of HOST_KEY_TYPES) {
+    await run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', `root@${hostname}`, '-f', path.join(root, `etc/ssh/ssh_host_${type}_key`)]);
+  }
   const sshDir = path.join(root, 'home', ADMIN_USER, '.ssh');
   const { uid, gid } = await adminIds(root);
   await mkdir(sshDir, { recursive: true, mode: 0o700 });
@@ -47,16 +48,15 @@ export async function personalizeHost(root: string, hostname: string, adminPubli
 }
 
 export async function hostPublicKeys(root: string): Promise<string[]> {
-  const types = ['ed25519', 'ecdsa', 'rsa'];
-  const keys = await Promise.all(types.map((t) => readFile(path.join(root, `etc/ssh/ssh_host_${t}_key.pub`), 'utf8')));
-  // Drop the comment (root@<controller>): it names this machine, not the host.
+  const keys = await Promise.all(HOST_KEY_TYPES.map((t) => readFile(path.join(root, `etc/ssh/ssh_host_${t}_key.pub`), 'utf8')));
+  // known_hosts wants `type key`, not the comment.
   return keys.map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '));
 }
 
 async function adminIds(root: string): Promise<{ uid: number; gid: number }> {
   const passwd = await readFile(path.join(root, 'etc/passwd'), 'utf8');
   const entry = passwd.split('\n').find((line) => line.startsWith(`${ADMIN_USER}:`));
-  if (!entry) throw new LabError(`${BASE_ROOTFS}/etc/passwd: no ${ADMIN_USER} user; remove ${BASE_ROOTFS} so it is rebuilt`);
+  if (!entry) throw new LabError(`${root}/etc/passwd: no ${ADMIN_USER} user; the base rootfs under /var/cache/play-lab is damaged: remove it so it is rebuilt`);
   const fields = entry.split(':');
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }

@@ -50,8 +50,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
   const apps = options.apps ?? 2;
   if (!Number.isInteger(apps) || apps < 1 || apps > MAX_APPS) throw new LabError(`--apps ${apps}: expected a whole number from 1 to ${MAX_APPS}`);
   await refuseStaleLab(layout);
-  await ensureBaseRootfs(log);
-  await ensureAptPool(log);
+  const baseRootfs = await ensureBaseRootfs(log);
+  const aptPool = await ensureAptPool(baseRootfs, log);
 
   const writer = await StateWriter.create(layout.stateDir, {
     name: layout.name,
@@ -59,18 +59,22 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
     createdAt: new Date().toISOString(),
     ready: false,
     upPid: process.pid,
+    baseRootfs,
+    aptPool,
     hosts: [],
     resources: [],
   });
   try {
-    await createLabRepo(repoDir(layout));
+    await createLabRepo(aptPool, repoDir(layout));
     const adminKey = await createAdminKey(sshFiles(layout).privateKey, layout.name);
     await createNetworks(layout, writer);
     const plans = [hostPlan(layout, 'bastion'), hostPlan(layout, 'lb'), hostPlan(layout, 'logs')];
     for (let n = 1; n <= apps; n += 1) plans.push(hostPlan(layout, 'app', n));
     log(`booting ${plans.length} hosts on ${layout.range}`);
     await Promise.all(plans.map((plan) => bootHost(layout, writer, plan, adminKey)));
+    log('hosts started; waiting for SSH');
     await publishLab(layout, writer.state.hosts);
+    log('every host answers SSH; configuring the load balancer');
     await configureLoadBalancer(sshFiles(layout).config, hostsWithRole(writer.state, 'lb')[0], hostsWithRole(writer.state, 'app'));
     await writer.update((state) => (state.ready = true));
     return labInfoFrom(layout, writer.state);
@@ -153,7 +157,7 @@ export async function labMarkRebootRequired(options: LabOptions & { hosts: strin
 async function bootHost(layout: LabLayout, writer: StateWriter, plan: HostPlan, adminKey: string): Promise<void> {
   const dirs = hostDirs(layout.stateDir, plan.name);
   await createHostNetwork(layout, plan, writer);
-  await mountHostRoot(dirs, writer);
+  await mountHostRoot(writer.state.baseRootfs, dirs, writer);
   const hostKeys = await personalizeHost(dirs.root, plan.name, adminKey);
   await writer.update((state) => {
     state.hosts.push({ ...plan, hostKeys });
@@ -182,8 +186,14 @@ async function publishLab(layout: LabLayout, hosts: HostRecord[]): Promise<void>
   await writeKnownHosts(ssh.knownHosts, hosts);
   await writeLabSshConfig(ssh, hosts);
   await publishOutputs(layout.name, hosts, out);
-  await waitForSsh(ssh.config, 'bastion', SSH_BOOT_TIMEOUT_MS);
-  await Promise.all(hosts.filter((h) => h.role !== 'bastion').map((h) => waitForSsh(ssh.config, h.name, SSH_BOOT_TIMEOUT_MS)));
+  const waitForHost = (host: string): Promise<void> =>
+    waitForSsh(ssh.config, host, SSH_BOOT_TIMEOUT_MS).catch(async (err: Error) => {
+      const console = path.join(path.dirname(hostDirs(layout.stateDir, host).root), 'console.log');
+      const tail = (await readFile(console, 'utf8').catch(() => '')).trim().split('\n').slice(-12).join('\n');
+      throw new LabError(`${err.message}\nlast lines of ${console}:\n${tail}`);
+    });
+  await waitForHost('bastion');
+  await Promise.all(hosts.filter((h) => h.role !== 'bastion').map((h) => waitForHost(h.name)));
 }
 
 async function refuseStaleLab(layout: LabLayout): Promise<void> {

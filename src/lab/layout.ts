@@ -7,8 +7,6 @@ export const CACHE_ROOT = process.env.PLAY_LAB_CACHE ?? '/var/cache/play-lab';
 /** One directory per lab: state file, overlays, keys, inventory. */
 export const STATE_ROOT = process.env.PLAY_LAB_STATE ?? '/var/lib/play-lab';
 
-export const BASE_ROOTFS = path.join(CACHE_ROOT, 'rootfs-bookworm');
-export const APT_POOL = path.join(CACHE_ROOT, 'apt-pool');
 /** Where every host sees its lab's package repository (bind-mounted read-only). */
 export const GUEST_APT_DIR = '/srv/lab-apt';
 

@@ -27,6 +27,9 @@ export interface LabState {
   ready: boolean;
   /** PID of the process that ran up, to tell a crashed up from one still running. */
   upPid: number;
+  /** The cache entries this lab's hosts are built from (add-app uses the same ones). */
+  baseRootfs: string;
+  aptPool: string;
   hosts: HostRecord[];
   resources: Resource[];
 }
