@@ -1,8 +1,13 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { labAddApp, labDown, labMarkRebootRequired, labPublishUpdate, labStatus, labUp } from '../lab';
 
 interface NameOption {
   name: string;
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
 }
 
 const nameOption = (command: Command): Command => command.option('--name <name>', 'which lab', 'default');
@@ -14,7 +19,7 @@ export function registerLabCommand(program: Command): Command {
   const lab = program.command('lab').description('the whole topology (bastion, load balancer, app hosts, logs) as booted Debian hosts on this machine');
 
   nameOption(lab.command('up').description('create and boot a lab; writes its outputs file and inventory'))
-    .option('--apps <n>', 'number of app hosts', (v) => Number.parseInt(v, 10), 2)
+    .option('--apps <n>', 'number of app hosts', wholeNumber, 2)
     .action(async (options: NameOption & { apps: number }) => {
       const info = await labUp({ name: options.name, apps: options.apps, log: progress });
       for (const host of info.hosts) print(`${host.name.padEnd(10)} ${host.role.padEnd(8)} ${host.publicAddress ?? host.privateAddress}`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LabError, run, tryRun } from './exec';
+import { LabError, run } from './exec';
 import { ADMIN_USER, HOST_KEY_TYPES } from './base-rootfs';
 import type { StateWriter } from './state';
 
@@ -21,10 +21,6 @@ export async function mountHostRoot(baseRootfs: string, dirs: HostDirs, state: S
   for (const dir of [dirs.root, dirs.upper, dirs.work]) await mkdir(dir, { recursive: true });
   await state.record({ kind: 'mount', path: dirs.root });
   await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${baseRootfs},upperdir=${dirs.upper},workdir=${dirs.work}`, dirs.root]);
-}
-
-export async function unmount(target: string): Promise<void> {
-  await tryRun('umount', [target]);
 }
 
 /**
@@ -47,7 +43,7 @@ export async function personalizeHost(root: string, hostname: string, adminPubli
   return hostPublicKeys(root);
 }
 
-export async function hostPublicKeys(root: string): Promise<string[]> {
+async function hostPublicKeys(root: string): Promise<string[]> {
   const keys = await Promise.all(HOST_KEY_TYPES.map((t) => readFile(path.join(root, `etc/ssh/ssh_host_${t}_key.pub`), 'utf8')));
   // known_hosts wants `type key`, not the comment.
   return keys.map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '));

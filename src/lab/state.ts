@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
@@ -35,10 +34,6 @@ export interface LabState {
 }
 
 export const stateFile = (stateDir: string): string => path.join(stateDir, 'state.json');
-
-export function labExists(stateDir: string): boolean {
-  return existsSync(stateFile(stateDir));
-}
 
 export async function readState(stateDir: string): Promise<LabState | undefined> {
   const file = stateFile(stateDir);

@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { labAddApp, labDown, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
+import { labAddApp, labDown, labInfo, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
 import { labLayout } from '../../src/lab/layout';
 import { stackOutputs } from '../../src/inventory/stack-outputs';
 import { labLeftovers } from '../support/lab-leftovers';
@@ -46,6 +46,10 @@ afterAll(async () => {
 }, 120_000);
 
 describe('lab up with 2 apps', () => {
+  test('labInfo describes the running lab as up returned it', async () => {
+    expect(await labInfo({ name: NAME })).toEqual(lab);
+  });
+
   test('writes outputs in the stack shape and an inventory with bastion, app-1, app-2, logs', () => {
     const outputs = stackOutputs.parse(JSON.parse(readFileSync(lab.outputsFile, 'utf8')));
     expect(outputs.app_instances.map((a) => a.name)).toEqual(['app-1', 'app-2']);
