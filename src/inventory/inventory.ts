@@ -124,11 +124,6 @@ export class Inventory {
     return hosts;
   }
 
-  /** Variables of one group as written in the inventory files (not group_vars). */
-  groupVars(group: string): VarMap {
-    return { ...(this.model.groups.get(group)?.vars ?? {}) };
-  }
-
   select(pattern: string): string[] {
     return this.match(pattern).hosts;
   }
@@ -181,14 +176,6 @@ export class Inventory {
   groupMap(): Record<string, string[]> {
     this.groupMapCache ??= Object.fromEntries(this.groups().map((g) => [g, this.hostsOf(g)]));
     return this.groupMapCache;
-  }
-
-  /** The inventory as `play inventory --list` style JSON: groups with hosts and children, and host variables. */
-  toJSON(): Record<string, unknown> {
-    const groups = Object.fromEntries(
-      [...this.model.groups.values()].map((g) => [g.name, { hosts: [...g.hosts], children: [...g.children], vars: g.vars }]),
-    );
-    return { groups, hosts: Object.fromEntries(this.hostOrder.map((h) => [h, this.hostVars(h)])) };
   }
 
   private ancestorsOf(host: string): Set<string> {

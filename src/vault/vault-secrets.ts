@@ -25,10 +25,6 @@ export class VaultSecrets {
     return this.entries.length === 0;
   }
 
-  with(secret: VaultSecret): VaultSecrets {
-    return new VaultSecrets([...this.entries, secret]);
-  }
-
   /** Passwords to try for an envelope: the ones labelled with its vault id first, then the rest. */
   candidatesFor(vaultId: string | undefined): Buffer[] {
     const matching = this.entries.filter((e) => vaultId !== undefined && e.id === vaultId);
