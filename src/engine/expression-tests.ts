@@ -36,7 +36,44 @@ function regexTest(mode: 'match' | 'search', value: unknown, pattern: unknown): 
   return m !== null && (mode === 'search' || m.index === 0);
 }
 
+const VERSION_OPERATORS: Record<string, (c: number) => boolean> = {
+  '<': (c) => c < 0,
+  lt: (c) => c < 0,
+  '<=': (c) => c <= 0,
+  le: (c) => c <= 0,
+  '>': (c) => c > 0,
+  gt: (c) => c > 0,
+  '>=': (c) => c >= 0,
+  ge: (c) => c >= 0,
+  '==': (c) => c === 0,
+  '=': (c) => c === 0,
+  eq: (c) => c === 0,
+  '!=': (c) => c !== 0,
+  '<>': (c) => c !== 0,
+  ne: (c) => c !== 0,
+};
+
+/** Compares dotted versions part by part: numerically when both parts are numbers (1.10 > 1.9), else as text. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.\-+~_:]/);
+  const pb = b.split(/[.\-+~_:]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
+    const x = pa[i] ?? '0';
+    const y = pb[i] ?? '0';
+    const c = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+function versionTest(value: unknown, [other, operator = 'eq']: unknown[]): boolean {
+  const compare = VERSION_OPERATORS[String(operator)];
+  if (!compare) throw new EvalError(`the 'version' test: unknown operator '${String(operator)}'`);
+  return compare(compareVersions(String(defined(value)), String(defined(other))));
+}
+
 export const TESTS: Record<string, TestFn> = {
+  version: versionTest,
   defined: (v) => !(v instanceof Undefined),
   undefined: (v) => v instanceof Undefined,
   none: (v) => defined(v) === null || v === undefined,
@@ -95,6 +132,7 @@ for (const [alias, name] of [
   ['>=', 'ge'],
   ['lessthan', 'lt'],
   ['greaterthan', 'gt'],
+  ['version_compare', 'version'],
   ['success', 'succeeded'],
   ['successful', 'succeeded'],
   ['failure', 'failed'],

@@ -100,6 +100,10 @@ describe('expression language', () => {
     expect(ev('result is skipped')).toBe(false);
     expect(ev('port is divisibleby 8')).toBe(true);
     expect(ev("name is match('W')")).toBe(true);
+    expect(ev("'1.10.2' is version('1.9', '>')")).toBe(true);
+    expect(ev("'12.4' is version('12.4.0', '==')")).toBe(true);
+    expect(ev("'2.0' is version('10.0', 'lt')")).toBe(true);
+    expect(() => ev("'1' is version('2', '~~')")).toThrow(/unknown operator/);
   });
 
   it('does arithmetic', () => {
