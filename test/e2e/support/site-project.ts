@@ -45,14 +45,20 @@ export function createSiteProject(labInventoryDir: string, collector: { name: st
   writeFileSync(path.join(groupVars, 'all.yml'), stringify({ admin_users: [{ name: adminUser, key: readFileSync(`${adminKeyFile}.pub`, 'utf8').trim() }] }));
 
   // The hosted service is played by the lab's collector, so the token's path is real end to end.
-  const hostedToken = `tok-${randomBytes(12).toString('hex')}`;
-  const vaultFile = path.join(groupVars, 'app.yml');
+  // Only the token is secret (play masks every vault value wherever it appears): it alone is vaulted.
+  const appVars = path.join(groupVars, 'app');
+  mkdirSync(appVars, { recursive: true });
   writeFileSync(
-    vaultFile,
-    stringify({ rsyslog_hosted_token: hostedToken, rsyslog_hosted_host: collector.address, rsyslog_hosted_peer: collector.name, rsyslog_hosted_ca_file: '/etc/rsyslog-tls/ca.pem' }),
-    { mode: 0o600 },
+    path.join(appVars, 'hosted.yml'),
+    stringify({ rsyslog_hosted_host: collector.address, rsyslog_hosted_peer: collector.name, rsyslog_hosted_ca_file: '/etc/rsyslog-tls/ca.pem' }),
   );
-  execFileSync(process.execPath, [PLAY, 'vault', 'encrypt', '--vault-password-file', vaultPasswordFile, vaultFile]);
+  const hostedToken = `tok-${randomBytes(12).toString('hex')}`;
+  const vaultFile = path.join(appVars, 'vault.yml');
+  writeFileSync(vaultFile, stringify({ rsyslog_hosted_token: hostedToken }), { mode: 0o600 });
+  // The password through play's environment variable: `play vault encrypt --vault-password-file` is
+  // taken by the top-level `play` options (commander) and never reaches the subcommand.
+  const password = readFileSync(vaultPasswordFile, 'utf8').trim();
+  execFileSync(process.execPath, [PLAY, 'vault', 'encrypt', vaultFile], { env: { ...process.env, PLAY_VAULT_PASSWORD: password } });
   chmodSync(vaultFile, 0o600);
 
   return {
