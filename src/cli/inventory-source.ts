@@ -5,6 +5,8 @@ import { splitPattern } from '../inventory/host-patterns';
 export interface OpenedInventory extends RunInventory {
   /** Printed before the run, like Ansible's: unmatched patterns, an empty inventory. */
   warnings: string[];
+  /** Every variable name some host has, for the load-time undefined-variable check. */
+  variableNames(): string[];
 }
 
 const LOCALHOST = 'localhost';
@@ -29,6 +31,7 @@ export function openInventory(sources: string[], options: InventoryOptions, play
 
   return {
     warnings,
+    variableNames: () => [...new Set(inventory.hosts().flatMap((host) => Object.keys(inventory.hostVars(host))))],
     select: (pattern) => {
       const hosts = inventory.select(pattern);
       return splitPattern(pattern).some(isImplicit) && !hosts.includes(LOCALHOST) ? [...hosts, LOCALHOST] : hosts;

@@ -5,7 +5,8 @@ import { listPlaybook, type Listing } from '../engine/listing';
 import { HumanReporter } from '../engine/output/human';
 import { JsonReporter } from '../engine/output/json';
 import type { Reporter } from '../engine/output/events';
-import { loadPlaybook, type PlaybookLoadOptions } from '../engine/playbook/playbook-loader';
+import { loadIncludedTasks, loadPlaybook, type PlaybookLoadOptions } from '../engine/playbook/playbook-loader';
+import { checkUndefinedVariables } from '../engine/playbook/undefined-vars';
 import { loadProject, resolvePlaybook } from '../engine/project';
 import { RunConnections } from '../engine/run/connections';
 import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
@@ -119,6 +120,9 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
   const loadOptions: PlaybookLoadOptions = { ...yaml, module: getModule, roleDirs: [resolve(project.root, 'roles')] };
   const playbook = loadPlaybook(playbookPath, loadOptions);
   const inventory = openInventory(sources, { ...yaml, playbookDir: playbook.dir }, playbook.plays.map((p) => p.hosts));
+  checkUndefinedVariables(playbook, { inventory: inventory.variableNames(), extra: Object.keys(extraVars) }, (path, inherited) =>
+    loadIncludedTasks(path, inherited, playbook.dir, loadOptions),
+  );
   const limit = options.limit ? new Set(inventory.select(limitPattern(options.limit, cwd))) : undefined;
   if (limit && limit.size === 0) inventory.warnings.push(`--limit ${options.limit} matched no host`);
   return { project, playbook, inventory, loadOptions, extraVars, limit };

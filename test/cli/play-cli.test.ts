@@ -114,6 +114,13 @@ describe('bad input: exit 1, one clear error, before any host is contacted', () 
     expect(play('bad-module', '--syntax-check').code).toBe(1);
   });
 
+  test('undefined variable: file, line and name, and no task ran', () => {
+    const run = play('undefined-var', '-e', `out_dir=${out}`);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${join(project, 'playbooks/undefined-var.yml')}:6: undefined variable 'greting'`);
+    expect(existsSync(join(out, 'trace.txt'))).toBe(false);
+  });
+
   test('wrong vault password names the file; the right one works and the secret is never printed', () => {
     mkdirSync(join(project, 'playbooks/vars'));
     writeFileSync(join(project, 'playbooks/vars/secret.yml'), encryptVault('api_token: s3cr3t-t0ken-value\n', 'right password'));

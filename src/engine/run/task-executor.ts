@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { Connection } from '../../transport/connection';
 import { TransportError } from '../../transport/connection';
 import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleDefinition, type ModuleResult } from '../../modules/module';
 import type { FailureDetail, HostStatus } from '../output/events';
+import { resolveLocal } from '../playbook/local-files';
 import { parseArgs } from '../playbook/module-args';
 import type { ModuleTask, Vars } from '../playbook/types';
 import { allHold, loopItems, render, renderFile } from './evaluate';
@@ -92,14 +91,6 @@ function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, secret: b
     resolveLocal: (path, kind) => resolveLocal(path, kind, task.role?.path, env.playbookDir),
     renderTemplate: (localPath) => renderFile(localPath, vars),
   };
-}
-
-/** Where `src:` is found: the role's files/ (or templates/), the role, then the playbook's directory. */
-export function resolveLocal(path: string, kind: 'files' | 'templates', rolePath: string | undefined, playbookDir: string): string {
-  if (isAbsolute(path)) return path;
-  const bases = [...(rolePath ? [join(rolePath, kind), rolePath] : []), join(playbookDir, kind), playbookDir];
-  const candidates = bases.map((base) => join(base, path));
-  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
 }
 
 /** Runs the module, then applies changed_when/failed_when; repeats while `until` does not hold. */

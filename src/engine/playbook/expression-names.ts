@@ -1,0 +1,76 @@
+import { compileExpression } from '../expressions';
+import type { Node } from '../expression-parser';
+
+/** Handlebars-only syntax (blocks, partials, comments): such strings are checked by the template engine at run time. */
+const HANDLEBARS_ONLY = /\{\{\s*[#/^!>{~&]|\{\{\s*else\b|~\}\}/;
+const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
+const GUARD_TESTS = new Set(['defined', 'undefined', 'none']);
+const GUARD_FILTERS = new Set(['default', 'd']);
+
+/**
+ * The variables an expression needs: its names, minus those it guards itself (`x is defined`,
+ * `x | default(...)` anywhere in it). An expression that does not parse yields nothing: the
+ * template engine reports it, with its own message, when it renders.
+ */
+export function expressionNames(expression: string): string[] {
+  let tree: Node;
+  try {
+    tree = compileExpression(expression);
+  } catch {
+    return [];
+  }
+  const names = new Set<string>();
+  const guarded = new Set<string>();
+  walk(tree, names, guarded, false);
+  return [...names].filter((name) => !guarded.has(name));
+}
+
+/** The variables the `{{ }}` of a string need. */
+export function templateNames(text: string): string[] {
+  if (!text.includes('{{') || HANDLEBARS_ONLY.test(text)) return [];
+  return [...text.matchAll(MUSTACHE)].flatMap((match) => expressionNames(match[1]));
+}
+
+function walk(node: Node, names: Set<string>, guarded: Set<string>, guarding: boolean): void {
+  switch (node.type) {
+    case 'name':
+      (guarding ? guarded : names).add(node.name);
+      return;
+    case 'literal':
+      return;
+    case 'member':
+      return walk(node.object, names, guarded, guarding);
+    case 'index':
+      walk(node.object, names, guarded, guarding);
+      return walk(node.index, names, guarded, false);
+    case 'slice':
+      for (const part of [node.object, node.start, node.end]) if (part) walk(part, names, guarded, guarding && part === node.object);
+      return;
+    case 'call':
+      walk(node.object, names, guarded, guarding);
+      return node.args.forEach((arg) => walk(arg, names, guarded, false));
+    case 'list':
+      return node.items.forEach((item) => walk(item, names, guarded, false));
+    case 'dict':
+      return node.entries.forEach(([k, v]) => [k, v].forEach((part) => walk(part, names, guarded, false)));
+    case 'unary':
+      return walk(node.operand, names, guarded, guarding);
+    case 'binary':
+      walk(node.left, names, guarded, false);
+      return walk(node.right, names, guarded, false);
+    case 'compare':
+      return node.operands.forEach((operand) => walk(operand, names, guarded, false));
+    case 'filter':
+      walk(node.input, names, guarded, guarding || GUARD_FILTERS.has(node.name));
+      node.args.forEach((arg) => walk(arg, names, guarded, false));
+      return Object.values(node.kwargs).forEach((arg) => walk(arg, names, guarded, false));
+    case 'test':
+      walk(node.input, names, guarded, guarding || GUARD_TESTS.has(node.name));
+      return node.args.forEach((arg) => walk(arg, names, guarded, false));
+    case 'conditional':
+      walk(node.condition, names, guarded, false);
+      walk(node.then, names, guarded, false);
+      if (node.otherwise) walk(node.otherwise, names, guarded, false);
+      return;
+  }
+}

@@ -1,0 +1,83 @@
+import { PlaybookError } from '../../src/engine/playbook/errors';
+import { expressionNames, templateNames } from '../../src/engine/playbook/expression-names';
+import { templateFileNames } from '../../src/engine/playbook/template-file-names';
+import { checkUndefinedVariables } from '../../src/engine/playbook/undefined-vars';
+import { Project } from './harness';
+
+let project: Project;
+beforeEach(() => {
+  project = new Project();
+});
+afterEach(() => project.remove());
+
+const check = (inventory: string[] = [], extra: string[] = []) => () => checkUndefinedVariables(project.load(), { inventory, extra });
+const PB = 'playbooks/test.yml';
+
+describe('names an expression needs', () => {
+  test('names, not attributes, filters or names it guards itself', () => {
+    expect(expressionNames('result.rc == 0 and port | int > base')).toEqual(['result', 'port', 'base']);
+    expect(expressionNames('maybe is defined and maybe > 1')).toEqual([]);
+    expect(expressionNames("opt | default('x') ~ other")).toEqual(['other']);
+    expect(expressionNames("hostvars[item]['ansible_host']")).toEqual(['hostvars', 'item']);
+    expect(expressionNames('this is ( not valid')).toEqual([]);
+  });
+
+  test('every {{ }} of a string; Handlebars blocks are left to the template engine', () => {
+    expect(templateNames('{{ a }}-{{ b.c }} plain')).toEqual(['a', 'b']);
+    expect(templateNames('{{#if a}}{{ b }}{{/if}}')).toEqual([]);
+  });
+
+  test('template files: strict top-level names with their lines, not helper arguments or each bodies', () => {
+    const uses = templateFileNames('{{ greeting }}\n{{#if opt}}{{ inner }}{{/if}}\n{{#each list}}{{ this.x }}{{ y }}{{/each}}\n{{ join items ", " }}\n');
+    expect(uses).toEqual([
+      { name: 'greeting', line: 1 },
+      { name: 'inner', line: 2 },
+    ]);
+  });
+});
+
+describe('undefined variables are found before any host is contacted', () => {
+  test('a name defined nowhere: file, line and name', () => {
+    project.write({ [PB]: '- hosts: all\n  vars: { port: 80 }\n  tasks:\n    - debug: msg="{{ port }}"\n    - debug: msg="{{ prot }}"\n' });
+    expect(check()).toThrow(PlaybookError);
+    expect(check()).toThrow(`${project.path(PB)}:5: undefined variable 'prot'`);
+  });
+
+  test('in a when condition', () => {
+    project.write({ [PB]: '- hosts: all\n  tasks:\n    - command: ls\n      when: enabled_feature\n' });
+    expect(check()).toThrow(`${project.path(PB)}:3: undefined variable 'enabled_feature'`);
+    expect(check(['enabled_feature'])).not.toThrow();
+    expect(check([], ['enabled_feature'])).not.toThrow();
+  });
+
+  test('every source of variables counts: register, set_fact, loop vars, role defaults, block vars, facts', () => {
+    project.write({
+      'roles/r/defaults/main.yml': 'from_defaults: 1\n',
+      'roles/r/tasks/main.yml': '- debug: msg="{{ from_defaults }} {{ ansible_hostname }}"\n',
+      [PB]: `
+- hosts: all
+  roles: [r]
+  tasks:
+    - command: ls
+      register: listing
+    - set_fact: { computed: 1 }
+    - block:
+        - debug: msg="{{ listing.stdout }} {{ computed }} {{ in_block }} {{ inventory_hostname }} {{ groups['all'] }}"
+      vars: { in_block: 2 }
+    - debug: msg="{{ user }}"
+      loop: [a]
+      loop_control: { loop_var: user }
+`,
+    });
+    expect(check()).not.toThrow();
+  });
+
+  test('in a template file: the template file and line', () => {
+    project.write({
+      'roles/r/templates/conf.hbs': 'listen {{ port }}\nserver_name {{ server_nmae }}\n',
+      'roles/r/tasks/main.yml': '- template: { src: conf.hbs, dest: /tmp/conf }\n',
+      [PB]: '- hosts: all\n  vars: { port: 80, server_name: x }\n  roles: [r]\n',
+    });
+    expect(check()).toThrow(`${project.path('roles/r/templates/conf.hbs')}:2: undefined variable 'server_nmae' in template`);
+  });
+});
