@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -142,6 +142,22 @@ describe('stack outputs -> inventory + ssh.config', () => {
       await expectRejected(sample, /broken\.template: "nmae" not defined/, { template });
     });
   });
+
+  const terraformOnPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, 'terraform')));
+  if (!terraformOnPath) console.warn('SKIPPED: bridge test with real `terraform output -json`: terraform is not on PATH');
+  (terraformOnPath ? test : test.skip)('reads what real `terraform output -json` prints for outputs of the contract shape', async () => {
+    // A configuration of outputs only (no provider, nothing to install): apply writes them to local state.
+    const tfDir = path.join(dir, 'tf');
+    mkdirSync(tfDir);
+    writeFileSync(path.join(tfDir, 'main.tf.json'), JSON.stringify({ output: Object.fromEntries(Object.entries(sample).map(([id, value]) => [id, { value }])) }));
+    const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: path.join(dir, 'none.tfrc') };
+    const terraform = (args: string[]) => execFileSync('terraform', args, { cwd: tfDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    terraform(['init', '-input=false', '-no-color']);
+    terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
+    const outputsFile = writeOutputs(terraform(['output', '-json']), 'terraform-output.json');
+    const result = await renderInventoryFromOutputs({ outputsFile, inventoryDir: path.join(dir, 'inv') });
+    expect(result.outputs).toEqual(sample);
+  }, 60_000);
 
   test('a chosen stack among several', async () => {
     const production = { ...sample, environment: 'production' };
