@@ -1,11 +1,8 @@
-import { parse } from 'shell-quote';
+import { quote, split } from 'shlex';
 
-/** One argument made safe for the remote POSIX shell: it reaches the program verbatim. */
+/** One argument made safe for the remote POSIX shell (Python's shlex.quote): it reaches the program verbatim. */
 export function q(arg: string | number): string {
-  const text = String(arg);
-  // Words of only these characters mean the same to the shell unquoted; keeps logged commands readable.
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+  return quote(String(arg));
 }
 
 /** A program and its arguments as one shell command line, every word quoted. */
@@ -14,16 +11,9 @@ export function argv(...words: (string | number)[]): string {
 }
 
 /**
- * Splits a free-form command line into words the way Ansible's `command` does (shlex): quotes
- * group, but `$VAR`, `*`, `|`, `;`, `#` are plain characters, never shell syntax.
+ * Splits a free-form command line into words exactly as Ansible's `command` does (Python's
+ * shlex.split): quotes group, but `$VAR`, `*`, `|`, `;` are plain characters, never shell syntax.
  */
 export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  for (const entry of parse(line, (name) => `$${name}`)) {
-    if (typeof entry === 'string') words.push(entry);
-    else if ('op' in entry && entry.op === 'glob') words.push(entry.pattern);
-    else if ('op' in entry) words.push(entry.op);
-    else words.push(`#${entry.comment}`);
-  }
-  return words;
+  return split(line);
 }
