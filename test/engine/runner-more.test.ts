@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { Project } from './harness';
+
+let project: Project;
+beforeEach(() => {
+  project = new Project();
+});
+afterEach(() => project.remove());
+
+const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
+const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+
+describe('facts', () => {
+  test('gathered once per host per run, exposed as ansible_facts and ansible_*, refreshed by a setup task', async () => {
+    playbook(`
+- hosts: all
+  tasks:
+    - shell: echo "{{ ansible_facts.hostname == ansible_hostname }} {{ ansible_processor_count > 0 }}" >> {{ dir }}/facts.log
+- hosts: all
+  tasks:
+    - setup:
+    - shell: echo "{{ ansible_os_family }}" >> {{ dir }}/facts.log
+`);
+    const run = await project.run(['h1']);
+    expect(run.tasks()).toEqual(['Gathering Facts', 'shell', 'setup', 'shell']);
+    expect(lines('facts.log')).toEqual(['true true', 'Debian']);
+  });
+
+  test('gather_facts: false leaves them out', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - shell: echo "{{ ansible_facts is defined }}" >> {{ dir }}/facts.log
+`);
+    const run = await project.run(['h1']);
+    expect(run.tasks()).toEqual(['shell']);
+    expect(lines('facts.log')).toEqual(['false']);
+  });
+});
+
+describe('magic variables and meta', () => {
+  test('hostvars reaches another host; groups and group_names', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - set_fact: { mine: "{{ inventory_hostname }}-fact" }
+    - shell: echo "{{ hostvars['h2'].mine }} {{ groups['web'] | join(',') }} {{ group_names | join(',') }}" >> {{ dir }}/{{ inventory_hostname }}.log
+`);
+    await project.run({ h1: { groups: ['web'] }, h2: { groups: ['db'] } });
+    expect(lines('h1.log')).toEqual(['h2-fact h1 web']);
+  });
+
+  test('meta: end_host ends the play for that host only, without failing it', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - meta: end_host
+      when: inventory_hostname == 'h1'
+    - { name: rest, command: /bin/true }
+`);
+    const run = await project.run(['h1', 'h2']);
+    expect(run.results('rest')).toEqual({ h2: 'changed' });
+    expect(run.exitCode).toBe(0);
+  });
+
+  test('include_role loads the role when reached, with its handlers and vars', async () => {
+    project.write({
+      'roles/late/tasks/main.yml': '- { name: late task, shell: "echo {{ who }} >> {{ dir }}/late.log", notify: late handler }\n',
+      'roles/late/handlers/main.yml': '- { name: late handler, shell: "echo handled >> {{ dir }}/late.log" }\n',
+    });
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_role:
+        name: late
+        vars: { who: included }
+`);
+    const run = await project.run(['h1']);
+    expect(lines('late.log')).toEqual(['included', 'handled']);
+    expect(run.exitCode).toBe(0);
+  });
+});
+
+describe('progress and interruption', () => {
+  test('while a task runs, progress events name the hosts still running', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: slow on h2
+      shell: "{{ 'sleep 0.6' if inventory_hostname == 'h2' else 'true' }}"
+`);
+    const run = await project.run(['h1', 'h2'], { progressIntervalMs: 100 });
+    const progress = run.events.filter((e) => e.type === 'task_progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ task: 'slow on h2', running: ['h2'] });
+  });
+
+  test('an interrupt lets the running task finish, starts nothing new, and reports 99', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: running, shell: "sleep 0.4; echo done >> {{ dir }}/int.log" }
+    - { name: never started, shell: "echo next >> {{ dir }}/int.log" }
+`);
+    const interrupt = { requested: false };
+    setTimeout(() => (interrupt.requested = true), 100);
+    const run = await project.run(['h1'], { interrupt });
+    expect(lines('int.log')).toEqual(['done']);
+    expect(run.exitCode).toBe(99);
+    expect(run.events.at(-1)).toMatchObject({ type: 'recap', interrupted: true });
+  });
+});
