@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -160,5 +160,38 @@ describe('bad input: exit 1, one clear error, before any host is contacted', () 
     const run = play('unmatched');
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('[WARNING]: Could not match supplied host pattern, ignoring: nosuchgroup');
+  });
+});
+
+describe('Ctrl-C', () => {
+  const startSlow = () => {
+    const child = spawn(process.execPath, [BIN, 'slow', '-e', `out_dir=${out}`], { cwd: project, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exited, stdout: () => stdout };
+  };
+  const started = async () => {
+    while (!existsSync(join(out, 'started'))) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  test('the first lets the running task finish and prints the recap, exit 99', async () => {
+    const run = startSlow();
+    await started();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(99);
+    expect(readFileSync(join(out, 'slow.log'), 'utf8')).toBe('finished\n');
+    expect(run.stdout()).toContain('PLAY RECAP');
+    expect(run.stdout()).toContain('Interrupted after');
+  });
+
+  test('the second aborts at once', async () => {
+    const run = startSlow();
+    await started();
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(99);
+    expect(existsSync(join(out, 'slow.log'))).toBe(false);
   });
 });
