@@ -59,8 +59,12 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       .option('--vault-id <label@source>', 'vault id and its password source (file, script or "prompt")', collect);
   // commander passes the positional arguments, then the options, then the command itself
   const run = <A extends any[]>(action: (...args: A) => Promise<void>) => async (...args: A): Promise<void> => {
+    // `play` itself declares --vault-password-file and --vault-id, and commander hands them to
+    // the root command: the subcommand sees its own options merged with the root's
+    const command = args[args.length - 1] as Command;
+    const withGlobals = [...args.slice(0, -2), command.optsWithGlobals(), command] as A;
     try {
-      await action(...args);
+      await action(...withGlobals);
     } catch (err) {
       io.stderr(`ERROR! ${(err as Error).message}\n`);
       process.exitCode = 1;

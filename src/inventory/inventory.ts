@@ -174,7 +174,8 @@ export class Inventory {
 
   /** `groups` as templates see it: every group name to its hosts. */
   groupMap(): Record<string, string[]> {
-    this.groupMapCache ??= Object.fromEntries(this.groups().map((g) => [g, this.hostsOf(g)]));
+    // shared by every host's variables, so frozen: no task can change another host's view of it
+    this.groupMapCache ??= Object.freeze(Object.fromEntries(this.groups().map((g) => [g, Object.freeze([...this.hostsOf(g)]) as string[]])));
     return this.groupMapCache;
   }
 

@@ -30,7 +30,8 @@ export interface VaultEnvelope {
 
 /** Whether a text is a vault envelope (whole-file vault or the body of a `!vault` scalar). */
 export function isVaulted(text: string | Buffer): boolean {
-  return text.toString('utf8', 0, VAULT_HEADER.length + 1).trimStart().startsWith(`${VAULT_HEADER};`);
+  const head = typeof text === 'string' ? text.slice(0, 256) : text.toString('utf8', 0, 256);
+  return head.trimStart().startsWith(`${VAULT_HEADER};`);
 }
 
 /** Encrypts to format 1.1, or 1.2 when a vault id other than "default" is given. */

@@ -36,7 +36,9 @@ describe('play vault', () => {
     out = '';
     err = '';
     process.exitCode = undefined;
-    const program = new Command('play').exitOverride();
+    // like src/cli/program.ts, the root command declares the vault options too
+    const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+    const program = new Command('play').exitOverride().option('--vault-password-file <file>', '', collect).option('--vault-id <id>', '', collect);
     registerVaultCommand(program, io());
     await program.parseAsync(['vault', ...args], { from: 'user' });
     const code = process.exitCode ?? 0;
