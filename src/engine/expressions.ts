@@ -5,6 +5,7 @@ import { callMethod } from './expression-methods';
 import { ParseError, parseExpression } from './expression-parser';
 import type { Node } from './expression-parser';
 import { TESTS, contains } from './expression-tests';
+import { variableView } from './template-lazy-vars';
 import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProperty, toText, truthy, typeName } from './expression-values';
 
 /**
@@ -21,6 +22,7 @@ export type Vars = Readonly<Record<string, unknown>>;
 export type Condition = string | boolean | Array<string | boolean>;
 
 const MAX_CACHED = 10000;
+const EXPRESSION_ORIGIN: Origin = { file: '<expression>' };
 const parsed = new Map<string, Node>();
 
 /** Parses (cached by source text: the same `when` runs for every host and loop item). */
@@ -42,7 +44,7 @@ export function compileExpression(expression: string, origin?: Origin): Node {
 export function evaluate(expression: string, vars: Vars, origin?: Origin): unknown {
   const source = unwrapMustache(expression);
   const tree = compileExpression(source, origin);
-  return new Evaluator(source, vars, origin).result(tree);
+  return new Evaluator(source, variableView(vars, origin ?? EXPRESSION_ORIGIN), origin).result(tree);
 }
 
 /** A `when`-style condition: a boolean, an expression, or a list of them that must all hold. */
@@ -51,7 +53,7 @@ export function evaluateCondition(condition: Condition, vars: Vars, origin?: Ori
   if (typeof condition === 'boolean') return condition;
   if (typeof condition !== 'string') throw new ExpressionError(`a condition must be a string or a boolean, not ${typeName(condition)}`, String(condition), { origin });
   const source = unwrapMustache(condition);
-  const evaluator = new Evaluator(source, vars, origin);
+  const evaluator = new Evaluator(source, variableView(vars, origin ?? EXPRESSION_ORIGIN), origin);
   return evaluator.guard(compileExpression(source, origin), (tree) => truthy(evaluator.eval(tree)));
 }
 

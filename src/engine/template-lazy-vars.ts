@@ -19,11 +19,22 @@ const views = new WeakSet<object>();
 // one view per variables object: building a Proxy per render costs more than the render itself
 const viewsOf = new WeakMap<object, ViewState>();
 
-export function lazilyTemplated<T extends object>(vars: T, render: Render, origin: Origin): T {
-  if (views.has(vars)) return vars;
+/**
+ * The template engine registers its renderer when it loads; the expression language uses the
+ * same view for `when:` without importing the template engine (which imports it: a cycle).
+ */
+let renderer: Render | undefined;
+
+export function registerRenderer(render: Render): void {
+  renderer = render;
+}
+
+/** The view of `vars` in which `{{ }}` strings render on access (vars as they are when no renderer is registered). */
+export function variableView<T extends object>(vars: T, origin: Origin): T {
+  if (!renderer || views.has(vars)) return vars;
   let state = viewsOf.get(vars);
   if (!state) {
-    state = createView(vars, render, origin);
+    state = createView(vars, renderer, origin);
     viewsOf.set(vars, state);
   }
   state.origin = origin;

@@ -6,7 +6,7 @@ import { EvalError } from './expression-values';
 import { compileExpression, evaluate, singleMustache } from './expressions';
 import { TemplateError, lineWithin } from './template-error';
 import { HelperInputMissing, templateHelpers } from './template-helpers';
-import { lazilyTemplated } from './template-lazy-vars';
+import { registerRenderer, variableView } from './template-lazy-vars';
 
 /**
  * Templates are Handlebars with no HTML escaping and strict lookups: a missing variable is a
@@ -31,6 +31,7 @@ export type Vars = Readonly<Record<string, unknown>>;
 
 const handlebars = Handlebars.create();
 handlebars.registerHelper(templateHelpers());
+registerRenderer((text, vars, origin) => renderValue(text, vars, origin));
 
 const MAX_CACHED = 5000;
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
@@ -85,12 +86,11 @@ function renderWithin(value: unknown, view: Vars, origin: Origin): unknown {
 }
 
 /**
- * The variables as templates and `{{ }}` values see them: a variable whose value contains
- * `{{ }}` is rendered when read. Pass the result to evaluateCondition for `when:` so that
- * conditions see the same values.
+ * The variables as templates, `{{ }}` values and conditions see them: a variable whose value
+ * contains `{{ }}` is rendered when read (evaluate/evaluateCondition apply it themselves).
  */
 export function templatedVars(vars: Vars, origin: Origin = { file: '<vars>' }): Vars {
-  return lazilyTemplated(vars, renderValue, origin);
+  return variableView(vars, origin);
 }
 
 /** Whether a value contains anything to render (so callers can skip copying static task arguments). */

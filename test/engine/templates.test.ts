@@ -132,7 +132,8 @@ describe('renderValue ({{ }} in YAML values)', () => {
     expect(renderValue('{{ url }}', nested, at)).toBe('http://h:80');
     expect(renderValue('{{ urls }}', nested, at)).toEqual(['http://h:80/a']);
     expect(renderTemplate('{{ url }}/x', nested, origin)).toBe('http://h:80/x');
-    expect(evaluateCondition("url == 'http://h:80'", templatedVars(nested))).toBe(true);
+    expect(evaluateCondition("url == 'http://h:80'", nested)).toBe(true);
+    expect(renderValue('{{ view.url }}', { view: templatedVars(nested) }, at)).toBe('http://h:80');
     expect(() => renderValue('{{ loop_a }}', nested, at)).toThrow(/recursive variable/);
   });
 
