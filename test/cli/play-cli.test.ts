@@ -69,6 +69,14 @@ describe('play <playbook> on local hosts', () => {
     expect(extra.code).toBe(0);
     expect(readFileSync(join(out, 'web-1.txt'), 'utf8')).toBe('from -e on web-1\n');
     expect(existsSync(join(out, 'web-2.txt'))).toBe(false);
+    writeFileSync(join(project, 'retry'), 'web-2\n');
+    expect(play('site', '--list-hosts', '--limit', '@retry').stdout).toContain('hosts (1):\n      web-2\n');
+  });
+
+  test('the project root is found from a subdirectory (play.yml gives the inventory)', () => {
+    const run = spawnSync(process.execPath, [BIN, 'site', '--list-hosts'], { cwd: join(project, 'roles/greet'), encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('hosts (2):\n      web-1\n      web-2');
   });
 
   test('a failed host: exit 2, the failure shows the command, its exit code and stderr', () => {

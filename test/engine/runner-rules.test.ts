@@ -256,6 +256,49 @@ describe('variables at run time', () => {
     expect(lines('vars.log')).toEqual(['8080 default set_fact extra']);
   });
 
+  test('the whole precedence chain at run time, each level over the one below', async () => {
+    // level n defines v_n and every v above it, so v_n is decided by level n exactly when level n beats every level below it
+    const levels = ['defaults', 'inventory', 'play', 'vars_file', 'role_vars', 'block', 'task', 'set_fact', 'extra'];
+    const fromLevel = (n: number) => Object.fromEntries(levels.slice(n).map((_, i) => [`v${n + i}`, levels[n]]));
+    const yamlMap = (vars: Record<string, string>) => JSON.stringify(vars);
+    project.write({
+      'roles/r/defaults/main.yml': yamlMap(fromLevel(0)),
+      'roles/r/vars/main.yml': yamlMap(fromLevel(4)),
+      'playbooks/vars.yml': yamlMap(fromLevel(3)),
+      'roles/r/tasks/main.yml': `
+- set_fact: ${yamlMap(fromLevel(7))}
+- block:
+    - shell: echo "${levels.map((_, i) => `{{ v${i} }}`).join(' ')}" >> {{ dir }}/precedence.log
+      vars: ${yamlMap(fromLevel(6))}
+  vars: ${yamlMap(fromLevel(5))}
+`,
+    });
+    playbook(`
+- hosts: all
+  gather_facts: false
+  vars: ${yamlMap(fromLevel(2))}
+  vars_files: [vars.yml]
+  roles: [r]
+`);
+    await project.run({ h1: fromLevel(1) }, { extraVars: fromLevel(8) });
+    expect(lines('precedence.log')).toEqual([levels.join(' ')]);
+  });
+
+  test('a templated argument is type-checked after rendering, naming the argument', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  vars: { want: [1, 2] }
+  tasks:
+    - name: typed late
+      copy: { dest: "{{ dir }}/x", content: "x", backup: "{{ want }}" }
+`);
+    const run = await project.run(['h1']);
+    const failure = run.hostResults('typed late')[0].failure?.msg ?? '';
+    expect(failure).toContain(`${project.path('playbooks/test.yml')}:6`);
+    expect(failure).toContain("argument 'backup'");
+  });
+
   test('an undefined variable fails the task with file, line and name', async () => {
     playbook(`
 - hosts: all
