@@ -3,6 +3,7 @@ import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { hardenedInstanceSettings } from './hardened-instance';
+import { recoverAlarm } from './recover-alarm';
 
 export interface AppInstanceProps {
   /** Inventory name, e.g. app-1; also the construct id, so resource addresses never shift. */
@@ -31,8 +32,7 @@ export interface AppInstanceProps {
 
 /**
  * One app instance and everything that exists once per instance — the whole cost of scaling by
- * one: the instance, its target-group attachment, its system-status recover alarm (EC2 moves it
- * to healthy hardware, keeping id, IP and volumes) and its CPU alarm.
+ * one: the instance, its target-group attachment, its recover alarm and its CPU alarm.
  */
 export class AppInstance extends Construct {
   readonly instance: Instance;
@@ -57,21 +57,11 @@ export class AppInstance extends Construct {
       tags: { Name: `${props.namePrefix}-${props.name}` },
     });
     this.attachment = new LbTargetGroupAttachment(this, 'attachment', { targetGroupArn: props.targetGroupArn, targetId: this.instance.id, port: props.targetPort });
-    const perInstance = { namespace: 'AWS/EC2', dimensions: { InstanceId: this.instance.id }, treatMissingData: 'missing' };
-    this.recoverAlarm = new CloudwatchMetricAlarm(this, 'recover', {
-      ...perInstance,
-      alarmName: `${props.namePrefix}-${props.name}-system-status-recover`,
-      alarmDescription: `Recover ${props.name} onto healthy hardware when the system status check fails`,
-      metricName: 'StatusCheckFailed_System',
-      statistic: 'Maximum',
-      period: 60,
-      evaluationPeriods: 2,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      alarmActions: [`arn:aws:automate:${props.region}:ec2:recover`, props.alarmTopicArn],
-    });
+    this.recoverAlarm = recoverAlarm(this, 'recover', { namePrefix: props.namePrefix, name: props.name, instanceId: this.instance.id, region: props.region, alarmTopicArn: props.alarmTopicArn });
     this.cpuAlarm = new CloudwatchMetricAlarm(this, 'cpu', {
-      ...perInstance,
+      namespace: 'AWS/EC2',
+      dimensions: { InstanceId: this.instance.id },
+      treatMissingData: 'missing',
       alarmName: `${props.namePrefix}-${props.name}-cpu-high`,
       alarmDescription: `${props.name}: CPU above ${props.cpuAlarmPercent ?? 80}% for 10 minutes`,
       metricName: 'CPUUtilization',

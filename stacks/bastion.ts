@@ -1,9 +1,15 @@
 import { Construct } from 'constructs';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { hardenedInstanceSettings } from './hardened-instance';
+import { recoverAlarm } from './recover-alarm';
 
 export interface BastionProps {
+  readonly namePrefix: string;
+  readonly region: string;
+  /** SNS topic the recover alarm notifies. */
+  readonly alarmTopicArn: string;
   readonly ami: string;
   /** Default t3.micro. */
   readonly instanceType?: string;
@@ -17,6 +23,7 @@ export interface BastionProps {
 export class Bastion extends Construct {
   readonly instance: Instance;
   readonly publicIp: Eip;
+  readonly recoverAlarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
@@ -29,5 +36,6 @@ export class Bastion extends Construct {
       ...hardenedInstanceSettings(8),
     });
     this.publicIp = new Eip(this, 'bastion-ip', { domain: 'vpc', instance: this.instance.id });
+    this.recoverAlarm = recoverAlarm(this, 'recover', { namePrefix: props.namePrefix, name: 'bastion', instanceId: this.instance.id, region: props.region, alarmTopicArn: props.alarmTopicArn });
   }
 }

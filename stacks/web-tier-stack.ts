@@ -60,13 +60,6 @@ export class WebTierStack extends TerraformStack {
       https: config.certificateArn !== undefined,
     });
     const adminKey = new KeyPair(this, 'admin-key', { keyNamePrefix: `${namePrefix}-admin-`, publicKey: config.sshPublicKey });
-    this.bastion = new Bastion(this, 'bastion', {
-      ami: config.ami,
-      instanceType: config.bastion.instanceType,
-      subnetId: this.network.publicSubnets[0].id,
-      securityGroupId: this.securityGroups.bastion.id,
-      keyName: adminKey.keyName,
-    });
     this.albLogs = new AlbLogsBucket(this, 'alb-logs', { namePrefix, retentionDays: config.accessLogRetentionDays });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
       vpcId: this.network.vpc.id,
@@ -84,6 +77,16 @@ export class WebTierStack extends TerraformStack {
       alarmEmail: config.alarmEmail,
       loadBalancerArnSuffix: this.loadBalancer.alb.arnSuffix,
       targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+    });
+    this.bastion = new Bastion(this, 'bastion', {
+      namePrefix,
+      region: config.region,
+      ami: config.ami,
+      instanceType: config.bastion.instanceType,
+      subnetId: this.network.publicSubnets[0].id,
+      securityGroupId: this.securityGroups.bastion.id,
+      keyName: adminKey.keyName,
+      alarmTopicArn: this.monitoring.topic.arn,
     });
     const backupTags = { Backup: `${namePrefix}-daily` };
     this.appTier = new AppTier(this, 'app-tier', {

@@ -70,10 +70,10 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
         aws_security_group: 3, aws_vpc_security_group_ingress_rule: 4, aws_vpc_security_group_egress_rule: 6,
         aws_instance: 3, aws_key_pair: 1, aws_lb: 1, aws_lb_target_group: 1, aws_lb_listener: 1, aws_lb_target_group_attachment: 2,
         aws_s3_bucket: 1, aws_s3_bucket_policy: 1, aws_s3_bucket_public_access_block: 1, aws_s3_bucket_server_side_encryption_configuration: 1, aws_s3_bucket_lifecycle_configuration: 1,
-        aws_cloudwatch_metric_alarm: 6, aws_sns_topic: 1, aws_dlm_lifecycle_policy: 1,
+        aws_cloudwatch_metric_alarm: 7, aws_sns_topic: 1, aws_dlm_lifecycle_policy: 1,
       });
       expect(counts.aws_route53_record).toBeUndefined();
-      expect(plans.n2).toHaveLength(65);
+      expect(plans.n2).toHaveLength(66);
     });
 
     test('production plan: 3 zones with a NAT gateway each, HTTPS + redirect, DNS alias, 4 apps', () => {

@@ -118,10 +118,11 @@ describe('web tier stack, synthesized JSON', () => {
     expect(Testing.toHaveResourceWithProperties(plain.text, 'aws_flow_log', { traffic_type: 'ALL' })).toBe(true);
   });
 
-  test('monitoring and self-healing: recover alarm per instance, CPU, unhealthy hosts, 5xx rate, all to SNS; daily DLM snapshots of tagged volumes', () => {
+  test('monitoring and self-healing: recover alarm on every instance (bastion too), CPU, unhealthy hosts, 5xx rate, all to SNS; daily DLM snapshots of tagged volumes', () => {
     const alarms = resourcesOfType(plain, 'aws_cloudwatch_metric_alarm');
     const recover = alarms.filter((a) => a.metric_name === 'StatusCheckFailed_System');
-    expect(recover).toHaveLength(3);
+    const instances = resourcesOfType(plain, 'aws_instance');
+    expect(recover.map((a) => (a.dimensions as { InstanceId: string }).InstanceId).sort()).toEqual(instances.map((i) => ref('aws_instance', i)).sort());
     for (const alarm of recover) expect(alarm.alarm_actions).toContain('arn:aws:automate:eu-west-1:ec2:recover');
     expect(alarms.filter((a) => a.metric_name === 'CPUUtilization')).toHaveLength(3);
     expect(alarms.filter((a) => a.metric_name === 'UnHealthyHostCount')).toHaveLength(1);
