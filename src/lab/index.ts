@@ -13,6 +13,7 @@ import { configureLoadBalancer, LB_ADMIN_PORT, LB_BACKEND } from './load-balance
 import { outputFiles, publishOutputs } from './lab-outputs';
 import { createHostNetwork, createNetworks, labNetnsNames, routeExists } from './network';
 import { checkPrerequisites } from './preflight';
+import { raiseInotifyLimits } from './inotify-limits';
 import { commandLine, isAlive } from './processes';
 import { readState, StateWriter, type HostRecord, type LabState } from './state';
 import { teardownLab } from './teardown';
@@ -70,6 +71,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
     await createNetworks(layout, writer);
     const plans = [hostPlan(layout, 'bastion'), hostPlan(layout, 'lb'), hostPlan(layout, 'logs')];
     for (let n = 1; n <= apps; n += 1) plans.push(hostPlan(layout, 'app', n));
+    raiseInotifyLimits(log);
     log(`booting ${plans.length} hosts on ${layout.range}`);
     await Promise.all(plans.map((plan) => bootHost(layout, writer, plan, adminKey)));
     log('hosts started; waiting for SSH');
@@ -132,6 +134,7 @@ export async function labAddApp(options: LabOptions = {}): Promise<HostRecord> {
   if (next > MAX_APPS) throw new LabError(`lab ${layout.name} already has the maximum of ${MAX_APPS} app hosts`);
   const plan = hostPlan(layout, 'app', next);
   const adminKey = await readFile(`${sshFiles(layout).privateKey}.pub`, 'utf8');
+  raiseInotifyLimits(log);
   log(`adding ${plan.name} (${plan.privateAddress})`);
   await bootHost(layout, writer, plan, adminKey);
   await publishLab(layout, writer.state.hosts);

@@ -24,7 +24,7 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   const hostDirs = existsSync(hostsDir) ? readdirSync(hostsDir).map((h) => path.join(hostsDir, h)) : [];
   const nspawns = (await Promise.all(hostDirs.map(readNspawnPid))).filter((pid): pid is number => pid !== undefined);
   await Promise.all(nspawns.map((pid) => stopProcess(pid, marker, 10_000)));
-  await Promise.all(processesMentioning(marker).map((pid) => stopProcess(pid, marker, 5_000)));
+  await Promise.all(labProcessesLeft(marker).map((pid) => stopProcess(pid, marker, 5_000)));
   const cgroups = [...new Set([...state.resources.flatMap((r) => (r.kind === 'cgroup' ? [r.path] : [])), ...labCgroups(layout.tag)])];
   await killGuestLeftovers(cgroups);
   for (const cgroup of cgroups) removeCgroupTree(cgroup);
@@ -60,11 +60,13 @@ async function killGuestLeftovers(cgroups: string[]): Promise<void> {
   }
 }
 
-function processesMentioning(marker: string): number[] {
+/** The lab's own programs (supervisors, nspawn) left unrecorded by a crash; never, say, an editor open on a lab file. */
+function labProcessesLeft(marker: string): number[] {
+  const ours = (cmdline: string): boolean => cmdline.includes(marker) && /^(systemd-nspawn|bash -c) /.test(cmdline);
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
-    .filter((pid) => pid !== process.pid && (commandLine(pid)?.includes(marker) ?? false));
+    .filter((pid) => pid !== process.pid && ours(commandLine(pid) ?? ''));
 }
 
 /** Mount points at or below the lab's directory, deepest first. */

@@ -4,7 +4,7 @@ import { registerLabCommand } from '../../src/cli/lab-command';
 import { labLayout } from '../../src/lab/layout';
 
 function program(): { run: (...args: string[]) => Promise<string>; lab: Command } {
-  const root = new Command('play').exitOverride();
+  const root = new Command('play').exitOverride().configureOutput({ writeErr: () => undefined });
   const lab = registerLabCommand(root);
   const run = async (...args: string[]): Promise<string> => {
     const chunks: string[] = [];

@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { labAddApp, labDown, labInfo, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
+import { labAddApp, labDown, labInfo, labMarkRebootRequired, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
 import { labLayout } from '../../src/lab/layout';
 import { stackOutputs } from '../../src/inventory/stack-outputs';
 import { labLeftovers } from '../support/lab-leftovers';
@@ -148,6 +148,15 @@ describe('lab up with 2 apps', () => {
       120_000,
     );
     expect(out).toBe('2\nlab-marker\nreboot-required\n');
+  });
+
+  test('reboot-required marks exactly the hosts named', async () => {
+    const probe = 'test -e /var/run/reboot-required && echo yes || echo no';
+    expect(await sshOk(lab.sshConfigFile, 'app-1', probe)).toBe('no\n');
+    await labMarkRebootRequired({ name: NAME, hosts: ['app-1'] });
+    expect(await sshOk(lab.sshConfigFile, 'app-1', probe)).toBe('yes\n');
+    expect(await sshOk(lab.sshConfigFile, 'logs', probe)).toBe('no\n');
+    await expect(labMarkRebootRequired({ name: NAME, hosts: ['app-9'] })).rejects.toThrow('no host named app-9 in the lab');
   });
 
   test('a host rebooted from inside comes back with the same host key, and leaves the others alone', async () => {
