@@ -24,6 +24,15 @@ const sshPublicKey = z
     ),
   );
 
+/** CloudWatch Logs accepts only these retention periods; anything else fails at apply time. */
+const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const logRetentionDays = z.int().refine((days) => CLOUDWATCH_RETENTION_DAYS.includes(days), `CloudWatch Logs keeps logs for one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')} days`);
+
+const vpcPrefixInRange = (value: string) => {
+  const prefix = Number(value.split('/')[1]);
+  return prefix >= 16 && prefix <= 24;
+};
+
 const stateBackend = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('local'),
@@ -48,7 +57,7 @@ export const environmentConfigSchema = z
     /** At least two, so the load balancer and the app tier survive the loss of one zone. */
     availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'expected an availability zone such as eu-west-1a')).min(2, 'at least 2 availability zones are required for high availability').max(8),
     /** /16 to /24: it is cut into 16 equal subnets (public and private per zone). */
-    vpcCidr: cidr.refine((value) => { const prefix = Number(value.split('/')[1]); return prefix >= 16 && prefix <= 24; }, 'the VPC CIDR prefix must be between /16 and /24'),
+    vpcCidr: cidr.refine(vpcPrefixInRange, 'the VPC CIDR prefix must be between /16 and /24'),
     /** `single`: one NAT gateway shared by all zones (cheaper); `per-az`: one per zone (no cross-zone dependency). */
     natGateways: z.enum(['single', 'per-az']).default('single'),
     ami: amiId,
@@ -70,7 +79,8 @@ export const environmentConfigSchema = z
     dns: z.strictObject({ zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, 'expected a Route 53 hosted zone id'), recordName: z.string().min(1) }).optional(),
     alarmEmail: z.email().optional(),
     backupRetentionDays: z.int().min(1).max(365).default(7),
-    flowLogRetentionDays: z.int().min(1).default(90),
+    flowLogRetentionDays: logRetentionDays.default(90),
+    appLogRetentionDays: logRetentionDays.default(30),
     accessLogRetentionDays: z.int().min(1).default(90),
     /** Defaults on: a production load balancer is never deleted by a stray `destroy`. */
     deletionProtection: z.boolean().default(true),

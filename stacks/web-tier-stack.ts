@@ -103,6 +103,7 @@ export class WebTierStack extends TerraformStack {
       alarmTopicArn: this.monitoring.topic.arn,
       rootVolumeGiB: config.app.rootVolumeGiB,
       volumeTags: backupTags,
+      logRetentionDays: config.appLogRetentionDays,
     });
     this.backups = new Backups(this, 'backups', { namePrefix, targetTags: backupTags, retentionDays: config.backupRetentionDays });
     if (config.dns) {

@@ -99,6 +99,9 @@ describe('environment configs', () => {
     test('backup retention out of range', () => {
       expect(loadError((c) => (c.backupRetentionDays = 0))).toMatch(/field backupRetentionDays: /);
     });
+    test('a log retention CloudWatch does not offer', () => {
+      expect(loadError((c) => (c.flowLogRetentionDays = 10))).toMatch(/field flowLogRetentionDays: CloudWatch Logs keeps logs for one of 1, 3, 5/);
+    });
     test('not YAML', () => {
       const file = path.join(dir, 'bad.yaml');
       writeFileSync(file, 'region: eu-west-1\napp: [1, 2\n');
