@@ -447,7 +447,10 @@ class PlaybookRun {
       const { changed: _changed, failed: _failed, verbosity: _verbosity, ...shown } = outcome.result;
       return shown;
     }
-    return this.options.verbose || outcome.status === 'failed' ? outcome.result : undefined;
+    if (!this.options.verbose && outcome.status !== 'failed') return undefined;
+    // file contents are shown only as --diff shows them (and hidden when secret), never raw in a result
+    const { diff: _diff, ...shown } = outcome.result;
+    return shown;
   }
 
   private failHost(node: TaskNode, host: string, err: unknown): void {
