@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './module';
-import { aptGet, aptProbeCommand, changesInSummary, isLockError, parseAptProbe, parsePackageSpec, planPackages, updateCacheCommand } from './commands/apt';
+import {
+  aptGet,
+  aptProbeCommand,
+  changesInSummary,
+  debIsInstalled,
+  debProbeCommand,
+  isLockError,
+  parseAptProbe,
+  parsePackageSpec,
+  planPackages,
+  updateCacheCommand,
+} from './commands/apt';
 import { run, runOk } from './support/host';
 import type { RunResult } from '../transport/connection';
 
@@ -20,6 +31,8 @@ const args = z
     cache_valid_time: z.number().int().nonnegative().default(0),
     upgrade: z.union([z.enum(['safe', 'dist', 'full', 'yes', 'no']), z.boolean()]).transform((u) => (u === true ? 'yes' : u === false ? 'no' : u)).default('no'),
     autoremove: z.boolean().default(false),
+    /** Absolute path of a .deb file on the host; apt installs it with its dependencies. */
+    deb: z.string().regex(/^\/.*\.deb$/, 'deb must be the absolute path of a .deb file on the host').optional(),
     purge: z.boolean().default(false),
     install_recommends: z.boolean().optional(),
     /** Seconds to wait for the dpkg/apt locks held by apt-daily or another run before failing. */
@@ -84,6 +97,15 @@ export const apt: ModuleDefinition<AptArgs> = {
     if (plan.remove.length > 0) await aptRun(ctx, a, aptGet(lock, ...simulate, a.purge ? 'purge' : 'remove', ...plan.remove), 'apt-get remove');
     changed ||= plan.install.length > 0 || plan.remove.length > 0;
     result.installed = plan.install;
+
+    if (a.deb !== undefined) {
+      const deb = debIsInstalled((await runOk(ctx, debProbeCommand(a.deb), `reading ${a.deb}`)).stdout);
+      if (!deb.installed) {
+        await aptRun(ctx, a, aptGet(lock, ...simulate, ...recommends, 'install', a.deb), `apt-get install ${a.deb}`);
+        result.installed = [...plan.install, `${deb.name}=${deb.version}`];
+        changed = true;
+      }
+    }
     result.removed = plan.remove;
 
     if (a.upgrade !== 'no') {

@@ -24,7 +24,8 @@ export const copy: ModuleDefinition<CopyArgs> = {
   args,
   async run(a, ctx) {
     const content = a.src !== undefined ? readSource(ctx.resolveLocal(a.src, 'files')) : Buffer.from(a.content ?? '');
-    const dest = a.src !== undefined && a.dest.endsWith('/') ? a.dest + basename(a.src) : a.dest;
-    return writeUnlessKept(ctx, { ...a, path: dest, content });
+    const name = a.src !== undefined ? basename(a.src) : undefined;
+    const dest = name !== undefined && a.dest.endsWith('/') ? a.dest + name : a.dest;
+    return writeUnlessKept(ctx, { ...a, path: dest, content, intoDirectoryAs: name });
   },
 };

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import { LocalConnection } from '../../src/transport';
 import { getModule } from '../../src/modules';
 import { argv, splitCommandLine } from '../../src/modules/support/shell';
 import { FACTS_COMMAND, parseFacts } from '../../src/modules/commands/facts';
+import { debIsInstalled, debProbeCommand } from '../../src/modules/commands/apt';
+import { buildTinyDeb } from './tiny-deb';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module';
 import { makeContext, runModule } from './context';
 
@@ -91,6 +93,11 @@ describe('file modules on the controller', () => {
     await expectIdempotent('copy', { src, dest: join(dir, 'copied.txt') });
     expect(await readFile(join(dir, 'copied.txt'), 'utf8')).toBe('from src\n');
     expect((await run('copy', { dest: join(dir, 'copied.txt'), content: 'other', force: false })).changed).toBe(false);
+    const into = join(dir, 'into');
+    await mkdir(into);
+    const intoDir = await run('copy', { src, dest: into });
+    expect(intoDir).toMatchObject({ changed: true, dest: join(into, 'local-src.txt') });
+    expect((await run('copy', { src, dest: `${into}/` })).changed).toBe(false);
   });
 
   it('template: renders through ctx.renderTemplate', async () => {
@@ -149,6 +156,17 @@ describe('file modules on the controller', () => {
     await symlink(path, join(dir, 'stat-link'));
     expect((await run('stat', { path: join(dir, 'stat-link') })).stat).toMatchObject({ islnk: true, lnk_source: path });
     expect((await run('stat', { path: join(dir, 'absent') })).stat).toEqual({ exists: false, path: join(dir, 'absent') });
+  });
+});
+
+describe('apt deb probe (read-only, on this machine)', () => {
+  it('reads name and version from a real .deb and sees it is not installed', async () => {
+    const path = join(dir, 'play-probe-test_1.2-3_all.deb');
+    await writeFile(path, buildTinyDeb('play-probe-test', '1.2-3'));
+    const probe = await conn.run(debProbeCommand(path));
+    expect(debIsInstalled(probe.stdout)).toEqual({ name: 'play-probe-test', version: '1.2-3', installed: false });
+    expect(debIsInstalled('deb\tx\t1.0\ninstalled\tii 1.0\n').installed).toBe(true);
+    expect((await conn.run(debProbeCommand(join(dir, 'missing.deb')))).stderr).toMatch(/no such file/);
   });
 });
 

@@ -3,6 +3,7 @@ import { getModule } from '../../src/modules';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module';
 import { createConnectionPool, type Connection, type ConnectionPool } from '../../src/transport';
 import { makeContext, runModule } from './context';
+import { buildTinyDeb } from './tiny-deb';
 
 /*
  * Every host module against a REAL booted Debian host (the lab's app-1, reached through the
@@ -94,6 +95,8 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     await cycle('apt', { name: PKG, state: 'present' }, probe);
     await cycle('apt', { name: PKG, state: 'absent' }, probe);
     await expect(run('apt', { name: 'no-such-package-here' })).rejects.toThrow(/No package matching 'no-such-package-here'/);
+    await conn.putFile('/tmp/play-mod-test_1.0_all.deb', buildTinyDeb('play-mod-test', '1.0'));
+    await cycle('apt', { deb: '/tmp/play-mod-test_1.0_all.deb' }, "dpkg-query -W -f '${db:Status-Abbrev}${Version}' play-mod-test 2>/dev/null || echo none");
   }, 300_000);
 
   test('group, user, authorized_key', async () => {

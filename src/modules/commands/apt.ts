@@ -107,3 +107,22 @@ export function changesInSummary(output: string): number {
 export function isLockError(stderr: string): boolean {
   return /Could not get lock|Unable to lock|is another process using it/i.test(stderr);
 }
+
+/** A .deb file on the host: its package name and version, and the version installed now. */
+export function debProbeCommand(path: string): string {
+  return [
+    `f=${argv(path)}`,
+    `[ -f "$f" ] || { echo "no such file: $f" >&2; exit 2; }`,
+    `name=$(dpkg-deb -f "$f" Package) || exit 3`,
+    `printf 'deb\\t%s\\t%s\\n' "$name" "$(dpkg-deb -f "$f" Version)"`,
+    `printf 'installed\\t%s\\n' "$(dpkg-query -W -f '\${db:Status-Abbrev}\${Version}' "$name" 2>/dev/null)"`,
+  ].join('\n');
+}
+
+/** Whether the .deb's exact version is installed (status `ii`). */
+export function debIsInstalled(stdout: string): { name: string; version: string; installed: boolean } {
+  const fields = (tag: string) => stdout.split('\n').find((l) => l.startsWith(`${tag}\t`))?.split('\t').slice(1) ?? [];
+  const [name = '', version = ''] = fields('deb');
+  const [status = ''] = fields('installed');
+  return { name, version, installed: status === `ii ${version}` };
+}
