@@ -1,7 +1,8 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Secrets } from '../engine/secrets';
-import { loadYamlFile } from '../engine/yaml-loader';
+import { parseYaml } from '../engine/yaml-loader';
+import { isVaulted } from '../vault';
 import type { VaultSecrets } from '../vault';
 import { matchPattern } from './host-patterns';
 import type { PatternMatch } from './host-patterns';
@@ -35,12 +36,28 @@ export function loadInventory(sources: string[], opts: InventoryOptions = {}): I
   for (const source of sources) {
     const path = resolve(source);
     const files = inventoryFiles(path);
-    for (const file of files) parseInventoryData(loadYamlFile(file, opts), file, model);
+    for (const file of files) parseInventoryData(readInventoryFile(file, opts), file, model);
     const dir = isDirectory(path) ? path : dirname(path);
     if (!varsDirs.includes(dir)) varsDirs.push(dir);
   }
   const playbookDir = opts.playbookDir ? resolve(opts.playbookDir) : undefined;
   return new Inventory(model, varsDirs, playbookDir && !varsDirs.includes(playbookDir) ? playbookDir : undefined, opts);
+}
+
+// `[group]` alone at the start of a line: Ansible's INI format, which would otherwise fail as a
+// puzzling YAML error (in YAML such a line can only be a top-level list: never an inventory;
+// indented `[section]` lines inside block scalars, e.g. a my.cnf in a variable, do not count)
+const INI_SECTION = /^\[[^\]]+\]\s*$/m;
+
+function readInventoryFile(file: string, opts: InventoryOptions): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InventoryError(file, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!isVaulted(text) && INI_SECTION.test(text)) throw new InventoryError(file, undefined, 'this looks like an INI inventory; only YAML inventories are supported');
+  return parseYaml(text, file, opts);
 }
 
 function inventoryFiles(path: string): string[] {

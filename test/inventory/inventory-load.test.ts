@@ -124,6 +124,7 @@ describe('loading inventories', () => {
       ['all:\n  vars: [1]\n', /variables must be a mapping/, 'all.vars'],
       ['all:\n  children:\n    a:\n      children:\n        a: {}\n', /contains itself/, 'all.children.a.children.a'],
       ['- just\n- a list\n', /must be a mapping of groups/, ''],
+      ['# hosts\n[web]\nhost1\n', /looks like an INI inventory/, ''],
     ];
     for (const [content, message, key] of cases) {
       const tree = fixtureTree({ 'hosts.yml': content });
@@ -135,6 +136,15 @@ describe('loading inventories', () => {
       } finally {
         tree.remove();
       }
+    }
+  });
+
+  it('does not mistake an INI-like block scalar inside a YAML inventory for an INI inventory', () => {
+    const tree = fixtureTree({ 'hosts.yml': 'all:\n  vars:\n    my_cnf: |\n      [mysqld]\n      port = 3306\n  hosts:\n    h1:\n' });
+    try {
+      expect(loadInventory([tree.root]).hostVars('h1').my_cnf).toBe('[mysqld]\nport = 3306\n');
+    } finally {
+      tree.remove();
     }
   });
 
