@@ -85,6 +85,40 @@ describe('magic variables and meta', () => {
   });
 });
 
+describe('include_role edge cases', () => {
+  test('included twice: its handler still runs once', async () => {
+    project.write({
+      'roles/late/tasks/main.yml': '- { name: late task, command: /bin/true, notify: late handler }\n',
+      'roles/late/handlers/main.yml': '- { name: late handler, shell: "echo handled >> {{ dir }}/late.log" }\n',
+    });
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_role: { name: late }
+    - include_role: { name: late }
+`);
+    await project.run(['h1']);
+    expect(lines('late.log')).toEqual(['handled']);
+  });
+
+  test('a role that cannot be found fails the hosts, naming the include', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: pick a role
+      include_role: { name: "{{ 'miss' + 'ing' }}" }
+`);
+    const run = await project.run(['h1', 'h2']);
+    expect(run.tasks()).toEqual(['pick a role']);
+    const failures = run.hostResults('pick a role');
+    expect(failures.map((f) => f.status)).toEqual(['failed', 'failed']);
+    expect(failures[0].failure?.msg).toContain(`${project.path('playbooks/test.yml')}:5: role 'missing' not found`);
+    expect(run.exitCode).toBe(2);
+  });
+});
+
 describe('progress and interruption', () => {
   test('while a task runs, progress events name the hosts still running', async () => {
     playbook(`

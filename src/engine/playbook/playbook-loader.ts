@@ -5,7 +5,7 @@ import { Fields, originOf } from './fields';
 import { emptyInherited, inherit } from './inherit';
 import { describe, isDict } from './module-args';
 import { isTemplated } from '../templates';
-import { RoleLoader } from './role-loader';
+import { RoleLoader, type RoleUse } from './role-loader';
 import { parseHandlers, parseTaskList, resolveTaskFile, type ParseScope, type TaskSources } from './task-parser';
 import type { Handler, Inherited, Play, Playbook, SerialSpec, TaskNode, Vars } from './types';
 import { checkNotifications } from './validate';
@@ -55,17 +55,9 @@ export function loadIncludedTasks(path: string, inherited: Inherited, playbookDi
   return loader.taskFile(path, inherited);
 }
 
-/** Loads an include_role when it is reached. */
-export function loadIncludedRole(
-  role: string,
-  tasksFrom: string,
-  params: Vars,
-  inherited: Inherited,
-  playbookDir: string,
-  options: PlaybookLoadOptions,
-): { tasks: TaskNode[]; handlers: Handler[] } {
-  const loader = new PlaybookLoader(playbookDir, options);
-  return loader.roles.expand({ name: role, tasksFrom, params, inherited, origin: { file: playbookDir, line: 1 } }, new Set());
+/** Loads an include_role when it is reached; `use.origin` is the include, for messages. */
+export function loadIncludedRole(use: RoleUse, playbookDir: string, options: PlaybookLoadOptions): { tasks: TaskNode[]; handlers: Handler[] } {
+  return new PlaybookLoader(playbookDir, options).roles.expand(use, new Set());
 }
 
 class PlaybookLoader implements TaskSources {

@@ -202,6 +202,7 @@ class PlaybookRun {
   }
 
   private async runIncludeTasks(node: IncludeTasks, hosts: string[]): Promise<void> {
+    const fail = this.failer(node);
     const groups = new Map<string, { path: string; item: unknown; hosts: string[] }>();
     for (const host of hosts) {
       const vars = taskVars(this.vars, host, node);
@@ -217,7 +218,7 @@ class PlaybookRun {
           groups.set(key, group);
         }
       } catch (err) {
-        this.failHost(node, host, err);
+        fail(host, err);
       }
     }
     for (const group of groups.values()) {
@@ -226,7 +227,7 @@ class PlaybookRun {
       try {
         tasks = loadIncludedTasks(group.path, { ...node, when: [], vars }, this.playbook.dir, this.options.loadOptions);
       } catch (err) {
-        for (const host of group.hosts) this.failHost(node, host, err);
+        for (const host of group.hosts) fail(host, err);
         continue;
       }
       await this.runNodes(tasks, group.hosts);
@@ -234,6 +235,7 @@ class PlaybookRun {
   }
 
   private async runIncludeRole(node: IncludeRole, hosts: string[]): Promise<void> {
+    const fail = this.failer(node);
     const byRole = new Map<string, string[]>();
     for (const host of hosts) {
       try {
@@ -242,18 +244,24 @@ class PlaybookRun {
         const role = render(node.roleName, vars, node.origin);
         byRole.set(role, [...(byRole.get(role) ?? []), host]);
       } catch (err) {
-        this.failHost(node, host, err);
+        fail(host, err);
       }
     }
     for (const [role, roleHosts] of byRole) {
       let loaded: { tasks: TaskNode[]; handlers: Handler[] };
       try {
-        loaded = loadIncludedRole(role, node.tasksFrom, node.roleVars, { ...node, when: [] }, this.playbook.dir, this.options.loadOptions);
+        loaded = loadIncludedRole(
+          { name: role, tasksFrom: node.tasksFrom, params: node.roleVars, inherited: { ...node, when: [] }, origin: node.origin },
+          this.playbook.dir,
+          this.options.loadOptions,
+        );
       } catch (err) {
-        for (const host of roleHosts) this.failHost(node, host, err);
+        for (const host of roleHosts) fail(host, err);
         continue;
       }
-      this.handlers.push(...loaded.handlers);
+      // the same role included again brings the same handlers: keep one of each, or a notify would run it twice
+      const known = new Set(this.handlers.map(handlerKey));
+      this.handlers.push(...loaded.handlers.filter((handler) => !known.has(handlerKey(handler))));
       await this.runNodes(loaded.tasks, roleHosts);
     }
   }
@@ -453,14 +461,21 @@ class PlaybookRun {
     return shown;
   }
 
-  private failHost(node: TaskNode, host: string, err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    const state = this.states.get(host);
-    state.failed = true;
-    state.stats.failed++;
+  /** Fails hosts for an include that could not be loaded or resolved; the task header is printed once. */
+  private failer(node: TaskNode): (host: string, err: unknown) => void {
     const task = node.name ?? node.kind;
-    this.options.reporter.emit({ type: 'task_start', name: task, role: node.role?.name, handler: false, origin: `${node.origin.file}:${node.origin.line}` });
-    this.options.reporter.emit({ type: 'host_result', task, host, status: 'failed', failure: { msg: message } });
+    let announced = false;
+    return (host, err) => {
+      const message = err instanceof Error ? err.message : String(err);
+      const state = this.states.get(host);
+      state.failed = true;
+      state.stats.failed++;
+      if (!announced) {
+        this.options.reporter.emit({ type: 'task_start', name: task, role: node.role?.name, handler: false, origin: `${node.origin.file}:${node.origin.line}` });
+        announced = true;
+      }
+      this.options.reporter.emit({ type: 'host_result', task, host, status: 'failed', failure: { msg: message } });
+    };
   }
 
   /**
@@ -492,4 +507,8 @@ export function exitCodeOf(stats: Record<string, HostStats>, interrupted: boolea
   if (all.some((s) => s.unreachable > 0)) return EXIT.unreachable;
   if (all.some((s) => s.failed > 0)) return EXIT.failed;
   return EXIT.ok;
+}
+
+function handlerKey(handler: Handler): string {
+  return `${handler.origin.file}:${handler.origin.line}`;
 }
