@@ -35,7 +35,7 @@ function unitModule(moduleName: string): ModuleDefinition<SystemdArgs> {
       if (status.LoadState === 'not-found' && (a.state !== undefined || a.enabled !== undefined)) {
         throw new ModuleFailure(`Could not find the requested service ${a.name} on ${ctx.host}`);
       }
-      const steps = planUnit(status, { name: a.name, state: a.state, enabled: a.enabled, masked: a.masked });
+      const steps = planUnit(status, { state: a.state, enabled: a.enabled, masked: a.masked });
       if (steps.length > 0 && !ctx.check) await runOk(ctx, unitCommand(a.name, steps), `systemctl on ${a.name}`);
       return { changed: steps.length > 0, name: a.name, status, actions: steps.map((s) => s.join(' ')) };
     },

@@ -185,6 +185,34 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     expect(await state(`grep swappiness ${file}`)).toBe('0:vm.swappiness=11\n');
   });
 
+  test('a converged host costs one round trip per module (pool exec count)', async () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHlPlayModTestKeyOnlyForTheLab0000000000000 playmod@test';
+    const noop: [string, unknown, number][] = [
+      ['setup', {}, 1],
+      ['apt', { name: 'python3', state: 'present' }, 1],
+      ['group', { name: 'playmod', gid: 2345 }, 1],
+      ['user', { name: 'playmod', uid: 2345, shell: '/bin/bash' }, 1],
+      ['copy', { dest: WEB_UNIT, content: (await state(`cat ${WEB_UNIT}`)).slice(2) }, 1],
+      ['file', { path: '/srv/play-mod', state: 'directory' }, 1],
+      ['lineinfile', { path: '/srv/play-mod/health', line: 'ok' }, 1],
+      ['systemd', { name: 'play-mod-web', state: 'started', enabled: true }, 1],
+      ['sysctl', { name: 'net.ipv4.tcp_syncookies', value: 0, sysctl_file: '/etc/sysctl.d/60-play-mod.conf' }, 1],
+      ['stat', { path: '/etc/passwd' }, 1],
+      ['wait_for', { port: 80 }, 1],
+      ['authorized_key', { user: 'playmod', key }, 2],
+    ];
+    const counts: Record<string, number> = {};
+    const expected: Record<string, number> = {};
+    for (const [name, args, trips] of noop) {
+      const before = pool.stats().execs;
+      const result = await run(name, args);
+      expect({ name, changed: result.changed }).toEqual({ name, changed: false });
+      counts[name] = pool.stats().execs - before;
+      expected[name] = trips;
+    }
+    expect(counts).toEqual(expected);
+  });
+
   test('reboot waits for a new boot and reports the downtime', async () => {
     const bootBefore = await state('cat /proc/sys/kernel/random/boot_id');
     expect((await run('reboot', {}, { check: true })).changed).toBe(true);

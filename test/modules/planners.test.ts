@@ -16,23 +16,23 @@ describe('systemd decisions', () => {
   });
 
   it('starts/enables only what is not already so', () => {
-    expect(planUnit(status('inactive', 'disabled'), { name: 'nginx', state: 'started', enabled: true })).toEqual([['enable'], ['start']]);
-    expect(planUnit(status('active', 'enabled'), { name: 'nginx', state: 'started', enabled: true })).toEqual([]);
-    expect(planUnit(status('active', 'enabled'), { name: 'nginx', state: 'stopped', enabled: false })).toEqual([['disable'], ['stop']]);
-    expect(planUnit(status('failed', 'enabled'), { name: 'nginx', state: 'stopped' })).toEqual([]);
+    expect(planUnit(status('inactive', 'disabled'), { state: 'started', enabled: true })).toEqual([['enable'], ['start']]);
+    expect(planUnit(status('active', 'enabled'), { state: 'started', enabled: true })).toEqual([]);
+    expect(planUnit(status('active', 'enabled'), { state: 'stopped', enabled: false })).toEqual([['disable'], ['stop']]);
+    expect(planUnit(status('failed', 'enabled'), { state: 'stopped' })).toEqual([]);
   });
 
   it('restarted always acts; reloaded starts a stopped unit', () => {
-    expect(planUnit(status('active', 'enabled'), { name: 'x', state: 'restarted' })).toEqual([['restart']]);
-    expect(planUnit(status('inactive', 'enabled'), { name: 'x', state: 'reloaded' })).toEqual([['start']]);
-    expect(planUnit(status('active', 'enabled'), { name: 'x', state: 'reloaded' })).toEqual([['reload']]);
+    expect(planUnit(status('active', 'enabled'), { state: 'restarted' })).toEqual([['restart']]);
+    expect(planUnit(status('inactive', 'enabled'), { state: 'reloaded' })).toEqual([['start']]);
+    expect(planUnit(status('active', 'enabled'), { state: 'reloaded' })).toEqual([['reload']]);
   });
 
   it('masks and unmasks; static units need no enable', () => {
-    expect(planUnit(status('inactive', 'enabled'), { name: 'x', masked: true })).toEqual([['mask']]);
-    expect(planUnit(status('inactive', 'masked', 'masked'), { name: 'x', masked: false, enabled: true })).toEqual([['unmask'], ['enable']]);
-    expect(planUnit(status('inactive', 'masked', 'masked'), { name: 'x', masked: true })).toEqual([]);
-    expect(planUnit(status('active', 'static'), { name: 'x', enabled: true })).toEqual([]);
+    expect(planUnit(status('inactive', 'enabled'), { masked: true })).toEqual([['mask']]);
+    expect(planUnit(status('inactive', 'masked', 'masked'), { masked: false, enabled: true })).toEqual([['unmask'], ['enable']]);
+    expect(planUnit(status('inactive', 'masked', 'masked'), { masked: true })).toEqual([]);
+    expect(planUnit(status('active', 'static'), { enabled: true })).toEqual([]);
   });
 
   it('builds quoted systemctl commands and reloads before probing', () => {

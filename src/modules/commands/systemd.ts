@@ -7,7 +7,6 @@ export interface UnitStatus {
 }
 
 export interface UnitWanted {
-  name: string;
   state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
   enabled?: boolean;
   masked?: boolean;

@@ -5,7 +5,7 @@ import { applyAttributesCommand, attributesToChange, hasAttributes, type FileAtt
 import { fileProbeCommand, parseFileProbe, type FileProbe } from '../commands/file-probe';
 import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleResult } from '../module';
 
-export function sha256(content: Buffer): string {
+function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 

@@ -15,7 +15,3 @@ export const fileMode = z
     return digits.padStart(4, '0');
   });
 
-/** The canonical 4-digit form of what `stat -c %a` prints ('644' → '0644'). */
-export function canonicalMode(statMode: string): string {
-  return statMode.padStart(4, '0');
-}
