@@ -49,6 +49,8 @@ function createView(vars: object, render: Render, origin: Origin): ViewState {
     const existing = wrapped.get(target);
     if (existing) return existing;
     const view = new Proxy(target, {
+      // only own properties exist: Handlebars' strict check (`name in vars`) must not find `constructor` on the prototype
+      has: (t, key) => Object.prototype.hasOwnProperty.call(t, key),
       get(t, key) {
         const value: unknown = (t as Record<string | symbol, unknown>)[key];
         // the common case first and cheap: a plain scalar is returned as it is

@@ -70,6 +70,13 @@ describe('templates (Handlebars)', () => {
     expect(r('{{#if missing_optional}}shown{{/if}}')).toBe('');
   });
 
+  it('treats names of JavaScript prototype properties as missing variables, never as values', () => {
+    for (const source of ['{{ constructor }}', '{{ item.constructor }}', '{{ item.__proto__ }}', '{{ toString }}']) {
+      expect(templateError(() => renderTemplate(source, vars, origin)).message).toMatch(/is undefined/);
+      expect(templateError(() => renderValue(source, vars, origin)).message).toMatch(/is undefined/);
+    }
+  });
+
   it('lets a variable win over a helper of the same name', () => {
     expect(renderTemplate('{{count}} {{ count }}', vars, origin)).toBe('3 3');
     expect(templateError(() => renderTemplate('{{ first }}', vars, origin)).variable).toBe('first');
