@@ -52,6 +52,18 @@ describe('magic variables and meta', () => {
     expect(lines('h1.log')).toEqual(['h2-fact h1 web']);
   });
 
+  test('variables that refer to other variables render when read, also through hostvars', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  vars: { url: "http://{{ inventory_hostname }}:{{ port }}/" }
+  tasks:
+    - shell: echo "{{ url }} {{ hostvars['h2'].url }} {{ hostvars['h2'].listen }}" >> {{ dir }}/{{ inventory_hostname }}.log
+`);
+    await project.run({ h1: { port: 80, listen: '{{ port }}' }, h2: { port: 8080, listen: 'on {{ port }}' } });
+    expect(lines('h1.log')).toEqual(['http://h1:80/ http://h2:8080/ on 8080']);
+  });
+
   test('meta: end_host ends the play for that host only, without failing it', async () => {
     playbook(`
 - hosts: all

@@ -1,4 +1,5 @@
 import type { Inherited, Play, Vars } from '../playbook/types';
+import { variableView } from '../template-lazy-vars';
 import { factVars, mergeVars } from '../variables';
 import type { HostState, HostStates } from './host-state';
 
@@ -65,12 +66,16 @@ function hostvars(sources: VarSources): Vars {
     if (host in all) continue;
     Object.defineProperty(all, host, {
       enumerable: true,
+      // configurable, so the template engine's lazy view may wrap it (and render `{{ }}` inside another host's vars)
+      configurable: true,
       get: () => {
         const state = sources.states.get(host);
-        return {
+        const vars = {
           ...mergeVars({ inventory: sources.inventoryVars(host), facts: factVars(state.facts), play: sources.play.vars, hostFacts: state.hostFacts, extra: sources.extraVars }),
           inventory_hostname: host,
         };
+        // `{{ }}` in another host's variables renders with that host's variables, as in Ansible
+        return variableView(vars, { file: `hostvars['${host}']` });
       },
     });
   }
