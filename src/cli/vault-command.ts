@@ -36,7 +36,10 @@ const STDIO = '-';
 
 function defaultIo(): VaultCommandIo {
   return {
-    stdin: () => readFileSync(0),
+    stdin: () => {
+      if (process.stdin.isTTY) process.stderr.write('Reading the value from stdin (Ctrl-D to end it)\n');
+      return readFileSync(0);
+    },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
