@@ -63,3 +63,12 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     await sleep(200);
   }
 }
+
+/** Runs work for every item, at most `limit` at a time. */
+export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+}

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLabRepo, ensureAptPool, publishMarkerUpdate } from './apt-repo';
 import { ensureBaseRootfs } from './base-rootfs';
-import { LabError } from './exec';
+import { forEachLimited, LabError } from './exec';
 import { readNspawnPid, startSupervisor } from './host-supervisor';
 import { hostDirs, mountHostRoot, personalizeHost } from './host-rootfs';
 import { createCgroups, hostCgroups } from './host-cgroup';
@@ -37,7 +37,9 @@ export interface LabUpOptions extends LabOptions {
   apps?: number;
 }
 
-const SSH_BOOT_TIMEOUT_MS = 90_000;
+/** Per host, counted from when its turn to be awaited comes; generous because a loaded machine boots slowly. */
+const SSH_BOOT_TIMEOUT_MS = 120_000;
+const SSH_WAIT_PARALLEL = 8;
 const silent = (): void => undefined;
 
 function resolve(options: LabOptions): { layout: LabLayout; log: (line: string) => void } {
@@ -196,7 +198,8 @@ async function publishLab(layout: LabLayout, hosts: HostRecord[]): Promise<void>
       throw new LabError(`${err.message}\nlast lines of ${console}:\n${tail}`);
     });
   await waitForHost('bastion');
-  await Promise.all(hosts.filter((h) => h.role !== 'bastion').map((h) => waitForHost(h.name)));
+  // Bounded: a burst of ProxyJump connections trips the bastion's sshd MaxStartups (10:30:100).
+  await forEachLimited(hosts.filter((h) => h.role !== 'bastion').map((h) => h.name), SSH_WAIT_PARALLEL, waitForHost);
 }
 
 async function refuseStaleLab(layout: LabLayout): Promise<void> {

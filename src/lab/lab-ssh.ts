@@ -55,7 +55,7 @@ export function sshRun(config: string, host: string, command: string, input?: st
 }
 
 export async function waitForSsh(config: string, host: string, timeoutMs: number): Promise<void> {
-  await waitFor(`SSH on ${host}`, timeoutMs, async () => ((await tryRun('ssh', ['-F', config, '-o', 'ConnectTimeout=2', host, 'true'])).code === 0 ? true : undefined));
+  await waitFor(`SSH on ${host}`, timeoutMs, async () => ((await tryRun('ssh', ['-F', config, '-o', 'ConnectTimeout=10', host, 'true'])).code === 0 ? true : undefined));
 }
 
 export function labSshFiles(stateDir: string, knownHosts: string): LabSshFiles {
