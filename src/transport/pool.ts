@@ -7,7 +7,7 @@ import { IdentityStore, type PassphraseSource } from './identities';
 import { spawnProxyCommand } from './proxy-command';
 import { parseSshConfig, resolveSshHost, type HostKeyPolicy, type InventoryOverrides, type ParsedSshConfig, type SshEndpoint } from './ssh-config';
 import { SshConnection } from './ssh-connection';
-import { classifyForwardFailure, ConnectFailure, describeEndpoint, endClient, openSession } from './ssh-session';
+import { classifyForwardFailure, ConnectFailure, describeEndpoint, endClient, onSessionGone, openSession } from './ssh-session';
 
 export interface ConnectionPoolOptions {
   /** The OpenSSH config file; overrides the hosts' `play_ssh_config` variable when given. */
@@ -188,7 +188,7 @@ class SshConnectionPool implements ConnectionPool {
       pending.then(
         (client) => {
           this.counters.jumpSessions += 1;
-          client.once('close', () => {
+          onSessionGone(client, () => {
             this.counters.jumpSessions -= 1;
             if (this.jumps.get(key) === pending) this.jumps.delete(key);
           });

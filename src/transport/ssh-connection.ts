@@ -2,7 +2,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { TransportError } from './connection';
 import { Semaphore } from './semaphore';
 import { ShellConnection, type ExecRequest, type ExecResult } from './shell-connection';
-import { endClient } from './ssh-session';
+import { endClient, onSessionGone } from './ssh-session';
 
 /** sshd's default MaxSessions is 10 per connection; stay below it whatever the caller does. */
 const MAX_CHANNELS_PER_CONNECTION = 8;
@@ -37,7 +37,7 @@ export class SshConnection extends ShellConnection {
   }
 
   private watch(client: Client): void {
-    client.once('close', () => {
+    onSessionGone(client, () => {
       if (this.client === client) this.alive = false;
     });
   }
@@ -69,10 +69,22 @@ export class SshConnection extends ShellConnection {
   private execOn(client: Client, request: ExecRequest): Promise<ExecResult> {
     this.options.onExec?.();
     return new Promise<ExecResult>((resolve, reject) => {
-      client.exec(request.command, (err, stream) => {
-        if (err) return reject(new TransportError(this.host, 'target', 'disconnected', `cannot open a channel: ${err.message}`));
-        this.collect(stream, request).then(resolve, reject);
-      });
+      const refused = (err: Error) => reject(new TransportError(this.host, 'target', 'disconnected', `cannot open a channel: ${err.message}`));
+      try {
+        // ssh2 does not always close a channel's stream when the whole session drops; the session's close settles it.
+        const settled = onSessionGone(client, () => reject(new TransportError(this.host, 'target', 'disconnected', 'the connection dropped before the command finished')));
+        client.exec(request.command, (err, stream) => {
+          if (err) {
+            settled();
+            return refused(err);
+          }
+          this.collect(stream, request).then(resolve, reject).finally(settled);
+        });
+      } catch (err) {
+        // ssh2 throws when the socket is already gone but 'close' has not been emitted yet.
+        if (this.client === client) this.alive = false;
+        refused(err as Error);
+      }
     });
   }
 

@@ -28,6 +28,27 @@ export interface OpenSessionRequest {
 
 const closedClients = new WeakSet<Client>();
 
+/**
+ * Calls `gone` once when the session ends. Over a forwarded channel ssh2 may emit only 'end' (the
+ * channel's EOF) and never 'close', so both count.
+ */
+export function onSessionGone(client: Client, gone: () => void): () => void {
+  let called = false;
+  const handler = () => {
+    if (called) return;
+    called = true;
+    client.removeListener('end', handler);
+    client.removeListener('close', handler);
+    gone();
+  };
+  client.once('end', handler);
+  client.once('close', handler);
+  return () => {
+    client.removeListener('end', handler);
+    client.removeListener('close', handler);
+  };
+}
+
 /** Ends a session and waits for its socket to close (bounded, so a dead peer cannot hang shutdown). */
 export function endClient(client: Client): Promise<void> {
   if (closedClients.has(client)) return Promise.resolve();
@@ -125,7 +146,7 @@ export async function openSession(request: OpenSessionRequest): Promise<Client> 
     client.once('ready', () => {
       settled = true;
       client.on('error', () => undefined);
-      client.once('close', () => {
+      onSessionGone(client, () => {
         closedClients.add(client);
         request.proxy?.kill();
       });
@@ -171,7 +192,7 @@ export function classifyForwardFailure(message: string, fail: Fail): ConnectFail
   if (/refused/i.test(message)) return fail('refused', `connection refused (${message})`, true);
   if (/timed out/i.test(message)) return fail('timeout', `connection timed out (${message})`, true);
   if (/no route|unreachable/i.test(message)) return fail('refused', `no route to host (${message})`, true);
-  if (/unknown host|name or service|not known|getaddrinfo/i.test(message)) return fail('dns', `name does not resolve (${message})`);
+  if (/unknown host|name or service|not known|getaddrinfo|name resolution/i.test(message)) return fail('dns', `name does not resolve (${message})`, /temporary/i.test(message));
   if (/prohibited/i.test(message)) return fail('refused', `the jump host does not allow forwarding (${message})`);
   return fail('refused', message, true);
 }

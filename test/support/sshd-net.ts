@@ -30,6 +30,8 @@ export interface SshdProcess {
 export interface LabTarget extends SshdProcess {
   name: string;
   hostKeyLine: string;
+  /** A reboot as the network sees it: this sshd and all its sessions die at once, then it listens again (same host key). */
+  reboot(): Promise<void>;
 }
 
 export interface SshdLab {
@@ -80,9 +82,22 @@ function pickSubnetIndex(): number {
   throw new Error('no free 10.231.x.0/30 subnet for the sshd lab');
 }
 
-function startSshd(ns: string, dir: string, name: string, address: string, port: number, extraConfig: string): Promise<SshdProcess & { hostKeyLine: string }> {
+/** The PIDs of a process we started and of everything it forked (its sshd sessions). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = run('ps', ['-o', 'pid=', '--ppid', String(pid)]).split('\n').filter(Boolean).map(Number);
+  } catch {
+    // ps exits 1 when there are no children
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+type StartedSshd = SshdProcess & { hostKeyLine: string; pid: number };
+
+function startSshd(ns: string, dir: string, name: string, address: string, port: number, extraConfig: string): Promise<StartedSshd> {
   const keyFile = path.join(dir, `host-${name}`);
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
+  if (!existsSync(keyFile)) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
   const configFile = path.join(dir, `sshd-${name}.conf`);
   writeFileSync(
     configFile,
@@ -106,6 +121,7 @@ function startSshd(ns: string, dir: string, name: string, address: string, port:
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const proc = {
+    pid: child.pid!,
     address,
     port,
     hostKeyLine: readFileSync(`${keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
@@ -197,12 +213,28 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     // The bastion keeps sshd's default MaxStartups (10:30:100): the throttle is what keeps play under it.
     const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`, 22, '');
     processes.push(bastion);
+    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index), 22, 'AllowTcpForwarding no');
     const targets = await Promise.all(
-      Array.from({ length: options.targets }, async (_, index) => {
+      Array.from({ length: options.targets }, async (_, index): Promise<LabTarget> => {
         const name = `t${String(index + 1).padStart(2, '0')}`;
-        const proc = await startSshd(privateNs, dir, name, targetAddress(index), 22, 'AllowTcpForwarding no');
-        processes.push(proc);
-        return { ...proc, name };
+        let current = await startTarget(name, index);
+        processes.push(current);
+        const target: LabTarget = {
+          name,
+          address: current.address,
+          port: current.port,
+          hostKeyLine: current.hostKeyLine,
+          log: () => current.log(),
+          connectionCount: () => current.connectionCount(),
+          stop: () => current.stop(),
+          reboot: async () => {
+            for (const pid of processTree(current.pid)) attempt('kill', ['-KILL', String(pid)]);
+            await current.stop();
+            current = await startTarget(name, index);
+            processes.push(current);
+          },
+        };
+        return target;
       }),
     );
 

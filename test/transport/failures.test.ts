@@ -33,10 +33,12 @@ function writeConfig(extra = '', policy = 'accept-new'): { config: string; known
       lab.hostBlocks(),
       `Host unreachable\n  HostName ${lab.unreachableAddress}`,
       `Host refused\n  HostName ${lab.refusedAddress}`,
+      // Resolved by the bastion, inside its namespace, which has no route to any name server: fails fast, nothing leaves.
+      `Host dnsfail\n  HostName no-such-host.invalid`,
       `Host badauth\n  HostName ${lab.targets[0].address}\n  IdentityFile ${wrongKey}`,
       `Host behind-dead\n  HostName ${lab.targets[1].address}\n  ProxyJump deadbastion`,
       extra,
-      `Host t* unreachable refused behind-dead\n  IdentityFile ${lab.clientKey}`,
+      `Host t* unreachable refused behind-dead dnsfail\n  IdentityFile ${lab.clientKey}`,
       `Host * !bastion !deadbastion\n  ProxyJump bastion`,
       `Host *\n  User root\n  IdentitiesOnly yes\n  UserKnownHostsFile ${knownHosts}\n  StrictHostKeyChecking ${policy}\n  ConnectTimeout 3`,
     ].join('\n\n'),
@@ -62,7 +64,7 @@ test('unreachable target, refused target, refused auth and a dead bastion each f
   const { config } = writeConfig();
   const p = pool(config);
   try {
-    const names = ['t01', 't02', 'unreachable', 'refused', 'badauth', 'behind-dead', 't03', 't04', 't05'];
+    const names = ['t01', 't02', 'unreachable', 'refused', 'badauth', 'behind-dead', 'dnsfail', 't03', 't04', 't05'];
     const results = await Promise.all(names.map((name) => outcome(p, name)));
     expect(Object.fromEntries(names.map((name, index) => [name, results[index]]))).toEqual({
       t01: 'ok',
@@ -71,6 +73,7 @@ test('unreachable target, refused target, refused auth and a dead bastion each f
       refused: 'refused/target/refused',
       badauth: 'badauth/target/auth',
       'behind-dead': 'behind-dead/bastion/refused',
+      dnsfail: 'dnsfail/target/dns',
       t03: 'ok',
       t04: 'ok',
       t05: 'ok',

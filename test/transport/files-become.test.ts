@@ -31,6 +31,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.closeAll();
+});
+
+afterAll(async () => {
   await lab?.teardown();
 });
 
@@ -47,6 +50,18 @@ describe('run', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await root.run('echo still here')).stdout).toBe('still here\n');
   });
+});
+
+test('a dropped session (a rebooted host) is re-established by the next operation', async () => {
+  const handshakes = pool.stats().handshakes;
+  const running = root.run('sleep 30').catch((err: unknown) => err);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await lab.targets[0].reboot();
+  expect(await running).toMatchObject({ kind: 'disconnected', host: 't01' });
+  expect((await root.run('echo back')).stdout).toBe('back\n');
+  expect(pool.stats().handshakes).toBe(handshakes + 1);
+  // The bastion session was not touched: still one shared jump session.
+  expect(pool.stats().jumpSessions).toBe(1);
 });
 
 describe('become', () => {
