@@ -154,7 +154,7 @@ describe('loops, register, until, changed_when/failed_when, ignore_errors', () =
     playbook(`
 - hosts: all
   gather_facts: false
-  vars: { words: [x, y] }
+  vars: { words: [x, y], nested: [[a, b], c] }
   tasks:
     - name: loop
       shell: echo {{ item }} >> {{ dir }}/loop.log
@@ -162,7 +162,7 @@ describe('loops, register, until, changed_when/failed_when, ignore_errors', () =
       register: looped
     - name: with_items
       shell: echo {{ w }} >> {{ dir }}/loop.log
-      with_items: [[a, b], c]
+      with_items: "{{ nested }}"
       loop_control: { loop_var: w }
     - name: count
       shell: echo {{ looped.results | length }} {{ looped.results[1].item }} {{ looped.changed }} >> {{ dir }}/loop.log

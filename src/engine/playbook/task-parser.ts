@@ -5,7 +5,7 @@ import { Fields, originOf } from './fields';
 import { INHERITED_KEYWORDS, inherit } from './inherit';
 import { describe, normalizeArgs, validateArgsStatically } from './module-args';
 import { isTemplated } from '../templates';
-import type { Handler, Inherited, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
+import type { Handler, Inherited, LoopSpec, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
 
 /** What the task parser needs from the loaders around it (files, roles, modules). */
 export interface TaskSources {
@@ -67,7 +67,7 @@ function parseTask(raw: unknown, scope: ParseScope, fallback: Origin): TaskNode[
       return importTasks(fields, scope, inherited);
     case 'include_tasks': {
       const file = includeFile(fields, action);
-      return [{ ...base, kind: 'include_tasks', file, baseDir: scope.dir, loop: loopOf(fields), loopVar: loopVarOf(fields) }];
+      return [{ ...base, kind: 'include_tasks', file, baseDir: scope.dir, ...loopOf(fields) }];
     }
     case 'import_role':
     case 'include_role': {
@@ -103,8 +103,7 @@ export function parseModuleTask(fields: Fields, action: string, scope: ParseScop
     origin: fields.origin,
     module: moduleName,
     args,
-    loop: loopOf(fields),
-    loopVar: loopVarOf(fields),
+    ...loopOf(fields),
     register: fields.string('register'),
     notify: fields.list('notify'),
     changedWhen: fields.conditions('changed_when'),
@@ -181,14 +180,11 @@ function actionKey(fields: Fields, keywords: ReadonlySet<string>): string {
   );
 }
 
-function loopOf(fields: Fields): unknown {
+function loopOf(fields: Fields): LoopSpec {
   if (fields.has('loop') && fields.has('with_items')) fields.fail('with_items', 'use either loop or with_items, not both');
-  if (fields.has('with_items')) {
-    const items = fields.value('with_items');
-    // with_items flattens one level, as Ansible's does
-    return Array.isArray(items) ? items.flatMap((item) => (Array.isArray(item) ? item : [item])) : items;
-  }
-  return fields.value('loop');
+  const loopVar = loopVarOf(fields);
+  if (fields.has('with_items')) return { loop: fields.value('with_items'), loopVar, flattenLoop: true };
+  return { loop: fields.value('loop'), loopVar };
 }
 
 function loopVarOf(fields: Fields): string {

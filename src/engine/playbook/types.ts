@@ -43,18 +43,24 @@ export interface Inherited {
   role?: RoleScope;
 }
 
+/** loop / with_items: the items as written (a list, or `{{ }}` that renders to one). */
+export interface LoopSpec {
+  loop?: unknown;
+  loopVar: string;
+  /** with_items flattens one level, as Ansible's does. */
+  flattenLoop?: boolean;
+}
+
 interface NodeBase extends Inherited {
   name?: string;
   origin: Origin;
 }
 
-export interface ModuleTask extends NodeBase {
+export interface ModuleTask extends NodeBase, LoopSpec {
   kind: 'module';
   module: string;
   /** Arguments as written (may hold `{{ }}`); rendered and fully validated per host at run time. */
   args: Vars;
-  loop?: unknown;
-  loopVar: string;
   register?: string;
   notify: string[];
   changedWhen?: string[];
@@ -72,13 +78,11 @@ export interface BlockTask extends NodeBase {
 }
 
 /** include_tasks: the file (may be templated) is loaded when the task is reached. */
-export interface IncludeTasks extends NodeBase {
+export interface IncludeTasks extends NodeBase, LoopSpec {
   kind: 'include_tasks';
   file: string;
   /** The directory a relative file is resolved against. */
   baseDir: string;
-  loop?: unknown;
-  loopVar: string;
 }
 
 /** include_role: the role is loaded when the task is reached. */

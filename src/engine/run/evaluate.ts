@@ -1,6 +1,6 @@
 import { evaluateCondition } from '../expressions';
 import { renderTemplateFile, renderValue } from '../templates';
-import type { Origin, Vars } from '../playbook/types';
+import type { LoopSpec, Origin, Vars } from '../playbook/types';
 
 /** The engine's one seam to the expression language and the template engine. */
 
@@ -15,10 +15,10 @@ export function render<T>(value: T, vars: Vars, origin: Origin): T {
 }
 
 /** A loop's items: a list as written (items rendered) or `{{ expression }}` that yields a list. */
-export function loopItems(loop: unknown, vars: Vars, origin: Origin): unknown[] {
-  const value = render(loop, vars, origin);
-  if (!Array.isArray(value)) throw new Error(`loop: expected a list, got ${value === null ? 'null' : typeof value} (${JSON.stringify(loop)})`);
-  return value;
+export function loopItems(spec: LoopSpec, vars: Vars, origin: Origin): unknown[] {
+  const value = render(spec.loop, vars, origin);
+  if (!Array.isArray(value)) throw new Error(`loop: expected a list, got ${value === null ? 'null' : typeof value} (${JSON.stringify(spec.loop)})`);
+  return spec.flattenLoop ? value.flatMap((item) => (Array.isArray(item) ? item : [item])) : value;
 }
 
 export function renderFile(path: string, vars: Vars): string {

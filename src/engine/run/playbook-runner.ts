@@ -207,7 +207,7 @@ class PlaybookRun {
     for (const host of hosts) {
       const vars = taskVars(this.vars, host, node);
       try {
-        const items = node.loop === undefined ? [undefined] : loopItems(node.loop, vars, node.origin);
+        const items = node.loop === undefined ? [undefined] : loopItems(node, vars, node.origin);
         for (const item of items) {
           const itemVars = node.loop === undefined ? vars : { ...vars, [node.loopVar]: item };
           if (!allHold(node.when, itemVars, node.origin)) continue;

@@ -47,7 +47,7 @@ const SKIPPED: Vars = { changed: false, skipped: true, skip_reason: 'Conditional
 export async function executeModuleTask(task: ModuleTask, env: TaskHostEnv): Promise<HostOutcome> {
   try {
     if (task.loop === undefined) return await runItem(task, env, env.vars, undefined);
-    const items = loopItems(task.loop, env.vars, task.origin);
+    const items = loopItems(task, env.vars, task.origin);
     const outcomes: ItemOutcome[] = [];
     for (const item of items) {
       const outcome = await runItem(task, env, { ...env.vars, [task.loopVar]: item }, item);
