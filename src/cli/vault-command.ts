@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  DEFAULT_VAULT_ID,
   VaultError,
   VaultSecrets,
   decryptVault,
@@ -33,6 +34,7 @@ interface PasswordOptions {
 }
 
 const STDIO = '-';
+const IN_PLACE_OUTPUT = 'write to this file ("-" for stdout) instead of in place';
 
 function defaultIo(): VaultCommandIo {
   return {
@@ -60,6 +62,8 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     cmd
       .option('--vault-password-file <file>', 'vault password file (an executable prints the password)', collect)
       .option('--vault-id <label@source>', 'vault id and its password source (file, script or "prompt")', collect);
+  const withEncryptVaultId = (cmd: Command): Command => cmd.option('--encrypt-vault-id <id>', 'the vault id to encrypt with (format 1.2)');
+  const withOutput = (cmd: Command, what: string): Command => cmd.option('--output <file>', what);
   // commander passes the positional arguments, then the options, then the command itself
   const run = <A extends any[]>(action: (...args: A) => Promise<void>) => async (...args: A): Promise<void> => {
     // `play` itself declares --vault-password-file and --vault-id, and commander hands them to
@@ -83,16 +87,19 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       askPassword: io.askPassword,
     });
     if (!secrets.isEmpty) return secrets;
-    return VaultSecrets.fromPassword(await askPassword(io, purpose === 'encrypt'), 'default', 'prompt');
+    return VaultSecrets.fromPassword(await askPassword(io, purpose === 'encrypt'), DEFAULT_VAULT_ID, 'prompt');
+  };
+  /** The password to encrypt with and the vault id to label the result with (none for the default id: format 1.1). */
+  const encryptionKey = (secrets: VaultSecrets, vaultId: string | undefined): { password: Buffer; id?: string } => {
+    const secret = secrets.forEncryption(vaultId);
+    return { password: secret.password, id: vaultId ?? (secret.id === DEFAULT_VAULT_ID ? undefined : secret.id) };
   };
   const encryptWith = (secrets: VaultSecrets, opts: PasswordOptions) => {
-    const secret = secrets.forEncryption(opts.encryptVaultId);
-    const id = opts.encryptVaultId ?? (secret.id === 'default' ? undefined : secret.id);
-    return (plain: Buffer | string): string => encryptVault(plain, secret.password, id);
+    const { password, id } = encryptionKey(secrets, opts.encryptVaultId);
+    return (plain: Buffer | string): string => encryptVault(plain, password, id);
   };
 
-  withPasswords(vault.command('create <file>').description('create a new encrypted file in $EDITOR'))
-    .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (format 1.2)')
+  withEncryptVaultId(withPasswords(vault.command('create <file>').description('create a new encrypted file in $EDITOR')))
     .action(
       run(async (file: string, opts: PasswordOptions) => {
         if (existsSync(file)) throw new VaultError(`${file} already exists; use "play vault edit"`);
@@ -101,9 +108,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       }),
     );
 
-  withPasswords(vault.command('encrypt [files...]').description('encrypt files in place (or to --output; "-" is stdin)'))
-    .option('--output <file>', 'write to this file ("-" for stdout) instead of in place')
-    .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (format 1.2)')
+  withEncryptVaultId(withOutput(withPasswords(vault.command('encrypt [files...]').description('encrypt files in place (or to --output; "-" is stdin)')), IN_PLACE_OUTPUT))
     .action(
       run(async (files: string[], opts: PasswordOptions) => {
         const encrypt = encryptWith(await secretsFor(opts, 'encrypt'), opts);
@@ -114,8 +119,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       }),
     );
 
-  withPasswords(vault.command('decrypt [files...]').description('decrypt files in place (or to --output; "-" is stdin)'))
-    .option('--output <file>', 'write to this file ("-" for stdout) instead of in place')
+  withOutput(withPasswords(vault.command('decrypt [files...]').description('decrypt files in place (or to --output; "-" is stdin)')), IN_PLACE_OUTPUT)
     .action(
       run(async (files: string[], opts: PasswordOptions) => {
         const secrets = await secretsFor(opts, 'decrypt');
@@ -131,8 +135,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       }),
     );
 
-  withPasswords(vault.command('edit <file>').description('edit an encrypted file in $EDITOR'))
-    .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (format 1.2)')
+  withEncryptVaultId(withPasswords(vault.command('edit <file>').description('edit an encrypted file in $EDITOR')))
     .action(
       run(async (file: string, opts: PasswordOptions) => {
         const secrets = await secretsFor(opts, 'decrypt');
@@ -165,22 +168,18 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       }),
     );
 
-  withPasswords(vault.command('encrypt_string [strings...]').description('encrypt strings for use as `!vault |` values in YAML'))
+  withEncryptVaultId(withOutput(withPasswords(vault.command('encrypt_string [strings...]').description('encrypt strings for use as `!vault |` values in YAML')), 'write to this file instead of stdout'))
     .option('-n, --name <name>', 'variable name for each string, in order', collect)
     .option('--stdin-name <name>', 'variable name for the value read from stdin')
-    .option('--output <file>', 'write to this file instead of stdout')
-    .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (format 1.2)')
     .action(
       run(async (strings: string[], opts: PasswordOptions & { name?: string[]; stdinName?: string }) => {
-        const secrets = await secretsFor(opts, 'encrypt');
-        const secret = secrets.forEncryption(opts.encryptVaultId);
-        const id = opts.encryptVaultId ?? (secret.id === 'default' ? undefined : secret.id);
+        const { password, id } = encryptionKey(await secretsFor(opts, 'encrypt'), opts.encryptVaultId);
         const values: Array<[string | undefined, string]> =
           strings.length === 0 || strings.includes(STDIO)
             ? [[opts.stdinName, io.stdin().toString('utf8')]]
             : strings.map((s, i) => [opts.name?.[i], s]);
         if (values.some(([, v]) => v === '')) throw new VaultError('cannot encrypt an empty string');
-        const out = values.map(([name, value]) => encryptString(value, name, secret.password, id)).join('');
+        const out = values.map(([name, value]) => encryptString(value, name, password, id)).join('');
         if (opts.output && opts.output !== STDIO) writeFileAtomic(opts.output, out);
         else io.stdout(out);
       }),
