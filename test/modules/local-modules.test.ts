@@ -9,6 +9,7 @@ import { argv, splitCommandLine } from '../../src/modules/support/shell';
 import { FACTS_COMMAND, parseFacts } from '../../src/modules/commands/facts';
 import { debIsInstalled, debProbeCommand } from '../../src/modules/commands/apt';
 import { buildTinyDeb } from './tiny-deb';
+import { renderTemplateFile } from '../../src/engine/templates';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module';
 import { makeContext, runModule } from './context';
 
@@ -37,13 +38,13 @@ function run(name: string, args: unknown, overrides: Partial<ModuleContext> = {}
 }
 
 /** converge → changed; again → ok; check mode on a fresh target → predicts changed and leaves it alone. */
-async function expectIdempotent(name: string, args: unknown, before?: () => Promise<void>): Promise<ModuleResult> {
+async function expectIdempotent(name: string, args: unknown, before?: () => Promise<void>, overrides: Partial<ModuleContext> = {}): Promise<ModuleResult> {
   if (before) await before();
-  const predicted = await run(name, args, { check: true });
+  const predicted = await run(name, args, { ...overrides, check: true });
   expect({ name, check: predicted.changed }).toEqual({ name, check: true });
-  const first = await run(name, args);
+  const first = await run(name, args, overrides);
   expect({ name, first: first.changed, failed: first.failed }).toEqual({ name, first: true, failed: undefined });
-  const second = await run(name, args);
+  const second = await run(name, args, overrides);
   expect({ name, second: second.changed }).toEqual({ name, second: false });
   return first;
 }
@@ -100,14 +101,18 @@ describe('file modules on the controller', () => {
     expect((await run('copy', { src, dest: `${into}/` })).changed).toBe(false);
   });
 
-  it('template: renders through ctx.renderTemplate', async () => {
+  it('template: rendered by the engine strict Handlebars renderer from templates/, then converged like copy', async () => {
     const dest = join(dir, 'rendered.conf');
-    const renderTemplate = (path: string) => `rendered ${path}\n`;
-    await run('template', { src: 'site.conf.hbs', dest }, { renderTemplate, check: true });
-    const first = await run('template', { src: 'site.conf.hbs', dest }, { renderTemplate });
-    expect(first.changed).toBe(true);
-    expect((await run('template', { src: 'site.conf.hbs', dest }, { renderTemplate })).changed).toBe(false);
-    expect(await readFile(dest, 'utf8')).toBe('rendered site.conf.hbs\n');
+    await writeFile(join(dir, 'site.conf.hbs'), 'listen {{port}}\nworkers {{workers}}\n');
+    const withVars = (vars: Record<string, unknown>): Partial<ModuleContext> => ({
+      vars,
+      resolveLocal: (path) => join(dir, path),
+      renderTemplate: (path) => renderTemplateFile(path, vars),
+    });
+    await expectIdempotent('template', { src: 'site.conf.hbs', dest }, undefined, withVars({ port: 80, workers: 2 }));
+    expect(await readFile(dest, 'utf8')).toBe('listen 80\nworkers 2\n');
+    await expect(run('template', { src: 'site.conf.hbs', dest }, withVars({ port: 81 }))).rejects.toThrow(/workers/);
+    expect(await readFile(dest, 'utf8')).toBe('listen 80\nworkers 2\n');
   });
 
   it('file: directory, recurse, touch, link, absent', async () => {
