@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseExtraVars } from '../../src/engine/extra-vars';
+import { findProjectRoot, loadProject, resolvePlaybook } from '../../src/engine/project';
+import { encryptVault, VaultSecrets } from '../../src/vault';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'play-project-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the project', () => {
+  test('root: the nearest directory with play.yml or playbooks/, searching upward', () => {
+    mkdirSync(join(dir, 'playbooks'));
+    mkdirSync(join(dir, 'roles/web/tasks'), { recursive: true });
+    expect(findProjectRoot(join(dir, 'roles/web/tasks'))).toBe(dir);
+  });
+
+  test('play.yml: inventory (string or list) and vault password file, relative to the root', () => {
+    writeFileSync(join(dir, 'play.yml'), 'inventory: [inventory/lab, extra.yml]\nforks: 20\nvault_password_file: .vault-pass\n');
+    expect(loadProject(dir)).toEqual({
+      root: dir,
+      inventory: [join(dir, 'inventory/lab'), join(dir, 'extra.yml')],
+      forks: 20,
+      vaultPasswordFile: join(dir, '.vault-pass'),
+    });
+  });
+
+  test('a bad play.yml names the file and the field', () => {
+    writeFileSync(join(dir, 'play.yml'), 'inventry: inventory/lab\n');
+    expect(() => loadProject(dir)).toThrow(`${join(dir, 'play.yml')}:1: inventry: `);
+    writeFileSync(join(dir, 'play.yml'), 'forks: many\n');
+    expect(() => loadProject(dir)).toThrow(/play\.yml:1: forks: /);
+  });
+
+  test('`site` is playbooks/site.yml; a path is used as it is; an unknown name is an error', () => {
+    mkdirSync(join(dir, 'playbooks'));
+    writeFileSync(join(dir, 'playbooks/site.yml'), '[]\n');
+    writeFileSync(join(dir, 'other.yml'), '[]\n');
+    const project = loadProject(dir);
+    expect(resolvePlaybook('site', project, dir)).toBe(join(dir, 'playbooks/site.yml'));
+    expect(resolvePlaybook('other.yml', project, dir)).toBe(join(dir, 'other.yml'));
+    expect(() => resolvePlaybook('nope', project, dir)).toThrow("no playbook 'nope'");
+  });
+});
+
+describe('extra vars (-e)', () => {
+  test('key=value (strings), JSON, @file; later ones win', () => {
+    writeFileSync(join(dir, 'vars.yml'), 'port: 8080\nlist: [1, 2]\n');
+    expect(parseExtraVars(['a=1 b="two words"', '{"c": [1], "a": 3}', '@vars.yml'], { cwd: dir })).toEqual({
+      a: 3,
+      b: 'two words',
+      c: [1],
+      port: 8080,
+      list: [1, 2],
+    });
+  });
+
+  test('@file may be vaulted; bad input is one clear error', () => {
+    writeFileSync(join(dir, 'secret.yml'), encryptVault('token: abc\n', 'pw'));
+    expect(parseExtraVars(['@secret.yml'], { cwd: dir, vault: VaultSecrets.fromPassword('pw') })).toEqual({ token: 'abc' });
+    expect(() => parseExtraVars(['not a pair'], { cwd: dir })).toThrow("-e: cannot read 'not a pair'");
+    expect(() => parseExtraVars(['@missing.yml'], { cwd: dir })).toThrow('missing.yml');
+    writeFileSync(join(dir, 'list.yml'), '[1]\n');
+    expect(() => parseExtraVars(['@list.yml'], { cwd: dir })).toThrow('extra vars must be a mapping');
+  });
+});
