@@ -168,8 +168,8 @@ class SshConnectionPool implements ConnectionPool {
         return openSession(session);
       case 'command':
         return this.throttle(`command:${proxy.template}`).use(() => {
-          const process = spawnProxyCommand(proxy.command);
-          return openSession({ ...session, sock: process.socket, proxy: process });
+          const proxyProcess = spawnProxyCommand(proxy.command);
+          return openSession({ ...session, sock: proxyProcess.socket, proxy: proxyProcess });
         });
       case 'jump': {
         const key = jumpKey(proxy.via);
