@@ -113,11 +113,17 @@ describe('site on the lab', () => {
 
     test('Puma runs one worker per CPU, as the app user', async () => {
       for (const host of APPS) {
-        // [p]uma: the pattern must not match the shell that runs this very command line
-        const [cpus, configured, workers, notApp] = (
-          await on(host, "nproc; sed -n 's/^workers //p' /etc/bookshelf/puma.rb; ps -eo user=,args= | grep -c '^bookshelf .*[p]uma: cluster worker'; ps -eo user=,args= | grep '[p]uma' | grep -vc '^bookshelf ' || true")
+        // Anchored patterns: the shell running this command line mentions puma too.
+        const [cpus, configured, workers, allPuma, appPuma] = (
+          await on(host, "nproc; sed -n 's/^workers //p' /etc/bookshelf/puma.rb; pgrep -c -u bookshelf -f '^puma: cluster worker'; pgrep -c -f '^puma'; pgrep -c -u bookshelf -f '^puma'")
         ).trim().split('\n');
-        expect({ host, configured, workers, notApp }).toEqual({ host, configured: cpus, workers: cpus, notApp: '0' });
+        expect({ host, configured, workers, masterAndWorkers: allPuma, asAppUser: appPuma }).toEqual({
+          host,
+          configured: cpus,
+          workers: cpus,
+          masterAndWorkers: String(Number(cpus) + 1),
+          asAppUser: String(Number(cpus) + 1),
+        });
       }
     });
 
