@@ -15,19 +15,11 @@ const HOST = 'app-1';
 let lab: LabInfo;
 let pool: ConnectionPool;
 let conn: Connection;
-const reconnectPools: ConnectionPool[] = [];
 
 const newPool = () => createConnectionPool({ sshConfigFile: lab.sshConfigFile, knownHostsFile: lab.knownHostsFile, connectAttempts: 1 });
 
-/**
- * The engine's contract for reboot: a NEW connection to the host. A fresh pool gives exactly that
- * (the old connection's session may still look alive while the host is gone).
- */
-async function reconnect(): Promise<Connection> {
-  const fresh = newPool();
-  reconnectPools.push(fresh);
-  return fresh.connect({ name: HOST, vars: {} });
-}
+/** As the engine does for reboot: the pool's connection notices the drop and reconnects on its next use. */
+const reconnect = (): Promise<Connection> => pool.connect({ name: HOST, vars: {} });
 
 beforeAll(async () => {
   await labDown({ name: NAME });
@@ -37,7 +29,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all([pool, ...reconnectPools].map((p) => p?.closeAll()));
+  await pool?.closeAll();
   await labDown({ name: NAME });
 }, 180_000);
 
