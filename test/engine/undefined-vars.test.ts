@@ -72,6 +72,11 @@ describe('undefined variables are found before any host is contacted', () => {
     expect(check()).not.toThrow();
   });
 
+  test('a syntax error in a condition', () => {
+    project.write({ [PB]: '- hosts: all\n  vars: { x: 1 }\n  tasks:\n    - command: ls\n      when: x ==\n' });
+    expect(check()).toThrow(`${project.path(PB)}:4: syntax error: unexpected end of expression at column 5 in expression: x ==`);
+  });
+
   test('in a template file: the template file and line', () => {
     project.write({
       'roles/r/templates/conf.hbs': 'listen {{ port }}\nserver_name {{ server_nmae }}\n',

@@ -9,14 +9,16 @@ const GUARD_FILTERS = new Set(['default', 'd']);
 
 /**
  * The variables an expression needs: its names, minus those it guards itself (`x is defined`,
- * `x | default(...)` anywhere in it). An expression that does not parse yields nothing: the
- * template engine reports it, with its own message, when it renders.
+ * `x | default(...)` anywhere in it). In a `{{ }}` an expression that does not parse yields
+ * nothing (it may be Handlebars: the template engine judges it when it renders); a condition
+ * (`when`, `until`...) is always an expression, so there its syntax error is thrown.
  */
-export function expressionNames(expression: string): string[] {
+export function expressionNames(expression: string, { condition = false } = {}): string[] {
   let tree: Node;
   try {
     tree = compileExpression(expression);
-  } catch {
+  } catch (err) {
+    if (condition) throw err;
     return [];
   }
   const names = new Set<string>();

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { singleMustache } from '../expressions';
+import { ExpressionError, singleMustache } from '../expressions';
 import { isTemplated } from '../templates';
 import { PlaybookError } from './errors';
 import { expressionNames, templateNames } from './expression-names';
 import { resolveLocal } from './local-files';
 import { templateFileNames } from './template-file-names';
-import type { Inherited, ModuleTask, Playbook, TaskNode } from './types';
+import type { Inherited, ModuleTask, Origin, Playbook, TaskNode } from './types';
 import { moduleTasks } from './validate';
 
 /** Names the engine itself provides (see run/task-vars.ts), plus the inventory's own magic variables. */
@@ -49,7 +49,7 @@ export function checkUndefinedVariables(
   const isDefined = (name: string) => defined.has(name) || name.startsWith('ansible_');
 
   for (const task of tasks) {
-    const missing = referencedBy(task).find((name) => !isDefined(name));
+    const missing = referencedBy(task, task.origin).find((name) => !isDefined(name));
     if (missing) throw new PlaybookError(`undefined variable '${missing}': no inventory, play, role, task, register, set_fact or -e defines it`, task.origin);
     const template = templateOf(task, playbook.dir);
     if (template) {
@@ -70,12 +70,16 @@ function definedBy(task: ModuleTask): string[] {
   ];
 }
 
-function referencedBy(task: ModuleTask): string[] {
+function referencedBy(task: ModuleTask, origin: Origin): string[] {
   const conditions = [task.when, task.changedWhen, task.failedWhen, task.until].flatMap((list) => list ?? []);
-  return [
-    ...strings([task.args, task.loop, task.delegateTo]).flatMap(templateNames),
-    ...conditions.flatMap((condition) => expressionNames(singleMustache(condition) ?? condition)),
-  ];
+  const conditionNames = (condition: string) => {
+    try {
+      return expressionNames(singleMustache(condition) ?? condition, { condition: true });
+    } catch (err) {
+      throw new PlaybookError(err instanceof ExpressionError ? err.message : String(err), origin);
+    }
+  };
+  return [...strings([task.args, task.loop, task.delegateTo]).flatMap(templateNames), ...conditions.flatMap(conditionNames)];
 }
 
 function templateOf(task: ModuleTask, playbookDir: string): { path: string; uses: ReturnType<typeof templateFileNames> } | undefined {
