@@ -8,7 +8,9 @@ import type { Secrets } from './secrets';
  * YAML as Ansible users expect it. Ansible reads YAML 1.1 (PyYAML), so we do too:
  * - yes/no/on/off/true/false (any case style PyYAML accepts) are booleans; unlike the `yaml`
  *   library's 1.1 schema, y/n are NOT (PyYAML treats them as strings, and `y:` is a common key);
- * - `0644` is octal, i.e. the number 420 — so `mode: 0644` means what Ansible users mean;
+ * - an octal-looking number (`0644`) is kept as the string "0644", exactly as written: in
+ *   playbooks such numbers are file modes, and the modules read a mode from its digits (the
+ *   number 420 that YAML 1.1 would give could not be told apart from a decimal 420);
  * - `<<` merge keys work;
  * - dates stay strings (a task argument like `2024-01-01` must not turn into a Date).
  * Whole-file vaults and `!vault |` scalars are decrypted at load, so a wrong password fails
@@ -46,6 +48,7 @@ const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 const BOOL_TAG = 'tag:yaml.org,2002:bool';
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+const INT_TAG = 'tag:yaml.org,2002:int';
 
 /** Where parsed mappings and sequences came from: the object itself, and each of its keys. */
 const locations = new WeakMap<object, { at: SourceLocation; keys: Map<string | number, SourceLocation> }>();
@@ -109,9 +112,15 @@ function ansibleTags(tags: Tags, opts: YamlLoadOptions): Tags {
   for (const t of tags) {
     if (typeof t === 'string' || t.tag === TIMESTAMP_TAG) continue;
     if (t.tag === BOOL_TAG && 'test' in t && t.test) adjusted.push({ ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE });
+    else if (t.tag === INT_TAG && 'test' in t && isOctalTest(t.test)) adjusted.push({ ...(t as ScalarTag), resolve: (source: string) => source });
     else adjusted.push(t);
   }
   return [...adjusted, vaultTag(opts)];
+}
+
+/** The YAML 1.1 octal integer tag is the int tag that accepts `0644` but not `9`. */
+function isOctalTest(test: RegExp | undefined): boolean {
+  return !!test && test.test('0644') && !test.test('9');
 }
 
 function vaultTag(opts: YamlLoadOptions): ScalarTag {

@@ -8,9 +8,13 @@ import { VaultSecrets, encryptString, encryptVault } from '../../src/vault';
 const vault = VaultSecrets.fromPassword('pw');
 
 describe('YAML loading', () => {
-  it('reads YAML 1.1 as Ansible does: yes/no/on/off booleans, octal modes, but y/n and dates as strings', () => {
-    const value = parseYaml('a: yes\nb: No\nc: on\nd: OFF\ne: y\nn: n\nmode: 0644\ndate: 2024-01-01\nport: 80\nx: ~\n', 'f.yml');
-    expect(value).toEqual({ a: true, b: false, c: true, d: false, e: 'y', n: 'n', mode: 0o644, date: '2024-01-01', port: 80, x: null });
+  it('reads YAML 1.1 as Ansible does: yes/no/on/off booleans, but y/n and dates as strings', () => {
+    const value = parseYaml('a: yes\nb: No\nc: on\nd: OFF\ne: y\nn: n\ndate: 2024-01-01\nport: 80\nhex: 0x1F\nx: ~\n', 'f.yml');
+    expect(value).toEqual({ a: true, b: false, c: true, d: false, e: 'y', n: 'n', date: '2024-01-01', port: 80, hex: 31, x: null });
+  });
+
+  it('keeps octal-looking numbers (file modes) as written, so 0644 never becomes 420 or 644', () => {
+    expect(parseYaml('mode: 0644\numask: 0022\nzero: 0\nplain: 644\nquoted: "0755"\n', 'f.yml')).toEqual({ mode: '0644', umask: '0022', zero: 0, plain: 644, quoted: '0755' });
   });
 
   it('supports anchors and << merge keys', () => {
