@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLabRepo, ensureAptPool, publishMarkerUpdate } from './apt-repo';
@@ -208,6 +208,10 @@ async function refuseStaleLab(layout: LabLayout): Promise<void> {
   if (state) {
     const how = state.ready ? 'is up' : isAlive(state.upPid) ? 'is being created by process ' + state.upPid : 'was left half-created by an interrupted up';
     throw new LabError(`lab ${layout.name} already exists and ${how} (state: ${layout.stateDir}); ${clean}`);
+  }
+  // down deletes the state directory, so it must be one the lab made, never a directory of the user's.
+  if (existsSync(layout.stateDir) && readdirSync(layout.stateDir).length > 0) {
+    throw new LabError(`${layout.stateDir} exists and is not a lab's state directory; choose another --name (or state directory)`);
   }
   if ((await routeExists(layout.range)) || (await labNetnsNames(layout.tag)).length > 0) {
     const owner = labNamesClaiming(layout.octet).filter((n) => n !== layout.name);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stackOutputs } from '../../src/inventory/stack-outputs';
@@ -7,6 +7,7 @@ import { hostPlan, labLayout, MAX_APPS } from '../../src/lab/layout';
 import { labStackOutputs } from '../../src/lab/lab-outputs';
 import { haproxyConfig } from '../../src/lab/load-balancer';
 import { checkPrerequisites } from '../../src/lab/preflight';
+import { labUp } from '../../src/lab';
 import type { HostRecord } from '../../src/lab/state';
 
 const record = (plan: ReturnType<typeof hostPlan>): HostRecord => ({ ...plan, hostKeys: ['ssh-ed25519 AAAA'] });
@@ -99,5 +100,14 @@ describe('debian mirror', () => {
 
   test('or from a one-line sources.list', () => {
     expect(debianMirror(aptDir({ 'sources.list': '# x\ndeb [arch=amd64] http://old.example/debian bookworm main\n' }))).toBe('http://old.example/debian');
+  });
+});
+
+describe('up refuses what is not its own', () => {
+  test('a state directory holding someone else\'s files is neither used nor deleted', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'not-a-lab-'));
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    await expect(labUp({ name: 'nosuchlab', stateDir: dir })).rejects.toThrow(`${dir} exists and is not a lab's state directory`);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 });
