@@ -49,7 +49,7 @@ export class Project {
         forks: 50,
         tags: { only: [], skip: [] },
         forceHandlers: false,
-        verbose: false,
+        verbosity: 0,
         reporter,
         connections,
         secrets: new Secrets(),

@@ -97,6 +97,23 @@ describe('magic variables and meta', () => {
   });
 });
 
+describe('debug', () => {
+  test('shows its message; one with a higher verbosity than -v stays quiet', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: loud, debug: { msg: "port {{ 40 + 2 }}" } }
+    - { name: quiet, debug: { msg: details, verbosity: 2 } }
+`);
+    const run = await project.run(['h1']);
+    expect(run.hostResults('loud')[0].result).toEqual({ msg: 'port 42' });
+    expect(run.hostResults('quiet')[0].result).toBeUndefined();
+    const verbose = await project.run(['h1'], { verbosity: 2 });
+    expect(verbose.hostResults('quiet')[0].result).toMatchObject({ msg: 'details' });
+  });
+});
+
 describe('include_role edge cases', () => {
   test('included twice: its handler still runs once', async () => {
     project.write({

@@ -34,7 +34,8 @@ export interface RunOptions {
   forks: number;
   tags: TagSelection;
   forceHandlers: boolean;
-  verbose: boolean;
+  /** -v count: 1 adds every module result; debug tasks with a higher `verbosity` stay quiet. */
+  verbosity: number;
   reporter: Reporter;
   connections: RunConnections;
   secrets: Secrets;
@@ -451,11 +452,12 @@ class PlaybookRun {
   /** -v shows every result; a failure and a debug task show theirs always (debug's is its message). */
   private shownResult(task: ModuleTask, outcome: ItemOutcome): Vars | undefined {
     if (outcome.noLog) return NO_LOG_NOTICE;
-    if (task.module === 'debug' && outcome.status === 'ok' && !this.options.verbose) {
-      const { changed: _changed, failed: _failed, verbosity: _verbosity, ...shown } = outcome.result;
-      return shown;
+    const verbose = this.options.verbosity > 0;
+    if (task.module === 'debug' && outcome.status === 'ok' && !verbose) {
+      const { changed: _changed, failed: _failed, verbosity, ...shown } = outcome.result;
+      return Number(verbosity ?? 0) > this.options.verbosity ? undefined : shown;
     }
-    if (!this.options.verbose && outcome.status !== 'failed') return undefined;
+    if (!verbose && outcome.status !== 'failed') return undefined;
     // file contents are shown only as --diff shows them (and hidden when secret), never raw in a result
     const { diff: _diff, ...shown } = outcome.result;
     return shown;
