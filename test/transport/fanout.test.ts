@@ -86,3 +86,21 @@ test('ProxyCommand (ssh -W through a ControlMaster): 24 targets in parallel, ONE
   }
   expect(lab.bastion.connectionCount() - before).toBe(1);
 });
+
+test('ProxyCommand without multiplexing: 24 separate bastion logins, throttled so default MaxStartups never drops one', async () => {
+  const knownHosts = `${lab.dir}/known_hosts.plain`;
+  const configFile = `${lab.dir}/ssh_config.plain`;
+  lab.writeFile('ssh_config.plain', `Host bastion\n  HostName ${lab.bastion.address}\n\n${lab.hostBlocks()}\nHost t*\n  ProxyCommand ssh -F ${configFile} -o BatchMode=yes -W %h:%p bastion\n\n${baseConfig(knownHosts)}`);
+  const before = lab.bastion.connectionCount();
+  // No retries: a connection dropped by MaxStartups would fail the run instead of being papered over.
+  const pool = createConnectionPool({ sshConfigFile: configFile, agentSocket: null, connectAttempts: 1 });
+  try {
+    const answers = await runEverywhere(pool);
+    answers.forEach((answer, index) => expect(answer.split(' ')[2]).toBe(lab.targets[index].address));
+    expect(pool.stats().retries).toBe(0);
+  } finally {
+    await pool.closeAll();
+  }
+  expect(lab.bastion.connectionCount() - before).toBe(TARGETS);
+  expect(lab.bastion.log()).not.toMatch(/drop connection|beginning MaxStartups throttling/);
+});
