@@ -84,21 +84,21 @@ export async function openSession(request: OpenSessionRequest): Promise<Client> 
   const { endpoint, host, hop } = request;
   const fail = (kind: TransportError['kind'], message: string, retryable = false) => new ConnectFailure(new TransportError(host, hop, kind, `${hop} ${describeEndpoint(endpoint)}: ${message}`), retryable);
 
-  let keys;
-  try {
-    keys = await request.identities.load(endpoint.identityFiles);
-  } catch (err) {
-    if (err instanceof IdentityError) throw fail('config', err.message);
-    throw err;
-  }
+  // Failing before the handshake starts must not leave the proxy process or the forwarded channel behind.
+  const abandon = (failure: Error): never => {
+    request.proxy?.kill();
+    request.sock?.destroy();
+    throw failure;
+  };
+  const keys = await request.identities.load(endpoint.identityFiles).catch((err: Error) => abandon(err instanceof IdentityError ? fail('config', err.message) : err));
   const agent = endpoint.identitiesOnly ? undefined : request.agent;
-  if (keys.length === 0 && agent === undefined) throw fail('auth', `no usable key: none of ${endpoint.identityFiles.join(', ')} exists and no ssh-agent (SSH_AUTH_SOCK) is available`);
+  if (keys.length === 0 && agent === undefined) abandon(fail('auth', `no usable key: none of ${endpoint.identityFiles.join(', ')} exists and no ssh-agent (SSH_AUTH_SOCK) is available`));
   const methods: Array<AgentAuthMethod | PublicKeyAuthMethod> = [
     ...(agent !== undefined ? [{ type: 'agent' as const, username: endpoint.user, agent }] : []),
     ...keys.map((key) => ({ type: 'publickey' as const, username: endpoint.user, key })),
   ];
 
-  const knownEntries = await readKnownHostsFiles(endpoint.knownHostsFiles);
+  const knownEntries = await readKnownHostsFiles(endpoint.knownHostsFiles).catch((err: Error) => abandon(fail('config', `cannot read known_hosts: ${err.message}`)));
   const client = new Client();
   let refusal: TransportError | undefined;
   const config: ConnectConfig = {
