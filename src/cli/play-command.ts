@@ -7,6 +7,7 @@ import { JsonReporter } from '../engine/output/json';
 import type { Reporter } from '../engine/output/events';
 import { loadIncludedTasks, loadPlaybook, type PlaybookLoadOptions } from '../engine/playbook/playbook-loader';
 import { checkUndefinedVariables } from '../engine/playbook/undefined-vars';
+import { PlaybookError } from '../engine/playbook/errors';
 import { loadProject, resolvePlaybook } from '../engine/project';
 import { RunConnections } from '../engine/run/connections';
 import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
@@ -124,7 +125,7 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
     loadIncludedTasks(path, inherited, playbook.dir, loadOptions),
   );
   const limit = options.limit ? new Set(inventory.select(limitPattern(options.limit, cwd))) : undefined;
-  if (limit && limit.size === 0) inventory.warnings.push(`--limit ${options.limit} matched no host`);
+  if (limit && limit.size === 0) throw new PlaybookError(`--limit ${options.limit} leaves no host to run on (Ansible's "leaves us with no hosts to target")`);
   return { project, playbook, inventory, loadOptions, extraVars, limit };
 }
 

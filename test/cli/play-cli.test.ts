@@ -164,6 +164,12 @@ describe('bad input: exit 1, one clear error, before any host is contacted', () 
     expect(option.stderr).toContain("unknown option '--no-such-option'");
   });
 
+  test('a --limit that leaves no host is an error, like Ansible', () => {
+    const run = play('site', '--limit', 'nosuchhost');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--limit nosuchhost leaves no host to run on');
+  });
+
   test('an unmatched host pattern is a warning, like Ansible', () => {
     const run = play('unmatched');
     expect(run.code).toBe(0);
