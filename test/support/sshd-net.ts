@@ -213,7 +213,8 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     // The bastion keeps sshd's default MaxStartups (10:30:100): the throttle is what keeps play under it.
     const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`, 22, '');
     processes.push(bastion);
-    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index), 22, 'AllowTcpForwarding no');
+    // Targets forward too (sshd's default), so a ProxyJump chain can hop through one of them.
+    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index), 22, '');
     const targets = await Promise.all(
       Array.from({ length: options.targets }, async (_, index): Promise<LabTarget> => {
         const name = `t${String(index + 1).padStart(2, '0')}`;

@@ -104,3 +104,22 @@ test('ProxyCommand without multiplexing: 24 separate bastion logins, throttled s
   expect(lab.bastion.connectionCount() - before).toBe(TARGETS);
   expect(lab.bastion.log()).not.toMatch(/drop connection|beginning MaxStartups throttling/);
 });
+
+test('a ProxyJump chain (bastion, then t01) reaches the other targets through one session per hop', async () => {
+  const knownHosts = `${lab.dir}/known_hosts.chain`;
+  const config = lab.writeFile('ssh_config.chain', `Host bastion\n  HostName ${lab.bastion.address}\n\n${lab.hostBlocks()}\nHost t01\n  ProxyJump bastion\nHost t*\n  ProxyJump bastion,t01\n\n${baseConfig(knownHosts)}`);
+  const before = lab.bastion.connectionCount();
+  const t01Before = lab.targets[0].connectionCount();
+  const pool = createConnectionPool({ sshConfigFile: config, agentSocket: null });
+  const others = lab.targets.slice(1, 6);
+  try {
+    const answers = await Promise.all(others.map(async (target) => (await (await pool.connect({ name: target.name, vars: {} })).run('echo "$SSH_CONNECTION"')).stdout.split(' ')));
+    // Each target was entered from t01's address: the second hop really is t01.
+    answers.forEach((answer, index) => expect([answer[0], answer[2]]).toEqual([lab.targets[0].address, others[index].address]));
+    expect(pool.stats().jumpSessions).toBe(2);
+  } finally {
+    await pool.closeAll();
+  }
+  expect(lab.bastion.connectionCount() - before).toBe(1);
+  expect(lab.targets[0].connectionCount() - t01Before).toBe(1);
+});
