@@ -1,0 +1,104 @@
+/**
+ * The benchmark, one command (root; brings up the lab and the light hosts itself):
+ *
+ *   npx tsx bench/run.ts [--fleet 4,16,64,128] [--runs 3] [--ansible-runs 3] [--apps 2] [--no-site] [--no-fleet] [--out bench/RESULTS.md]
+ *
+ * Writes bench/RESULTS.md (keeping its hand-written Notes section). Never part of `npm test`: it
+ * takes tens of minutes. test/bench/smoke.bench.ts runs the same code at N = 2, one run.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { runFleetBench, type FleetFigure } from './fleet/fleet-bench';
+import { toolVersions, type Tool } from './lib/tools';
+import { renderReport } from './report';
+import { runSiteBench, type SiteFigure } from './site/site-bench';
+
+export interface BenchOptions {
+  site: boolean;
+  fleet: number[];
+  runs: number;
+  ansibleRuns: number;
+  apps: number;
+  out: string;
+  logDir: string;
+}
+
+const sizes = (value: string): number[] => {
+  const list = value.split(',').map(Number);
+  if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of host counts`);
+  return list;
+};
+const count = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a whole number`);
+  return n;
+};
+
+/** The hand-written Notes of an earlier RESULTS.md, kept across runs. */
+function previousNotes(file: string): string {
+  if (!existsSync(file)) return '(none yet)';
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf('\n## Notes\n');
+  return at < 0 ? '(none yet)' : text.slice(at + '\n## Notes\n'.length);
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<{ site: SiteFigure[]; fleet: FleetFigure[]; report: string }> {
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const versions = await toolVersions();
+  const ansibleRows: Tool[] = ['ansible-best', 'ansible-defaults'];
+  const site = options.site
+    ? await runSiteBench({
+        apps: options.apps,
+        runs: { play: options.runs, 'ansible-best': options.ansibleRuns, 'ansible-defaults': options.ansibleRuns },
+        ansibleFirstConverge: options.ansibleRuns > 0 ? ['ansible-best'] : [],
+        log,
+        logDir: options.logDir,
+      })
+    : [];
+  const fleet = options.fleet.length > 0 ? await runFleetBench({ sizes: options.fleet, runs: options.runs, tools: ['play', ansibleRows[0]], log, logDir: options.logDir }) : [];
+  const report = renderReport({
+    startedAt,
+    finishedAt: new Date(),
+    versions,
+    loadBefore,
+    loadAfter: os.loadavg(),
+    command: `bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    site,
+    fleet,
+    notes: previousNotes(options.out),
+  });
+  // Atomic: a crashed run never leaves half a RESULTS.md.
+  writeFileSync(`${options.out}.tmp`, report);
+  renameSync(`${options.out}.tmp`, options.out);
+  return { site, fleet, report };
+}
+
+function main(): void {
+  const program = new Command('bench')
+    .description('play against Ansible on the same hosts, and play at fleet scale; writes bench/RESULTS.md')
+    .option('--fleet <sizes>', 'light-host fleet sizes, comma-separated', sizes, [4, 16, 64, 128])
+    .option('--no-fleet', 'skip the fleet bench')
+    .option('--no-site', 'skip the site bench on the lab')
+    .option('--runs <n>', 'runs per figure for play and for the fleet', count, 3)
+    .option('--ansible-runs <n>', 'runs per repeated site scenario for each Ansible row (0: play only)', count, 3)
+    .option('--apps <n>', 'app hosts in the lab', count, 2)
+    .option('--out <file>', 'the results file', path.join(__dirname, 'RESULTS.md'))
+    .option('--log-dir <dir>', 'where every run\'s output is kept', path.join(os.tmpdir(), `pb-bench-logs-${Date.now()}`))
+    .parse();
+  const opts = program.opts<{ fleet: number[] | false; site: boolean; runs: number; ansibleRuns: number; apps: number; out: string; logDir: string }>();
+  if (process.getuid?.() !== 0) program.error('bench: needs root (network namespaces, the lab)');
+  runBench({ site: opts.site, fleet: opts.fleet === false ? [] : opts.fleet, runs: opts.runs, ansibleRuns: opts.ansibleRuns, apps: opts.apps, out: path.resolve(opts.out), logDir: path.resolve(opts.logDir) }, (line) =>
+    process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
+  ).then(
+    ({ report }) => process.stdout.write(`${report}\nrun logs: ${opts.logDir}\n`),
+    (err: Error) => {
+      process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+if (require.main === module) main();

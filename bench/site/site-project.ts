@@ -1,0 +1,48 @@
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO, type Tool } from '../lib/tools';
+
+/**
+ * Working copies of the site for the bench, one per tool, in a scratch directory: the template
+ * change scenario edits a template there, never in the repository. The Ansible copy resolves the
+ * mirror's symlinks (bench/ansible shares defaults, handlers, files, vars and the playbook itself
+ * with the real site).
+ */
+export interface SiteProject {
+  tool: Tool;
+  dir: string;
+  playbook: string;
+  /** The lab inventory's group_vars (the same for both tools). */
+  labGroupVars: string;
+  /** Appends a comment to the journald drop-in template: one changed task per host, plus its handler. */
+  changeTemplate(mark: string): void;
+}
+
+export interface SiteProjects {
+  forTool(tool: Tool): SiteProject;
+  cleanup(): void;
+}
+
+export function createSiteProjects(): SiteProjects {
+  const root = mkdtempSync(path.join(tmpdir(), 'pb-site-'));
+  const playDir = path.join(root, 'play');
+  for (const part of ['playbooks', 'roles', 'app', 'inventory/lab']) cpSync(path.join(REPO, part), path.join(playDir, part), { recursive: true });
+  const ansibleDir = path.join(root, 'ansible');
+  cpSync(path.join(REPO, 'bench', 'ansible'), ansibleDir, { recursive: true, dereference: true });
+  cpSync(path.join(REPO, 'inventory', 'lab'), path.join(ansibleDir, 'inventory', 'lab'), { recursive: true });
+
+  const project = (tool: Tool, dir: string, playbook: string, template: string): SiteProject => ({
+    tool,
+    dir,
+    playbook,
+    labGroupVars: path.join(dir, 'inventory', 'lab'),
+    changeTemplate: (mark) => appendFileSync(path.join(dir, template), `# bench: ${mark}\n`),
+  });
+  const play = project('play', playDir, path.join(playDir, 'playbooks', 'site.yml'), 'roles/common/templates/journald.conf.hbs');
+  const ansible = (tool: Tool) => project(tool, ansibleDir, path.join(ansibleDir, 'playbooks', 'site.yml'), 'roles/common/templates/journald.conf.j2');
+  return {
+    forTool: (tool) => (tool === 'play' ? play : ansible(tool)),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
