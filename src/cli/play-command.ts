@@ -114,6 +114,7 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
   const vault = await resolveVaultSecrets({
     passwordFiles: passwordFiles.length > 0 ? passwordFiles : project.vaultPasswordFile ? [project.vaultPasswordFile] : [],
     vaultIds: options.vaultId,
+    prompt: options.askVaultPassword,
   });
   const yaml = { vault, secrets };
   const extraVars = parseExtraVars(options.extraVars ?? [], { ...yaml, cwd });

@@ -16,6 +16,7 @@ export interface PlayOptions {
   verbose?: number;
   vaultPasswordFile?: string[];
   vaultId?: string[];
+  askVaultPassword?: boolean;
   forceHandlers?: boolean;
   sshStrictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
 }

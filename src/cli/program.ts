@@ -29,6 +29,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'show module results (repeatable)', (_v: string, n: number) => n + 1, 0)
     .option('--vault-password-file <file>', 'file (or executable) with the vault password (repeatable)', collect)
     .option('--vault-id <id>', 'label@source vault password (repeatable)', collect)
+    .option('-J, --ask-vault-password', 'ask for the vault password on the terminal')
     .option('--force-handlers', 'run notified handlers even on hosts that failed')
     .addOption(
       new Option('--ssh-strict-host-key-checking <mode>', 'host-key policy; "no" is the only way to turn checking off').choices(['yes', 'accept-new', 'no']),

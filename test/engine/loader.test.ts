@@ -54,6 +54,16 @@ describe('loading a playbook', () => {
     expect(play.handlers[0].triggers).toContain('base : base handler');
   });
 
+  test('play tags reach every task, its roles and blocks included', () => {
+    project.write({
+      'roles/r/tasks/main.yml': '- { name: in role, command: ls, tags: mine }\n',
+      [PB]: '- hosts: all\n  tags: [site]\n  roles: [r]\n  tasks:\n    - block:\n        - { name: in block, command: ls }\n      tags: blk\n',
+    });
+    const [roleTask, block] = project.load().plays[0].sections[1];
+    expect(roleTask.tags).toEqual(['site', 'mine']);
+    expect(block.kind === 'block' && block.block[0].tags).toEqual(['site', 'blk']);
+  });
+
   test('free-form and key=value arguments; FQCN module names', () => {
     project.write({
       [PB]: `
