@@ -115,6 +115,23 @@ describe('block / rescue / always', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  test('every host failing in a rescued block does not stop the play, nor trip max_fail_percentage', async () => {
+    playbook(`
+- hosts: all
+  gather_facts: false
+  max_fail_percentage: 0
+  tasks:
+    - block:
+        - { name: risky, command: /bin/false }
+      rescue:
+        - { name: recover, command: /bin/true }
+    - { name: after, command: /bin/true }
+`);
+    const run = await project.run(hosts(2));
+    expect(run.results('after')).toEqual({ h1: 'changed', h2: 'changed' });
+    expect(run.exitCode).toBe(0);
+  });
+
   test('without rescue: always still runs, the host stays failed', async () => {
     playbook(`
 - hosts: all
