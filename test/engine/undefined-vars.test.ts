@@ -2,6 +2,8 @@ import { PlaybookError } from '../../src/engine/playbook/errors';
 import { expressionNames, templateNames } from '../../src/engine/playbook/expression-names';
 import { templateFileNames } from '../../src/engine/playbook/template-file-names';
 import { checkUndefinedVariables } from '../../src/engine/playbook/undefined-vars';
+import { loadIncludedTasks } from '../../src/engine/playbook/playbook-loader';
+import { getModule } from '../../src/modules';
 import { Project } from './harness';
 
 let project: Project;
@@ -70,6 +72,14 @@ describe('undefined variables are found before any host is contacted', () => {
 `,
     });
     expect(check()).not.toThrow();
+  });
+
+  test("an include_tasks loop variable is known inside the included file", () => {
+    project.write({
+      'playbooks/each.yml': '- debug: msg="{{ user }}"\n',
+      [PB]: '- hosts: all\n  tasks:\n    - include_tasks: each.yml\n      loop: [a, b]\n      loop_control: { loop_var: user }\n',
+    });
+    expect(() => checkUndefinedVariables(project.load(), { inventory: [], extra: [] }, (path, inherited) => loadIncludedTasks(path, inherited, project.path('playbooks'), { module: getModule }))).not.toThrow();
   });
 
   test('a syntax error in a condition', () => {

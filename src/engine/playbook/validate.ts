@@ -10,7 +10,9 @@ export function* moduleTasks(nodes: readonly TaskNode[], include?: (path: string
     else if (node.kind === 'block') {
       for (const list of [node.block, node.rescue, node.always]) yield* moduleTasks(list, include);
     } else if (node.kind === 'include_tasks' && include && !isTemplated(node.file)) {
-      yield* moduleTasks(include(resolveTaskFile(node.baseDir, node.file), node), include);
+      // the included tasks see the include's loop variable (its value is only known at run time)
+      const inherited = node.loop === undefined ? node : { ...node, vars: { ...node.vars, [node.loopVar]: null } };
+      yield* moduleTasks(include(resolveTaskFile(node.baseDir, node.file), inherited), include);
     }
   }
 }
