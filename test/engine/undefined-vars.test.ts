@@ -82,6 +82,11 @@ describe('undefined variables are found before any host is contacted', () => {
     expect(() => checkUndefinedVariables(project.load(), { inventory: [], extra: [] }, (path, inherited) => loadIncludedTasks(path, inherited, project.path('playbooks'), { module: getModule }))).not.toThrow();
   });
 
+  test('names a dynamic include may define are not judged statically', () => {
+    project.write({ [PB]: '- hosts: all\n  tasks:\n    - include_role: { name: "{{ which }}" }\n    - debug: msg="{{ defined_by_that_role }}"\n' });
+    expect(check([], ['which'])).not.toThrow();
+  });
+
   test('a syntax error in a condition', () => {
     project.write({ [PB]: '- hosts: all\n  vars: { x: 1 }\n  tasks:\n    - command: ls\n      when: x ==\n' });
     expect(check()).toThrow(`${project.path(PB)}:4: syntax error: unexpected end of expression at column 5 in expression: x ==`);

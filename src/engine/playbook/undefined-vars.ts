@@ -34,8 +34,8 @@ export interface KnownVariables {
  * A variable that no source defines anywhere (inventory, play, vars_files, roles, blocks, tasks,
  * register, set_fact, -e, facts `ansible_*`) is a typo: report it before any host is contacted,
  * with the file, the line and the name. The check is deliberately generous (a name defined
- * anywhere in the playbook counts for every task); what it cannot know statically is still
- * caught per host at run time.
+ * anywhere in the playbook counts for every task, and a playbook with dynamic includes is not
+ * checked for names); what it cannot know statically is still caught per host at run time.
  */
 export function checkUndefinedVariables(
   playbook: Playbook,
@@ -46,7 +46,9 @@ export function checkUndefinedVariables(
   const defined = new Set<string>([...MAGIC, ...known.inventory, ...known.extra]);
   for (const play of playbook.plays) for (const name of Object.keys(play.vars)) defined.add(name);
   for (const task of tasks) for (const name of definedBy(task)) defined.add(name);
-  const isDefined = (name: string) => defined.has(name) || name.startsWith('ansible_');
+  // what a templated include_tasks or an include_role defines (register, set_fact, role vars) is only known at run time
+  const dynamic = playbook.plays.some((play) => play.sections.some((section) => hasDynamicInclude(section)));
+  const isDefined = (name: string) => dynamic || defined.has(name) || name.startsWith('ansible_');
 
   for (const task of tasks) {
     const missing = referencedBy(task, task.origin).find((name) => !isDefined(name));
@@ -101,4 +103,12 @@ function strings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(strings);
   if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
   return [];
+}
+
+function hasDynamicInclude(nodes: readonly TaskNode[]): boolean {
+  return nodes.some((node) => {
+    if (node.kind === 'include_role') return true;
+    if (node.kind === 'include_tasks') return isTemplated(node.file);
+    return node.kind === 'block' && [node.block, node.rescue, node.always].some(hasDynamicInclude);
+  });
 }
