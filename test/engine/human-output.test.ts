@@ -50,6 +50,15 @@ describe('output for people', () => {
     expect(out.text).toContain('\r\x1b[2K\x1b[32mok: [app-1]\x1b[0m');
   });
 
+  test('a debug message as Ansible shows it; -v results on the host line', () => {
+    const out = new Capture();
+    new HumanReporter({ out, secrets: secrets(), verbose: false, tty: false }).emit({ type: 'host_result', task: 'd', host: 'a', status: 'ok', result: { msg: 'hi' } });
+    expect(out.text).toBe('ok: [a] => {\n    "msg": "hi"\n}\n');
+    const verbose = new Capture();
+    new HumanReporter({ out: verbose, secrets: secrets(), verbose: true, tty: false }).emit({ type: 'host_result', task: 'c', host: 'a', status: 'changed', result: { changed: true, rc: 0 } });
+    expect(verbose.text).toBe('changed: [a] => {"changed":true,"rc":0}\n');
+  });
+
   test('no progress line when not on a terminal', () => {
     const out = new Capture();
     new HumanReporter({ out, secrets: secrets(), verbose: false, tty: false }).emit({ type: 'task_progress', task: 't', running: ['a'], elapsedMs: 5000 });

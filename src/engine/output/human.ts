@@ -76,12 +76,14 @@ export class HumanReporter implements Reporter {
     if (event.status === 'failed') line += `${item}: FAILED!`;
     else if (event.status === 'unreachable') line += `${item}: UNREACHABLE!`;
     else line += item;
+    if (event.result && (this.options.verbose || event.status !== 'failed')) {
+      // as Ansible: -v results on the same line; a debug message (shown without -v) as an indented block
+      const result = this.options.secrets.redactValue(event.result);
+      line += ` => ${this.options.verbose ? JSON.stringify(result) : JSON.stringify(result, null, 4)}`;
+    }
     const lines = [this.paint(STATUS_COLOUR[event.status], line)];
     if (event.failure) lines.push(...failureLines(event.failure).map((l) => this.paint(STATUS_COLOUR[event.status], l)));
     if (event.ignored) lines.push(this.paint('cyan', '...ignoring'));
-    if (event.result && (this.options.verbose || event.status !== 'failed')) {
-      lines.push(`    ${JSON.stringify(this.options.secrets.redactValue(event.result))}`);
-    }
     for (const diff of event.diffs ?? []) lines.push(...diff.trimEnd().split('\n').map((l) => this.paintDiff(l)));
     this.write(lines.join('\n'));
   }
