@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { labAddApp, labDown, labPublishUpdate, labUp, type LabInfo } from '../../src/lab';
+import { labAddApp, labDown, labInfo, labPublishUpdate, labUp, type LabInfo } from '../../src/lab';
 import { hostPlan, labLayout } from '../../src/lab/layout';
 import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
 import { startLoad, type LoadReport } from './support/load-loop';
@@ -240,6 +240,7 @@ describe('site on the lab', () => {
 
   test('6. scale: a new app host, play site --limit it, and the load balancer serves it', async () => {
     const added = await labAddApp({ name: NAME });
+    lab = await labInfo({ name: NAME }); // the lab's hosts now include the new one
     const run = await play(['site', '--limit', added.name]);
     figures.scaleSeconds = run.seconds;
     expectClean(run);
