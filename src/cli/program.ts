@@ -35,6 +35,8 @@ export function buildProgram(): Command {
       new Option('--ssh-strict-host-key-checking <mode>', 'host-key policy; "no" is the only way to turn checking off').choices(['yes', 'accept-new', 'no']),
     )
     .showHelpAfterError()
+    // Options after a subcommand belong to it (`play lab status --json`), not to the playbook run.
+    .enablePositionalOptions()
     .action(async (playbook: string | undefined, options: PlayOptions, command: Command) => {
       if (!playbook) {
         command.help();
