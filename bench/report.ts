@@ -63,12 +63,12 @@ function ratioTable(site: SiteFigure[]): string[] {
 
 function fleetTable(fleet: FleetFigure[]): string[] {
   const lines = [
-    '| N | workload | tool | wall s: median (min–max, runs) | task results/s | peak RSS MB: tree (largest process) | bastion connections per run: median (max) | hosts failed | changed in no-op |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| N | workload | tool | wall s: median (min–max, runs) | task results/s | SSH sessions per task | peak RSS MB: tree (largest process) | bastion connections per run: median (max) | hosts failed | changed in no-op |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const f of fleet) {
     lines.push(
-      `| ${f.hosts} | ${f.scenario === 'first' ? 'first run (3 changes/host)' : 'no-op rerun'} | ${f.tool} | ${cell(f.seconds)} | ${f.tasksPerSecond.toFixed(1)} | ${mb(f.peakTreeMb)} (${mb(f.peakProcessMb)}) | ${f.bastionConnections.median} (${f.bastionConnections.max}) | ${f.failedHosts.length ? `${f.failedHosts.length}: ${f.failedHosts.slice(0, 8).join(', ')}${f.failedHosts.length > 8 ? '…' : ''}` : 'none'} | ${f.scenario === 'noop' ? f.changedHosts.length || 'none' : '–'} |`,
+      `| ${f.hosts} | ${f.scenario === 'first' ? 'first run (3 changes/host)' : 'no-op rerun'} | ${f.tool} | ${cell(f.seconds)} | ${f.tasksPerSecond.toFixed(1)} | ${f.sessionsPerTask.toFixed(1)} | ${mb(f.peakTreeMb)} (${mb(f.peakProcessMb)}) | ${f.bastionConnections.median} (${f.bastionConnections.max}) | ${f.failedHosts.length ? `${f.failedHosts.length}: ${f.failedHosts.slice(0, 8).join(', ')}${f.failedHosts.length > 8 ? '…' : ''}` : 'none'} | ${f.scenario === 'noop' ? f.changedHosts.length || 'none' : '–'} |`,
     );
   }
   return lines;

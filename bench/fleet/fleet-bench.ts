@@ -28,6 +28,8 @@ export interface FleetFigure {
   peakProcessMb: number;
   /** Connections the bastion's sshd accepted during each run: median and max. */
   bastionConnections: { median: number; max: number };
+  /** Sessions the hosts' sshd started per task result (one exec, shell or sftp each), at the median run. */
+  sessionsPerTask: number;
   /** Hosts unreachable or failed in any run. */
   failedHosts: string[];
   /** Hosts that reported a change in a `noop` run (must be none). */
@@ -37,8 +39,8 @@ export interface FleetFigure {
 
 export interface FleetOptions {
   sizes: number[];
-  runs: number;
-  tools: Tool[];
+  /** Runs per figure, per tool (each run is a first run then its no-op rerun). */
+  runs: Partial<Record<Tool, number>>;
   log: (line: string) => void;
   /** Every run's output is kept here. */
   logDir: string;
@@ -75,13 +77,14 @@ function writeInventory(fleet: LightFleet): string {
 async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, options: FleetOptions): Promise<FleetFigure[]> {
   const controlDir = path.join(fleet.dir, `cp-${tool}`);
   mkdirSync(controlDir, { recursive: true });
-  const samples: Record<FleetScenario, { seconds: number; tasks: number; tree: number; proc: number; conns: number; failed: string[]; changed: string[]; code: number }[]> = { first: [], noop: [] };
+  const samples: Record<FleetScenario, { seconds: number; tasks: number; tree: number; proc: number; conns: number; sessions: number; failed: string[]; changed: string[]; code: number }[]> = { first: [], noop: [] };
   try {
-    for (let run = 0; run < options.runs; run += 1) {
+    for (let run = 0; run < (options.runs[tool] ?? 0); run += 1) {
       const root = path.join(fleet.dir, `work-${tool}-${run}`);
       await closeControlMasters(controlDir);
       for (const scenario of ['first', 'noop'] as const) {
         const before = fleet.bastionConnections();
+        const sessionsBefore = fleet.hostSessions();
         const result = await timedRun({
           ...toolCommand({ tool, playbook: PLAYBOOKS[tool], inventories: [inventory], sshConfigFile: fleet.sshConfigFile, controlDir, cwd: HERE, args: ['-e', `fleet_root=${root}`] }),
           logFile: path.join(options.logDir, `fleet-${fleet.hosts.length}-${tool}-${scenario}-${run + 1}.log`),
@@ -95,6 +98,7 @@ async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, opt
           tree: result.peakTreeBytes,
           proc: result.peakProcessBytes,
           conns: fleet.bastionConnections() - before,
+          sessions: fleet.hostSessions() - sessionsBefore,
           failed: [...new Set([...hostsWith(recap, 'unreachable'), ...hostsWith(recap, 'failed'), ...missing])],
           changed: hostsWith(recap, 'changed'),
           code: result.code,
@@ -116,6 +120,7 @@ async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, opt
       scenario,
       seconds,
       tasksPerSecond: atMedian.tasks / atMedian.seconds,
+      sessionsPerTask: atMedian.sessions / Math.max(1, atMedian.tasks),
       peakTreeMb: Math.max(...s.map((x) => x.tree)) / MB,
       peakProcessMb: Math.max(...s.map((x) => x.proc)) / MB,
       bastionConnections: { median: conns.median, max: conns.max },
@@ -132,7 +137,7 @@ export async function runFleetBench(options: FleetOptions): Promise<FleetFigure[
     const fleet = await startLightFleet(size);
     try {
       const inventory = writeInventory(fleet);
-      for (const tool of options.tools) figures.push(...(await measureTool(fleet, inventory, tool, options)));
+      for (const tool of (Object.keys(options.runs) as Tool[]).filter((t) => (options.runs[t] ?? 0) > 0)) figures.push(...(await measureTool(fleet, inventory, tool, options)));
     } finally {
       await fleet.teardown();
     }

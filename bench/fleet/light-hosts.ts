@@ -34,6 +34,8 @@ export interface LightFleet {
   sshConfigFile: string;
   /** TCP connections the bastion's sshd accepted so far ("Connection from" lines). */
   bastionConnections(): number;
+  /** Sessions (command, shell, sftp) the hosts' sshd started so far: each is one remote round trip at least. */
+  hostSessions(): number;
   teardown(): Promise<void>;
 }
 
@@ -199,6 +201,7 @@ export async function startLightFleet(count: number): Promise<LightFleet> {
       bastionAddress: `${pub}.2`,
       sshConfigFile,
       bastionConnections: () => (bastion.log().match(/^Connection from /gm) ?? []).length,
+      hostSessions: () => targets.reduce((sum, sshd) => sum + (sshd.log().match(/^Starting session: /gm) ?? []).length, 0),
       teardown,
     };
   } catch (err) {
