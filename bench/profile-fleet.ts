@@ -6,7 +6,8 @@
  *
  *   npx tsx bench/profile-fleet.ts [N]       (root; default N = 16)
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -44,19 +45,17 @@ async function main(): Promise<void> {
     const inventory = path.join(fleet.dir, 'hosts.yml');
     const hosts = Object.fromEntries(fleet.hosts.map((h) => [h.name, { ansible_host: h.address }]));
     writeFileSync(inventory, stringify({ all: { vars: { ansible_user: 'root', play_ssh_config: fleet.sshConfigFile, fleet_settings: [{ name: 'workers', value: 4 }] }, children: { fleet: { hosts } } } }));
-    const play = (node: string[]) => {
-      const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S', process.execPath, ...node, path.join(REPO, 'bin', 'play.js'), path.join(__dirname, 'fleet', 'fleet-play.yml'), '-i', inventory, '-e', `fleet_root=${fleet.dir}/work`], {
+    // Asynchronous, so the sshd logs (read from their pipes) keep up while play runs.
+    const play = async (node: string[]) =>
+      promisify(execFile)('/usr/bin/time', ['-f', '%e %U %S', process.execPath, ...node, path.join(REPO, 'bin', 'play.js'), path.join(__dirname, 'fleet', 'fleet-play.yml'), '-i', inventory, '-e', `fleet_root=${fleet.dir}/work`], {
         encoding: 'utf8',
         env: { ...process.env, NO_COLOR: '1' },
       });
-      if (result.status !== 0) throw new Error(`play failed:\n${result.stdout}${result.stderr}`);
-      return result;
-    };
-    play([]); // the first run writes the files; the profiled run is the no-op
+    await play([]); // the first run writes the files; the profiled run is the no-op
     const profileDir = path.join(fleet.dir, 'profile');
     const sessionsBefore = fleet.hostSessions();
     const cpuBefore = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const child = play(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    const child = await play(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     const cpuAfter = readFileSync('/proc/stat', 'utf8').split('\n')[0];
     const busy = (line: string) => {
       const f = line.split(/\s+/).slice(1).map(Number);

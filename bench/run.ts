@@ -13,7 +13,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runFleetBench, type FleetFigure } from './fleet/fleet-bench';
 import { toolVersions, type Tool } from './lib/tools';
 import { renderReport } from './report';
-import { runSiteBench, type SiteFigure } from './site/site-bench';
+import { runSiteBench, SITE_SCENARIOS, type SiteFigure, type SiteScenario } from './site/site-bench';
 
 export interface BenchOptions {
   site: boolean;
@@ -21,6 +21,8 @@ export interface BenchOptions {
   runs: number;
   ansibleRuns: number;
   apps: number;
+  /** The repeated site scenarios Ansible's defaults row runs (each takes minutes). */
+  defaultsScenarios: SiteScenario[];
   out: string;
   logDir: string;
 }
@@ -29,6 +31,12 @@ const sizes = (value: string): number[] => {
   const list = value.split(',').map(Number);
   if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of host counts`);
   return list;
+};
+const scenarios = (value: string): SiteScenario[] => {
+  const list = value.split(',').filter((s) => s !== '');
+  const unknown = list.filter((s) => !SITE_SCENARIOS.includes(s as SiteScenario) || s === 'first');
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown scenario ${unknown.join(', ')}: use noop, common, template`);
+  return list as SiteScenario[];
 };
 const count = (value: string): number => {
   const n = Number(value);
@@ -49,31 +57,49 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const loadBefore = os.loadavg();
   const versions = await toolVersions();
   const ansibleRows: Tool[] = ['ansible-best', 'ansible-defaults'];
+  const failures: string[] = [];
+  // A failed part still leaves the other part's figures in RESULTS.md, with the failure said.
+  const attempt = async <T>(part: string, work: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await work();
+    } catch (err) {
+      log(`${part} bench failed: ${(err as Error).message}`);
+      failures.push(`- The ${part} bench failed in this run: ${(err as Error).message.split('\n')[0]}`);
+      return [];
+    }
+  };
+  const fleet = options.fleet.length > 0 ? await attempt('fleet', () => runFleetBench({ sizes: options.fleet, runs: { play: options.runs, [ansibleRows[0]]: options.ansibleRuns }, log, logDir: options.logDir })) : [];
+  const notes = previousNotes(options.out);
+  const write = (site: SiteFigure[], pending: string[]): string => {
+    const report = renderReport({
+      startedAt,
+      finishedAt: new Date(),
+      versions,
+      loadBefore,
+      loadAfter: os.loadavg(),
+      command: `bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      site,
+      fleet,
+      notes: [...pending, ...failures, notes].join('\n\n'),
+    });
+    // Atomic: a crashed run never leaves half a RESULTS.md.
+    writeFileSync(`${options.out}.tmp`, report);
+    renameSync(`${options.out}.tmp`, options.out);
+    return report;
+  };
+  // The fleet figures are on disk before the (long) site part starts.
+  if (options.site) write([], ['- The site bench of this run was still running when this file was written.']);
   const site = options.site
-    ? await runSiteBench({
+    ? await attempt('site', () => runSiteBench({
         apps: options.apps,
         runs: { play: options.runs, 'ansible-best': options.ansibleRuns, 'ansible-defaults': options.ansibleRuns },
+        scenarios: { 'ansible-defaults': options.defaultsScenarios },
         ansibleFirstConverge: options.ansibleRuns > 0 ? ['ansible-best'] : [],
         log,
         logDir: options.logDir,
-      })
+      }))
     : [];
-  const fleet = options.fleet.length > 0 ? await runFleetBench({ sizes: options.fleet, runs: options.runs, tools: ['play', ansibleRows[0]], log, logDir: options.logDir }) : [];
-  const report = renderReport({
-    startedAt,
-    finishedAt: new Date(),
-    versions,
-    loadBefore,
-    loadAfter: os.loadavg(),
-    command: `bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    site,
-    fleet,
-    notes: previousNotes(options.out),
-  });
-  // Atomic: a crashed run never leaves half a RESULTS.md.
-  writeFileSync(`${options.out}.tmp`, report);
-  renameSync(`${options.out}.tmp`, options.out);
-  return { site, fleet, report };
+  return { site, fleet, report: write(site, []) };
 }
 
 function main(): void {
@@ -82,15 +108,16 @@ function main(): void {
     .option('--fleet <sizes>', 'light-host fleet sizes, comma-separated', sizes, [4, 16, 64, 128])
     .option('--no-fleet', 'skip the fleet bench')
     .option('--no-site', 'skip the site bench on the lab')
-    .option('--runs <n>', 'runs per figure for play and for the fleet', count, 3)
-    .option('--ansible-runs <n>', 'runs per repeated site scenario for each Ansible row (0: play only)', count, 3)
+    .option('--runs <n>', 'runs per figure for play', count, 3)
+    .option('--ansible-runs <n>', 'runs per figure for each Ansible row, site and fleet (0: play only)', count, 3)
     .option('--apps <n>', 'app hosts in the lab', count, 2)
+    .option('--defaults-scenarios <list>', 'repeated site scenarios for the ansible-defaults row', scenarios, ['noop', 'common', 'template'])
     .option('--out <file>', 'the results file', path.join(__dirname, 'RESULTS.md'))
     .option('--log-dir <dir>', 'where every run\'s output is kept', path.join(os.tmpdir(), `pb-bench-logs-${Date.now()}`))
     .parse();
-  const opts = program.opts<{ fleet: number[] | false; site: boolean; runs: number; ansibleRuns: number; apps: number; out: string; logDir: string }>();
+  const opts = program.opts<{ fleet: number[] | false; site: boolean; runs: number; ansibleRuns: number; apps: number; defaultsScenarios: SiteScenario[]; out: string; logDir: string }>();
   if (process.getuid?.() !== 0) program.error('bench: needs root (network namespaces, the lab)');
-  runBench({ site: opts.site, fleet: opts.fleet === false ? [] : opts.fleet, runs: opts.runs, ansibleRuns: opts.ansibleRuns, apps: opts.apps, out: path.resolve(opts.out), logDir: path.resolve(opts.logDir) }, (line) =>
+  runBench({ site: opts.site, fleet: opts.fleet === false ? [] : opts.fleet, runs: opts.runs, ansibleRuns: opts.ansibleRuns, apps: opts.apps, defaultsScenarios: opts.defaultsScenarios, out: path.resolve(opts.out), logDir: path.resolve(opts.logDir) }, (line) =>
     process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   ).then(
     ({ report }) => process.stdout.write(`${report}\nrun logs: ${opts.logDir}\n`),
