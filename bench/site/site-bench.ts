@@ -36,6 +36,8 @@ export interface SiteOptions {
   apps: number;
   /** Runs of noop/common/template per tool (first converge is one run per fresh lab). */
   runs: Partial<Record<Tool, number>>;
+  /** The repeated scenarios each tool runs (default: noop, common and template). */
+  scenarios?: Partial<Record<Tool, SiteScenario[]>>;
   /** Ansible rows whose first converge is measured, each on a fresh lab of its own (play's always is). */
   ansibleFirstConverge: Tool[];
   log: (line: string) => void;
@@ -144,7 +146,7 @@ export async function runSiteBench(options: SiteOptions): Promise<SiteFigure[]> 
         await runner.run(projects.forTool('play'), 'play', 'first');
         for (let round = 0; round < rounds; round += 1) {
           for (const scenario of ['noop', 'common', 'template'] as const) {
-            for (const tool of tools.filter((t) => (options.runs[t] ?? 0) > round)) {
+            for (const tool of tools.filter((t) => (options.runs[t] ?? 0) > round && (options.scenarios?.[t] ?? [scenario]).includes(scenario))) {
               const project = projects.forTool(tool);
               if (scenario === 'template') project.changeTemplate(`${tool} round ${round + 1}`);
               await runner.run(project, tool, scenario);
