@@ -14,29 +14,7 @@ import { stringify } from 'yaml';
 import { startLightFleet } from './fleet/light-hosts';
 import { parseRecap, taskResults } from './lib/recap';
 import { REPO } from './lib/tools';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Self time per function (ms), summed over the profile's samples. */
-function selfTimes(profile: CpuProfile): [string, number][] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const totals = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id)!.callFrame;
-    const where = frame.url ? `${path.relative(REPO, frame.url.replace('file://', ''))}:${frame.lineNumber + 1}` : '(native)';
-    const key = `${frame.functionName || '(anonymous)'} ${where}`;
-    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-  });
-  return [...totals].sort((a, b) => b[1] - a[1]);
-}
+import { selfTimes, type CpuProfile } from './lib/cpu-profile';
 
 async function main(): Promise<void> {
   const size = Number(process.argv[2] ?? 16);
