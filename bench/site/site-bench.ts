@@ -147,9 +147,10 @@ export async function runSiteBench(options: SiteOptions): Promise<SiteFigure[]> 
         for (let round = 0; round < rounds; round += 1) {
           for (const scenario of ['noop', 'common', 'template'] as const) {
             for (const tool of tools.filter((t) => (options.runs[t] ?? 0) > round && (options.scenarios?.[t] ?? [scenario]).includes(scenario))) {
-              const project = projects.forTool(tool);
-              if (scenario === 'template') project.changeTemplate(`${tool} round ${round + 1}`);
-              await runner.run(project, tool, scenario);
+              // The same edit in every tool's copy: the hosts then always match every copy, so the next
+              // tool's no-op is a no-op, whichever tool made the last change.
+              if (scenario === 'template') projects.changeTemplate(`${tool} round ${round + 1}`);
+              await runner.run(projects.forTool(tool), tool, scenario);
             }
           }
         }

@@ -21,6 +21,8 @@ export interface SiteProject {
 
 export interface SiteProjects {
   forTool(tool: Tool): SiteProject;
+  /** The same template change in every tool's copy. */
+  changeTemplate(mark: string): void;
   cleanup(): void;
 }
 
@@ -43,6 +45,7 @@ export function createSiteProjects(): SiteProjects {
   const ansible = (tool: Tool) => project(tool, ansibleDir, path.join(ansibleDir, 'playbooks', 'site.yml'), 'roles/common/templates/journald.conf.j2');
   return {
     forTool: (tool) => (tool === 'play' ? play : ansible(tool)),
+    changeTemplate: (mark) => [play, ansible('ansible-best')].forEach((p) => p.changeTemplate(mark)),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }
