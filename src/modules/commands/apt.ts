@@ -18,7 +18,8 @@ export function updateCacheCommand(lockSeconds: number): string {
 /** Cache age and every named package's installed and candidate versions, in one round trip. */
 export function aptProbeCommand(packages: string[]): string {
   const lines = [
-    `printf 'stamp\\t%s\\n' "$(stat -c %Y ${UPDATE_STAMP} /var/lib/apt/lists 2>/dev/null | sort -n | tail -1)"`,
+    // The lists' own files, not their directory: a host fresh from an image has an empty, recent lists directory.
+    `printf 'stamp\\t%s\\n' "$(stat -c %Y ${UPDATE_STAMP} /var/lib/apt/lists/*_Packages* 2>/dev/null | sort -n | tail -1)"`,
     `printf 'now\\t%s\\n' "$(date +%s)"`,
   ];
   if (packages.length > 0) lines.push(`LC_ALL=C ${argv('apt-cache', 'policy', '--', ...packages)} 2>/dev/null || true`);
