@@ -101,9 +101,9 @@ export function isTemplated(value: unknown): boolean {
   return false;
 }
 
-// block helpers, comments, partials, raw output or whitespace control: only Handlebars understands those
-const HANDLEBARS_ONLY = /\{\{\s*[#/^!>{~&]|\{\{\s*else\b|~\}\}/;
-const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
+/** Handlebars syntax no Jinja-style expression has: blocks, partials, comments, raw output, whitespace control. */
+export const HANDLEBARS_ONLY = /\{\{\s*[#/^!>{~&]|\{\{\s*else\b|~\}\}/;
+export const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
 const PATH = /^(?:@root\.)?[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\[[^\]]+\]))*$/;
 
 function renderString(text: string, vars: Vars, origin: Origin): unknown {

@@ -1,9 +1,7 @@
 import { compileExpression } from '../expressions';
 import type { Node } from '../expression-parser';
+import { HANDLEBARS_ONLY, MUSTACHE } from '../templates';
 
-/** Handlebars-only syntax (blocks, partials, comments): such strings are checked by the template engine at run time. */
-const HANDLEBARS_ONLY = /\{\{\s*[#/^!>{~&]|\{\{\s*else\b|~\}\}/;
-const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
 const GUARD_TESTS = new Set(['defined', 'undefined', 'none']);
 const GUARD_FILTERS = new Set(['default', 'd']);
 
