@@ -158,6 +158,11 @@ export async function openSession(request: OpenSessionRequest): Promise<Client> 
     client.once('close', () => void settle(undefined));
     try {
       client.connect(config);
+      // ssh2 leaves Nagle on. Each exec ends with our channel CLOSE, which the server never answers, so
+      // the next exec's CHANNEL_OPEN waited for the server's delayed ACK (>= 40 ms on Linux): every
+      // command on this socket, and on every target tunnelled through it, cost 40+ ms. No-op over a
+      // forwarded channel or ProxyCommand, which have no TCP socket of their own.
+      client.setNoDelay(true);
     } catch (err) {
       void settle(err as Error);
     }
