@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseExtraVars } from '../engine/extra-vars';
 import { listPlaybook, type Listing } from '../engine/listing';
 import { HumanReporter } from '../engine/output/human';
@@ -8,11 +8,13 @@ import type { Reporter } from '../engine/output/events';
 import { loadIncludedTasks, loadPlaybook, type PlaybookLoadOptions } from '../engine/playbook/playbook-loader';
 import { checkUndefinedVariables } from '../engine/playbook/undefined-vars';
 import { PlaybookError } from '../engine/playbook/errors';
-import { loadProject, resolvePlaybook } from '../engine/project';
+import { loadProject, PROJECT_FILE, resolvePlaybook, type Project } from '../engine/project';
 import { RunConnections } from '../engine/run/connections';
 import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
 import { Secrets } from '../engine/secrets';
 import { parseTagList } from '../engine/tags';
+import { InventoryError } from '../inventory/inventory-error';
+import { STATE_ROOT } from '../lab/layout';
 import { getModule } from '../modules';
 import { createConnectionPool } from '../transport/pool';
 import { resolveVaultSecrets } from '../vault';
@@ -99,7 +101,7 @@ export async function runPlayCommand(playbookName: string, options: PlayOptions,
 }
 
 interface Prepared {
-  project: ReturnType<typeof loadProject>;
+  project: Project;
   playbook: ReturnType<typeof loadPlaybook>;
   inventory: ReturnType<typeof openInventory>;
   loadOptions: PlaybookLoadOptions;
@@ -118,7 +120,7 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
   });
   const yaml = { vault, secrets };
   const extraVars = parseExtraVars(options.extraVars ?? [], { ...yaml, cwd });
-  const sources = options.inventory?.length ? options.inventory.map((i) => resolve(cwd, i)) : project.inventory;
+  const sources = options.inventory?.length ? options.inventory.map((i) => resolve(cwd, i)) : projectInventory(project);
   const loadOptions: PlaybookLoadOptions = { ...yaml, module: getModule, roleDirs: [resolve(project.root, 'roles')] };
   const playbook = loadPlaybook(playbookPath, loadOptions);
   const inventory = openInventory(sources, { ...yaml, playbookDir: playbook.dir }, playbook.plays.map((p) => p.hosts));
@@ -128,6 +130,16 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
   const limit = options.limit ? new Set(inventory.select(limitPattern(options.limit, cwd))) : undefined;
   if (limit && limit.size === 0) throw new PlaybookError(`--limit ${options.limit} leaves no host to run on (Ansible's "leaves us with no hosts to target")`);
   return { project, playbook, inventory, loadOptions, extraVars, limit };
+}
+
+/** play.yml's inventory, with a hint at the usual cause when a source is missing: no lab is up. */
+function projectInventory(project: Project): string[] {
+  const missing = project.inventory.find((source) => !existsSync(source));
+  if (missing) {
+    const hint = missing.startsWith(STATE_ROOT) ? 'bring the lab up with `play lab up`, or pass -i inventory/<environment>' : 'fix play.yml or pass -i';
+    throw new InventoryError(missing, undefined, `inventory source not found (named in ${join(project.root, PROJECT_FILE)}): ${hint}`);
+  }
+  return project.inventory;
 }
 
 /** `--limit @file`: one host (or pattern) per line, as Ansible's retry files. */

@@ -150,6 +150,15 @@ describe('bad input: exit 1, one clear error, before any host is contacted', () 
     expect(run.stderr).toContain('hosts.yml');
   });
 
+  test('an inventory named in play.yml that does not exist says how to get one', () => {
+    writeFileSync(join(project, 'play.yml'), 'inventory: [/var/lib/play-lab/no-such-lab/inventory]\n');
+    const run = play('site');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `ERROR! /var/lib/play-lab/no-such-lab/inventory: inventory source not found (named in ${join(project, 'play.yml')}): bring the lab up with \`play lab up\`, or pass -i inventory/<environment>\n`,
+    );
+  });
+
   test('YAML syntax error with file:line:column', () => {
     writeFileSync(join(project, 'playbooks/broken.yml'), '- hosts: web\n  tasks:\n    - name: x\n     command: ls\n');
     const run = play('broken');
