@@ -4,6 +4,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { TransportError, type Connection, type Hop } from './connection';
 import { HandshakeThrottle } from './handshake-throttle';
 import { IdentityStore, type PassphraseSource } from './identities';
+import { startNoDelayOnJumpHost } from './jump-nodelay';
 import { spawnProxyCommand } from './proxy-command';
 import { parseSshConfig, resolveSshHost, type HostKeyPolicy, type InventoryOverrides, type ParsedSshConfig, type SshEndpoint } from './ssh-config';
 import { SshConnection } from './ssh-connection';
@@ -183,7 +184,10 @@ class SshConnectionPool implements ConnectionPool {
     const key = jumpKey(via);
     let pending = this.jumps.get(key);
     if (!pending) {
-      pending = this.open(via.alias, 'bastion', via);
+      pending = this.open(via.alias, 'bastion', via).then(async (client) => {
+        await startNoDelayOnJumpHost(client, this.connectTimeout(via));
+        return client;
+      });
       this.jumps.set(key, pending);
       pending.then(
         (client) => {
