@@ -7,19 +7,36 @@ import path from 'node:path';
 /**
  * A bastion and N targets as real OpenSSH sshd processes in network namespaces:
  *
- *   root ns --veth 10.231.<2k>.0/30--> bastion ns --veth 10.231.<2k+1>.0/24--> private ns (N sshd, one address each)
+ *   root ns --veth 10.<octet>.<2k>.0/30--> bastion ns --veth 10.<octet>.<2k+1>.0/24--> private ns (N sshd, one address each)
  *
- * The root namespace has no route to the private /24 (only this run's `unreachable 10.231.0.0/16`
+ * The root namespace has no route to the private /24 (only this run's `unreachable 10.<octet>.0.0/16`
  * route, with its own metric), so play can reach the targets only through the bastion. Every name
  * carries this run's suffix; teardown removes exactly what this run created, and may run twice.
+ * The transport tests and the fleet bench both build their hosts here, each in its own SshdNet.
  */
 
 const SSHD = '/usr/sbin/sshd';
-const RANGE = '10.231.0.0/16';
+const SSH_PORT = 22;
+/** Targets take .10 to .249 of the private /24; .250 and .251 are the unreachable and refused addresses. */
+const MAX_TARGETS = 240;
+
+/** What keeps one user's labs apart from another's on the same machine, so both can run at once. */
+export interface SshdNet {
+  /** Second octet of the 10.x.0.0/16 this user owns (other code and docs name these ranges). */
+  octet: number;
+  /** Leads every namespace, link, user and directory name, so a leftover says whose it is. */
+  prefix: string;
+  /** The unreachable route's metric is base + subnet index: a teardown deletes only its own route. */
+  metricBase: number;
+}
+
+/** The transport tests' range (src/lab/layout.ts keeps the booted labs out of it). */
+export const TEST_NET: SshdNet = { octet: 231, prefix: 'pt', metricBase: 1000 };
 
 export interface SshdProcess {
   address: string;
   port: number;
+  hostKeyLine: string;
   /** Everything the sshd logged (LogLevel VERBOSE, -e). */
   log(): string;
   /** "Connection from" lines: TCP connections the sshd accepted. */
@@ -29,7 +46,6 @@ export interface SshdProcess {
 
 export interface LabTarget extends SshdProcess {
   name: string;
-  hostKeyLine: string;
   /** A reboot as the network sees it: this sshd and all its sessions die at once, then it listens again (same host key). */
   reboot(): Promise<void>;
 }
@@ -56,6 +72,10 @@ export interface SshdLab {
 
 export interface LabOptions {
   targets: number;
+  /** TEST_NET unless given. */
+  net?: SshdNet;
+  /** A target's name from its index; t01, t02, … unless given. */
+  targetName?: (index: number) => string;
   /** Create a login user with a sudo rule (NOPASSWD to root only), removed at teardown. */
   withUser?: boolean;
 }
@@ -73,13 +93,14 @@ function attempt(command: string, args: string[]): void {
   }
 }
 
-function pickSubnetIndex(): number {
+/** A /30 + /24 pair no other lab of this net uses; the route metric marks each lab's unreachable route. */
+function pickSubnetIndex(net: SshdNet): number {
   const used = run('ip', ['-4', 'route', 'show', 'table', 'all']);
   for (let tries = 0; tries < 50; tries += 1) {
     const k = 1 + Math.floor(Math.random() * 120);
-    if (!used.includes(`10.231.${2 * k}.`) && !new RegExp(`metric ${1000 + k}\\b`).test(used)) return k;
+    if (!used.includes(`10.${net.octet}.${2 * k}.`) && !new RegExp(`metric ${net.metricBase + k}\\b`).test(used)) return k;
   }
-  throw new Error('no free 10.231.x.0/30 subnet for the sshd lab');
+  throw new Error(`no free 10.${net.octet}.x.0/30 subnet for the ${net.prefix} sshd lab`);
 }
 
 /** The PIDs of a process we started and of everything it forked (its sshd sessions). */
@@ -93,16 +114,16 @@ function processTree(pid: number): number[] {
   return [pid, ...children.flatMap(processTree)];
 }
 
-type StartedSshd = SshdProcess & { hostKeyLine: string; pid: number };
+type StartedSshd = SshdProcess & { pid: number };
 
-function startSshd(ns: string, dir: string, name: string, address: string, port: number, extraConfig: string): Promise<StartedSshd> {
+function startSshd(ns: string, dir: string, name: string, address: string): Promise<StartedSshd> {
   const keyFile = path.join(dir, `host-${name}`);
   if (!existsSync(keyFile)) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
   const configFile = path.join(dir, `sshd-${name}.conf`);
   writeFileSync(
     configFile,
     [
-      `ListenAddress ${address}:${port}`,
+      `ListenAddress ${address}:${SSH_PORT}`,
       `HostKey ${keyFile}`,
       'PidFile none',
       'UsePAM no',
@@ -113,7 +134,6 @@ function startSshd(ns: string, dir: string, name: string, address: string, port:
       'KbdInteractiveAuthentication no',
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
-      extraConfig,
     ].join('\n') + '\n',
   );
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -123,7 +143,7 @@ function startSshd(ns: string, dir: string, name: string, address: string, port:
   const proc = {
     pid: child.pid!,
     address,
-    port,
+    port: SSH_PORT,
     hostKeyLine: readFileSync(`${keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
     log: () => log,
     connectionCount: () => (log.match(/^Connection from /gm) ?? []).length,
@@ -149,18 +169,22 @@ function startSshd(ns: string, dir: string, name: string, address: string, port:
 }
 
 export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
+  const { targets: count, net = TEST_NET, targetName = (index: number) => `t${String(index + 1).padStart(2, '0')}` } = options;
+  if (!Number.isInteger(count) || count < 0 || count > MAX_TARGETS) throw new Error(`sshd lab of ${count} targets: expected 0 to ${MAX_TARGETS}`);
+  const { octet, prefix } = net;
+  const range = `10.${octet}.0.0/16`;
   const suffix = randomBytes(3).toString('hex').slice(0, 5);
-  const k = pickSubnetIndex();
-  const pub = `10.231.${2 * k}`;
-  const priv = `10.231.${2 * k + 1}`;
-  const bastionNs = `pt-b-${suffix}`;
-  const privateNs = `pt-p-${suffix}`;
-  const links = { root: `pt${suffix}r`, bastion: `pt${suffix}b`, bastionInner: `pt${suffix}q`, private: `pt${suffix}s` };
-  const metric = String(1000 + k);
-  const dir = mkdtempSync(path.join(os.tmpdir(), `pt-sshd-${suffix}-`));
+  const k = pickSubnetIndex(net);
+  const pub = `10.${octet}.${2 * k}`;
+  const priv = `10.${octet}.${2 * k + 1}`;
+  const bastionNs = `${prefix}-b-${suffix}`;
+  const privateNs = `${prefix}-p-${suffix}`;
+  const links = { root: `${prefix}${suffix}r`, bastion: `${prefix}${suffix}b`, bastionInner: `${prefix}${suffix}q`, private: `${prefix}${suffix}s` };
+  const metric = String(net.metricBase + k);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-sshd-${suffix}-`));
   chmodSync(dir, 0o755);
   const processes: SshdProcess[] = [];
-  const user = options.withUser ? `ptu${suffix}` : undefined;
+  const user = options.withUser ? `${prefix}u${suffix}` : undefined;
   const sudoersFile = user ? `/etc/sudoers.d/${user}` : undefined;
 
   let tornDown = false;
@@ -171,15 +195,15 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     attempt('ip', ['link', 'del', links.root]);
     attempt('ip', ['netns', 'del', bastionNs]);
     attempt('ip', ['netns', 'del', privateNs]);
-    attempt('ip', ['route', 'del', 'unreachable', RANGE, 'metric', metric]);
+    attempt('ip', ['route', 'del', 'unreachable', range, 'metric', metric]);
     if (sudoersFile) rmSync(sudoersFile, { force: true });
     if (user) attempt('userdel', [user]);
     rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    // Safety first: nothing in 10.231/16 may leave the machine, whatever happens next.
-    run('ip', ['route', 'add', 'unreachable', RANGE, 'metric', metric]);
+    // Safety first: nothing in this range may leave the machine, whatever happens next.
+    run('ip', ['route', 'add', 'unreachable', range, 'metric', metric]);
     run('ip', ['netns', 'add', bastionNs]);
     run('ip', ['netns', 'add', privateNs]);
     run('ip', ['link', 'add', links.root, 'type', 'veth', 'peer', 'name', links.bastion, 'netns', bastionNs]);
@@ -192,13 +216,13 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     const targetAddress = (index: number) => `${priv}.${10 + index}`;
     const unreachableAddress = `${priv}.250`;
     const refusedAddress = `${priv}.251`;
-    for (let index = 0; index < options.targets; index += 1) run('ip', ['-n', privateNs, 'addr', 'add', `${targetAddress(index)}/24`, 'dev', links.private]);
+    for (let index = 0; index < count; index += 1) run('ip', ['-n', privateNs, 'addr', 'add', `${targetAddress(index)}/24`, 'dev', links.private]);
     run('ip', ['-n', privateNs, 'addr', 'add', `${refusedAddress}/24`, 'dev', links.private]);
     for (const link of ['lo', links.private]) run('ip', ['-n', privateNs, 'link', 'set', link, 'up']);
     run('ip', ['-n', bastionNs, 'route', 'add', 'unreachable', `${unreachableAddress}/32`]);
 
     const clientKey = path.join(dir, 'client_ed25519');
-    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'play-test', '-f', clientKey]);
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${prefix}-client`, '-f', clientKey]);
     writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
     chmodSync(path.join(dir, 'authorized_keys'), 0o644);
     // Debian's sshd refuses to start without its privilege separation directory (normally made by the service unit).
@@ -211,13 +235,13 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     }
 
     // The bastion keeps sshd's default MaxStartups (10:30:100): the throttle is what keeps play under it.
-    const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`, 22, '');
+    const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`);
     processes.push(bastion);
     // Targets forward too (sshd's default), so a ProxyJump chain can hop through one of them.
-    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index), 22, '');
+    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index));
     const targets = await Promise.all(
-      Array.from({ length: options.targets }, async (_, index): Promise<LabTarget> => {
-        const name = `t${String(index + 1).padStart(2, '0')}`;
+      Array.from({ length: count }, async (_, index): Promise<LabTarget> => {
+        const name = targetName(index);
         let current = await startTarget(name, index);
         processes.push(current);
         const target: LabTarget = {
