@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO, type Tool } from '../lib/tools';
@@ -7,7 +7,9 @@ import { REPO, type Tool } from '../lib/tools';
  * Working copies of the site for the bench, one per tool, in a scratch directory: the template
  * change scenario edits a template there, never in the repository. The Ansible copy resolves the
  * mirror's symlinks (bench/ansible shares defaults, handlers, files, vars and the playbook itself
- * with the real site).
+ * with the real site), except the ones inside the mirror: Ansible finds roles beside the playbook
+ * (`playbooks/roles -> ../roles`), and a resolved copy of that link would leave the template the
+ * bench edits unused by Ansible.
  */
 export interface SiteProject {
   tool: Tool;
@@ -32,6 +34,10 @@ export function createSiteProjects(): SiteProjects {
   for (const part of ['playbooks', 'roles', 'app', 'inventory/lab']) cpSync(path.join(REPO, part), path.join(playDir, part), { recursive: true });
   const ansibleDir = path.join(root, 'ansible');
   cpSync(path.join(REPO, 'bench', 'ansible'), ansibleDir, { recursive: true, dereference: true });
+  for (const link of ['roles', 'library']) {
+    rmSync(path.join(ansibleDir, 'playbooks', link), { recursive: true });
+    symlinkSync(path.join('..', link), path.join(ansibleDir, 'playbooks', link));
+  }
   cpSync(path.join(REPO, 'inventory', 'lab'), path.join(ansibleDir, 'inventory', 'lab'), { recursive: true });
 
   const project = (tool: Tool, dir: string, playbook: string, template: string): SiteProject => ({
