@@ -116,7 +116,13 @@ export function buildPutScript(remotePath: string, spec: PutSpec = {}): string {
 /** Exit status of the read script when the file does not exist (distinct from cat's own 1). */
 export const READ_ABSENT_EXIT = 66;
 
+/**
+ * `[ -e ]` is also false for a file behind a directory the user cannot search, which must be an
+ * error, not "absent": the first ancestor that exists tells them apart (searchable: the rest of the
+ * path really is missing; if not, cat reports the permission error itself).
+ */
 export function buildReadCommand(remotePath: string, spec: BecomeSpec = {}): string {
   const path = shellQuote(remotePath);
-  return wrapBecome(`[ -e ${path} ] || exit ${READ_ABSENT_EXIT}\nexec cat -- ${path}`, spec);
+  const absent = `d=${path}; while [ "$d" != / ] && [ "$d" != . ]; do d=$(dirname -- "$d"); [ -e "$d" ] && break; done; [ -x "$d" ] && exit ${READ_ABSENT_EXIT}`;
+  return wrapBecome(`[ -e ${path} ] || { ${absent}; }\nexec cat -- ${path}`, spec);
 }

@@ -67,6 +67,8 @@ describe('buildPutScript', () => {
   });
 
   test('the read command tells a missing file from an unreadable one', () => {
-    expect(buildReadCommand('/a b')).toBe("[ -e '/a b' ] || exit 66\nexec cat -- '/a b'");
+    expect(buildReadCommand('/a b')).toBe(
+      "[ -e '/a b' ] || { d='/a b'; while [ \"$d\" != / ] && [ \"$d\" != . ]; do d=$(dirname -- \"$d\"); [ -e \"$d\" ] && break; done; [ -x \"$d\" ] && exit 66; }\nexec cat -- '/a b'",
+    );
   });
 });

@@ -140,6 +140,7 @@ describe('putFile and readFile', () => {
   test('readFile returns null for a missing file', async () => {
     expect(await root.readFile(`${work}/does-not-exist`)).toBeNull();
     expect(existsSync(`${work}/does-not-exist`)).toBe(false);
+    expect(await user.readFile(`${work}/no/such/directory/file`)).toBeNull();
   });
 
   test('each operation is one round trip (one exec channel)', async () => {
