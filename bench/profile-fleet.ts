@@ -22,10 +22,10 @@ async function main(): Promise<void> {
   try {
     const inventory = path.join(fleet.dir, 'hosts.yml');
     const hosts = Object.fromEntries(fleet.hosts.map((h) => [h.name, { ansible_host: h.address }]));
-    writeFileSync(inventory, stringify({ all: { vars: { ansible_user: 'root', play_ssh_config: fleet.sshConfigFile, fleet_settings: [{ name: 'workers', value: 4 }] }, children: { fleet: { hosts } } } }));
+    writeFileSync(inventory, stringify({ all: { vars: { ansible_user: fleet.user, play_ssh_config: fleet.sshConfigFile, fleet_settings: [{ name: 'workers', value: 4 }] }, children: { fleet: { hosts } } } }));
     // Asynchronous, so the sshd logs (read from their pipes) keep up while play runs.
     const play = async (node: string[]) =>
-      promisify(execFile)('/usr/bin/time', ['-f', '%e %U %S', process.execPath, ...node, path.join(REPO, 'bin', 'play.js'), path.join(__dirname, 'fleet', 'fleet-play.yml'), '-i', inventory, '-e', `fleet_root=${fleet.dir}/work`], {
+      promisify(execFile)('/usr/bin/time', ['-f', '%e %U %S', process.execPath, ...node, path.join(REPO, 'bin', 'play.js'), path.join(__dirname, 'fleet', 'fleet-play.yml'), '-i', inventory, '-e', `fleet_root=${fleet.home}/work`], {
         encoding: 'utf8',
         env: { ...process.env, NO_COLOR: '1' },
       });

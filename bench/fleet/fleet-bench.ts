@@ -59,7 +59,7 @@ function writeInventory(fleet: LightFleet): string {
   const inventory = {
     all: {
       vars: {
-        ansible_user: 'root',
+        ansible_user: fleet.user,
         play_ssh_config: fleet.sshConfigFile,
         fleet_settings: [
           { name: 'workers', value: 4 },
@@ -80,7 +80,7 @@ async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, opt
   const samples: Record<FleetScenario, { seconds: number; tasks: number; tree: number; proc: number; conns: number; sessions: number; failed: string[]; changed: string[]; code: number }[]> = { first: [], noop: [] };
   try {
     for (let run = 0; run < (options.runs[tool] ?? 0); run += 1) {
-      const root = path.join(fleet.dir, `work-${tool}-${run}`);
+      const root = path.join(fleet.home, `work-${tool}-${run}`);
       await closeControlMasters(controlDir);
       for (const scenario of ['first', 'noop'] as const) {
         const before = fleet.bastionConnections();

@@ -6,7 +6,9 @@ import { startSshdLab, type SshdLab, type SshdNet } from '../../test/support/ssh
  * own address, own host key, reachable only through a bastion sshd that keeps the default
  * MaxStartups 10:30:100 and logs every accepted connection), in the bench's own range so a bench
  * run and a test run can share the machine. No boot, no systemd: the hosts share this machine's
- * filesystem, so the workload writes under a per-host directory.
+ * filesystem, so the workload writes under a per-host directory. Both tools log in as the lab's own
+ * user (/bin/sh, empty home): root's shell start-up files on a developer machine (pyenv init...) cost
+ * ~150 ms per command, which would measure the machine's dotfiles rather than either tool.
  */
 
 /** 10.232.0.0/16, `pb` names: RESULTS.md states this range. */
@@ -21,6 +23,9 @@ export interface LightFleet {
   dir: string;
   hosts: LightHost[];
   bastionAddress: string;
+  /** The login user on every host, and its home: the place the workload may write. */
+  user: string;
+  home: string;
   /** ssh config: the bastion, each host by name and address with ProxyJump, pinned known_hosts. */
   sshConfigFile: string;
   /** TCP connections the bastion's sshd accepted so far ("Connection from" lines). */
@@ -30,13 +35,13 @@ export interface LightFleet {
   teardown(): Promise<void>;
 }
 
-function sshConfig(lab: SshdLab, hosts: LightHost[]): string {
+function sshConfig(lab: SshdLab, user: string, hosts: LightHost[]): string {
   const hostBlocks = hosts.map((h) => `Host ${h.name} ${h.address}\n  HostName ${h.address}\n  ProxyJump bastion\n`).join('\n');
   return [
     `Host bastion ${lab.bastion.address}\n  HostName ${lab.bastion.address}\n`,
     hostBlocks,
     'Host *',
-    '  User root',
+    `  User ${user}`,
     `  IdentityFile ${lab.clientKey}`,
     '  IdentitiesOnly yes',
     `  UserKnownHostsFile ${path.join(lab.dir, 'known_hosts')}`,
@@ -49,8 +54,9 @@ function sshConfig(lab: SshdLab, hosts: LightHost[]): string {
 
 export async function startLightFleet(count: number): Promise<LightFleet> {
   if (count < 1) throw new Error(`fleet size ${count}: expected at least 1`);
-  const lab = await startSshdLab({ targets: count, net: BENCH_NET, targetName: (index) => `h${String(index + 1).padStart(3, '0')}` });
+  const lab = await startSshdLab({ targets: count, net: BENCH_NET, withUser: true, targetName: (index) => `h${String(index + 1).padStart(3, '0')}` });
   try {
+    const user = lab.user!;
     const hosts = lab.targets.map(({ name, address }) => ({ name, address }));
     // Keys pinned up front, under both names, so neither tool writes known_hosts during a measured run.
     const knownHosts = [`bastion,${lab.bastion.address} ${lab.bastion.hostKeyLine}`, ...lab.targets.map((t) => `${t.name},${t.address} ${t.hostKeyLine}`)];
@@ -59,7 +65,9 @@ export async function startLightFleet(count: number): Promise<LightFleet> {
       dir: lab.dir,
       hosts,
       bastionAddress: lab.bastion.address,
-      sshConfigFile: lab.writeFile('ssh.config', sshConfig(lab, hosts)),
+      user,
+      home: lab.userHome!,
+      sshConfigFile: lab.writeFile('ssh.config', sshConfig(lab, user, hosts)),
       bastionConnections: () => lab.bastion.connectionCount(),
       hostSessions: () => lab.targets.reduce((sum, target) => sum + (target.log().match(/^Starting session: /gm) ?? []).length, 0),
       teardown: () => lab.teardown(),

@@ -64,6 +64,8 @@ export interface SshdLab {
   deadBastionPort: number;
   /** A non-root login user (created for this run) allowed `sudo -n` to root only; undefined unless asked for. */
   user?: string;
+  /** The user's home: empty (no dotfiles to slow every command down), owned by the user, inside `dir`. */
+  userHome?: string;
   /** `Host` blocks naming each target by address, to put in front of a test's own config. */
   hostBlocks(prefix?: string): string;
   writeFile(name: string, text: string, mode?: number): string;
@@ -186,6 +188,7 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
   const processes: SshdProcess[] = [];
   const user = options.withUser ? `${prefix}u${suffix}` : undefined;
   const sudoersFile = user ? `/etc/sudoers.d/${user}` : undefined;
+  const userHome = user ? path.join(dir, 'home') : undefined;
 
   let tornDown = false;
   const teardown = async () => {
@@ -230,7 +233,9 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
 
     if (user && sudoersFile) {
       // '*' (not '!') as the password: no password login, but not a "locked" account, which sshd refuses without PAM.
-      run('useradd', ['-M', '-d', '/nonexistent', '-s', '/bin/sh', '-p', '*', user]);
+      run('useradd', ['-M', '-d', userHome!, '-s', '/bin/sh', '-p', '*', user]);
+      mkdirSync(userHome!, { mode: 0o755 });
+      run('chown', [`${user}:`, userHome!]);
       writeFileSync(sudoersFile, `${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
     }
 
@@ -273,6 +278,7 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
       refusedAddress,
       deadBastionPort: 2299,
       user,
+      userHome,
       hostBlocks: (prefix = '') => targets.map((target) => `Host ${prefix}${target.name}\n  HostName ${target.address}\n`).join('\n'),
       writeFile: (name, text, mode = 0o644) => {
         const file = path.join(dir, name);

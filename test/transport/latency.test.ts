@@ -22,7 +22,7 @@ let lab: SshdLab;
 beforeAll(async () => {
   const missing = labPrerequisites();
   if (missing) throw new Error(missing);
-  // A login user with /bin/sh and no home: root's dotfiles on a developer machine (pyenv init...) would dominate the timing.
+  // A login user with /bin/sh and an empty home: root's dotfiles on a developer machine (pyenv init...) would dominate the timing.
   lab = await startSshdLab({ targets: 1, withUser: true });
 }, 60000);
 
