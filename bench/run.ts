@@ -1,7 +1,7 @@
 /**
  * The benchmark, one command (root; brings up the lab and the light hosts itself):
  *
- *   npx tsx bench/run.ts [--fleet 4,16,64,128] [--runs 3] [--ansible-runs 3] [--apps 2] [--no-site] [--no-fleet] [--out bench/RESULTS.md]
+ *   npx tsx bench/run.ts [--fleet 4,16,64,128] [--runs 3] [--ansible-runs 3] [--ansible-fleet-max 64] [--apps 2] [--no-site] [--no-fleet] [--out bench/RESULTS.md]
  *
  * Writes bench/RESULTS.md (keeping its hand-written Notes section). Never part of `npm test`: it
  * takes tens of minutes. test/bench/smoke.bench.ts runs the same code at N = 2, one run.
@@ -20,6 +20,8 @@ export interface BenchOptions {
   fleet: number[];
   runs: number;
   ansibleRuns: number;
+  /** Fleet sizes above this are measured for play only. */
+  ansibleFleetMax?: number;
   apps: number;
   /** The repeated site scenarios Ansible's defaults row runs (each takes minutes). */
   defaultsScenarios: SiteScenario[];
@@ -68,7 +70,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       return [];
     }
   };
-  const fleet = options.fleet.length > 0 ? await attempt('fleet', () => runFleetBench({ sizes: options.fleet, runs: { play: options.runs, [ansibleRows[0]]: options.ansibleRuns }, log, logDir: options.logDir })) : [];
+  const fleet = options.fleet.length > 0 ? await attempt('fleet', () => runFleetBench({ sizes: options.fleet, runs: { play: options.runs, [ansibleRows[0]]: options.ansibleRuns }, ansibleMaxHosts: options.ansibleFleetMax, log, logDir: options.logDir })) : [];
   const notes = previousNotes(options.out);
   const write = (site: SiteFigure[], pending: string[]): string => {
     const report = renderReport({
@@ -110,14 +112,15 @@ function main(): void {
     .option('--no-site', 'skip the site bench on the lab')
     .option('--runs <n>', 'runs per figure for play', count, 3)
     .option('--ansible-runs <n>', 'runs per figure for each Ansible row, site and fleet (0: play only)', count, 3)
+    .option('--ansible-fleet-max <n>', 'largest fleet Ansible is measured on (larger ones: play only)', count)
     .option('--apps <n>', 'app hosts in the lab', count, 2)
     .option('--defaults-scenarios <list>', 'repeated site scenarios for the ansible-defaults row', scenarios, ['noop', 'common', 'template'])
     .option('--out <file>', 'the results file', path.join(__dirname, 'RESULTS.md'))
     .option('--log-dir <dir>', 'where every run\'s output is kept', path.join(os.tmpdir(), `pb-bench-logs-${Date.now()}`))
     .parse();
-  const opts = program.opts<{ fleet: number[] | false; site: boolean; runs: number; ansibleRuns: number; apps: number; defaultsScenarios: SiteScenario[]; out: string; logDir: string }>();
+  const opts = program.opts<{ fleet: number[] | false; site: boolean; runs: number; ansibleRuns: number; ansibleFleetMax?: number; apps: number; defaultsScenarios: SiteScenario[]; out: string; logDir: string }>();
   if (process.getuid?.() !== 0) program.error('bench: needs root (network namespaces, the lab)');
-  runBench({ site: opts.site, fleet: opts.fleet === false ? [] : opts.fleet, runs: opts.runs, ansibleRuns: opts.ansibleRuns, apps: opts.apps, defaultsScenarios: opts.defaultsScenarios, out: path.resolve(opts.out), logDir: path.resolve(opts.logDir) }, (line) =>
+  runBench({ site: opts.site, fleet: opts.fleet === false ? [] : opts.fleet, runs: opts.runs, ansibleRuns: opts.ansibleRuns, ansibleFleetMax: opts.ansibleFleetMax, apps: opts.apps, defaultsScenarios: opts.defaultsScenarios, out: path.resolve(opts.out), logDir: path.resolve(opts.logDir) }, (line) =>
     process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   ).then(
     ({ report }) => process.stdout.write(`${report}\nrun logs: ${opts.logDir}\n`),

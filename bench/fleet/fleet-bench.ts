@@ -41,6 +41,8 @@ export interface FleetOptions {
   sizes: number[];
   /** Runs per figure, per tool (each run is a first run then its no-op rerun). */
   runs: Partial<Record<Tool, number>>;
+  /** Larger fleets are measured for play only (Ansible takes minutes per run there). */
+  ansibleMaxHosts?: number;
   log: (line: string) => void;
   /** Every run's output is kept here. */
   logDir: string;
@@ -137,7 +139,8 @@ export async function runFleetBench(options: FleetOptions): Promise<FleetFigure[
     const fleet = await startLightFleet(size);
     try {
       const inventory = writeInventory(fleet);
-      for (const tool of (Object.keys(options.runs) as Tool[]).filter((t) => (options.runs[t] ?? 0) > 0)) figures.push(...(await measureTool(fleet, inventory, tool, options)));
+      const measured = (tool: Tool) => (options.runs[tool] ?? 0) > 0 && (tool === 'play' || size <= (options.ansibleMaxHosts ?? Infinity));
+      for (const tool of (Object.keys(options.runs) as Tool[]).filter(measured)) figures.push(...(await measureTool(fleet, inventory, tool, options)));
     } finally {
       await fleet.teardown();
     }
