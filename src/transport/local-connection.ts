@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { TransportError } from './connection';
 import { ShellConnection, type ExecRequest, type ExecResult } from './shell-connection';
-import { collectProcess } from './process-exec';
+import { runInOwnGroup } from './process-exec';
 
 export interface LocalConnectionOptions {
   /** The inventory name it stands for (normally `localhost`). */
@@ -20,8 +19,7 @@ export class LocalConnection extends ShellConnection {
 
   protected async exec(request: ExecRequest): Promise<ExecResult> {
     if (this.closed) throw new TransportError(this.host, 'local', 'disconnected', 'connection is closed');
-    const child = spawn('/bin/sh', ['-c', request.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const result = await collectProcess(child, request.stdin, request.timeoutMs);
+    const result = await runInOwnGroup(request.command, request.stdin, request.timeoutMs);
     if (result === 'timeout') throw new TransportError(this.host, 'local', 'timeout', `command timed out after ${request.timeoutMs} ms`);
     return result;
   }

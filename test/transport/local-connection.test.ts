@@ -31,6 +31,33 @@ test('run: timeout kills the whole command, not just its shell', async () => {
   expect(Date.now() - started).toBeLessThan(2000);
 });
 
+/** Alive and not a zombie waiting for its (killed) parent to be reaped. */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+test('run: timeout kills what the command started, in its own process group', async () => {
+  const pidFile = path.join(dir, 'grandchild.pid');
+  const command = `sleep 30 & echo $! > ${pidFile}; wait`;
+  await expect(local.run(command, { timeoutMs: 500 })).rejects.toMatchObject({ kind: 'timeout' });
+  const grandchild = Number(readFileSync(pidFile, 'utf8'));
+  const deadline = Date.now() + 2000;
+  while (alive(grandchild) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(alive(grandchild)).toBe(false);
+  rmSync(pidFile);
+});
+
+test('run: a command leads its own process group, apart from play', async () => {
+  const { stdout } = await local.run('echo $$ $(ps -o pgid= -p $$)');
+  const [pid, pgid] = stdout.trim().split(/\s+/).map(Number);
+  expect(pgid).toBe(pid);
+  expect(pgid).not.toBe(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2]));
+});
+
 test('putFile: validation failure keeps the old file and leaves no temp file; success replaces it', async () => {
   const dest = path.join(dir, 'conf');
   writeFileSync(dest, 'old\n', { mode: 0o600 });
