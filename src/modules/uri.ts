@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleDefinition, type ModuleResult } from './module';
-import { uriScript, type UriResponse } from './commands/uri-script';
+import { uriScript, type UriRequest, type UriResponse } from './commands/uri-script';
 import { run } from './support/host';
 
 const args = z
@@ -15,12 +15,41 @@ const args = z
     headers: z.record(z.string(), z.string()).default({}),
     validate_certs: z.boolean().default(true),
     follow_redirects: z.boolean().default(true),
+    url_username: z.string().optional(),
+    url_password: z.string().optional(),
+    force_basic_auth: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.url_password === undefined || a.url_username !== undefined, { message: 'url_password needs url_username', path: ['url_password'] });
 
 type UriArgs = z.infer<typeof args>;
 
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function basicAuth(a: UriArgs): UriRequest['auth'] {
+  if (a.url_username === undefined) return undefined;
+  return { username: a.url_username, password: a.url_password ?? '', force: a.force_basic_auth };
+}
+
+const HIDDEN = '********';
+
+/**
+ * The password (and its Basic token) must never reach the output, even when a server echoes the
+ * request back: the module's own no_log for it, as Ansible marks url_password. The JSON-escaped
+ * form covers a password echoed inside a JSON body.
+ */
+function hideCredentials(auth: UriRequest['auth']): (text: string) => string {
+  if (!auth?.password) return (text) => text;
+  const forms = [Buffer.from(`${auth.username}:${auth.password}`).toString('base64'), JSON.stringify(auth.password).slice(1, -1), auth.password];
+  return (text) => forms.reduce((hidden, form) => hidden.split(form).join(HIDDEN), text);
+}
+
+function hideDeep(value: unknown, hide: (text: string) => string): unknown {
+  if (typeof value === 'string') return hide(value);
+  if (Array.isArray(value)) return value.map((v) => hideDeep(v, hide));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [hide(k), hideDeep(v, hide)]));
+  return value;
+}
 
 function requestBody(a: UriArgs): { body?: string; headers: Record<string, string> } {
   if (a.body === undefined) return { headers: a.headers };
@@ -35,10 +64,12 @@ export const uri: ModuleDefinition<UriArgs> = {
   async run(a, ctx): Promise<ModuleResult> {
     if (ctx.check && !READ_ONLY.has(a.method)) return { changed: false, skipped: true, msg: `${a.method} ${a.url} is not sent in check mode` };
     const { body, headers } = requestBody(a);
-    const script = uriScript({ url: a.url, method: a.method, headers, body, timeout: a.timeout, validate_certs: a.validate_certs, follow_redirects: a.follow_redirects });
+    const auth = basicAuth(a);
+    const hide = hideCredentials(auth);
+    const script = uriScript({ url: a.url, method: a.method, headers, body, timeout: a.timeout, validate_certs: a.validate_certs, follow_redirects: a.follow_redirects, auth });
     const result = await run(ctx, 'python3 -', { stdin: script, timeoutMs: (a.timeout + 30) * 1000 });
     if (result.exitCode !== 0) {
-      throw new ModuleFailure(`uri needs python3 on ${ctx.host} (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      throw new ModuleFailure(hide(`uri needs python3 on ${ctx.host} (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`));
     }
     const response = JSON.parse(result.stdout) as UriResponse;
     const ok = a.status_code.includes(response.status);
@@ -61,6 +92,6 @@ export const uri: ModuleDefinition<UriArgs> = {
       out.failed = true;
       out.msg = `Status code was ${response.status} and not [${a.status_code.join(', ')}]: ${response.error ?? `${a.method} ${a.url}`}`;
     }
-    return out;
+    return hideDeep(out, hide) as ModuleResult;
   },
 };

@@ -1,7 +1,8 @@
 /**
  * The HTTP request runs ON THE HOST with python3's urllib: Debian's minimal and cloud images ship
  * python3 (the lab's base includes it) but not curl or wget, and bash's /dev/tcp cannot speak TLS.
- * The arguments travel inside the script as base64 JSON, so nothing in them is ever shell text.
+ * The arguments travel inside the script as base64 JSON on python's stdin, so nothing in them is
+ * ever shell text, and a password never shows in the command line `ps` prints.
  */
 export interface UriRequest {
   url: string;
@@ -11,6 +12,8 @@ export interface UriRequest {
   timeout: number;
   validate_certs: boolean;
   follow_redirects: boolean;
+  /** Basic auth. Unless `force`, it is sent only in answer to a 401 challenge (urllib's handler, as Ansible does). */
+  auth?: { username: string; password: string; force: boolean };
 }
 
 const SCRIPT = `
@@ -22,6 +25,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 handlers = [urllib.request.HTTPSHandler(context=None if a["validate_certs"] else ssl._create_unverified_context())]
 if not a["follow_redirects"]:
     handlers.append(NoRedirect())
+auth = a.get("auth")
+if auth and auth["force"]:
+    a["headers"]["Authorization"] = "Basic " + base64.b64encode((auth["username"] + ":" + auth["password"]).encode("utf-8")).decode("ascii")
+elif auth:
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, a["url"], auth["username"], auth["password"])
+    handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
 opener = urllib.request.build_opener(*handlers)
 body = a["body"].encode("utf-8") if a.get("body") is not None else None
 req = urllib.request.Request(a["url"], data=body, method=a["method"], headers=a["headers"])
