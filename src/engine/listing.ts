@@ -1,5 +1,5 @@
 import { shouldRun, type TagSelection } from './tags';
-import type { Play, Playbook, TaskNode } from './playbook/types';
+import { qualifiedTaskName, type Play, type Playbook, type TaskNode } from './playbook/types';
 
 /**
  * --list-hosts, --list-tasks and --list-tags in Ansible's layout. Like Ansible, tasks of
@@ -31,7 +31,6 @@ function listed(nodes: readonly TaskNode[], tags: TagSelection): Array<{ title: 
   return nodes.flatMap((node) => {
     if (node.kind === 'block') return [...node.block, ...node.rescue, ...node.always].flatMap((n) => listed([n], tags));
     if (!shouldRun(node.tags, tags)) return [];
-    const name = node.kind === 'module' ? (node.name ?? node.module) : (node.name ?? node.kind);
-    return [{ title: node.role ? `${node.role.name} : ${name}` : name, tags: node.tags }];
+    return [{ title: qualifiedTaskName(node), tags: node.tags }];
   });
 }

@@ -31,7 +31,8 @@ export function sudoRefusal(stderr: string): string | undefined {
   return stderr.split('\n').find((line) => SUDO_REFUSALS.some((pattern) => pattern.test(line)))?.trim();
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A name `export` accepts. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface RunSpec extends BecomeSpec {
   cwd?: string;

@@ -1,7 +1,9 @@
+import { ENV_NAME } from '../../transport/commands';
 import { locate } from '../yaml-loader';
+import { isTemplated } from '../templates';
 import { PlaybookError } from './errors';
 import { describe, isDict } from './module-args';
-import type { Origin, Vars } from './types';
+import type { EnvironmentLayer, Origin, Vars } from './types';
 
 /**
  * Typed reads of playbook keywords. Each reports the keyword and the line it is on, so a wrong
@@ -77,6 +79,19 @@ export class Fields {
     const value = this.raw[key];
     if (value === undefined || value === null) return {};
     if (!isDict(value)) return this.fail(key, `expected a mapping, got ${describe(value)}`);
+    return value;
+  }
+
+  /** `environment:` a mapping of variable names (values may be templated), or `{{ }}` that renders to one. */
+  environment(key: string): EnvironmentLayer | undefined {
+    const value = this.raw[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string' && isTemplated(value)) return value;
+    if (!isDict(value)) return this.fail(key, `expected a mapping of environment variables, got ${describe(value)}`);
+    const invalid = Object.keys(value).find((name) => !ENV_NAME.test(name));
+    if (invalid !== undefined) this.fail(key, `${JSON.stringify(invalid)} is not a valid environment variable name`);
+    const unusable = Object.entries(value).find(([, v]) => !['string', 'number', 'boolean'].includes(typeof v));
+    if (unusable) this.fail(key, `${unusable[0]}: expected a string, got ${describe(unusable[1])}`);
     return value;
   }
 

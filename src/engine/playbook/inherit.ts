@@ -1,4 +1,4 @@
-import type { Inherited } from './types';
+import type { EnvironmentLayer, Inherited } from './types';
 import type { Fields } from './fields';
 
 /** Keywords every task-like node (task, block, role entry, include) may carry and pass down. */
@@ -13,6 +13,8 @@ export const INHERITED_KEYWORDS = [
   'check_mode',
   'diff',
   'delegate_to',
+  'run_once',
+  'environment',
 ] as const;
 
 export function emptyInherited(): Inherited {
@@ -32,6 +34,13 @@ export function inherit(parent: Inherited, fields: Fields): Inherited {
     checkMode: fields.bool('check_mode') ?? parent.checkMode,
     diff: fields.bool('diff') ?? parent.diff,
     delegateTo: fields.string('delegate_to') ?? parent.delegateTo,
+    runOnce: fields.bool('run_once') ?? parent.runOnce,
+    environment: withLayer(parent.environment, fields.environment('environment')),
     role: parent.role,
   };
+}
+
+function withLayer(layers: EnvironmentLayer[] | undefined, layer: EnvironmentLayer | undefined): EnvironmentLayer[] | undefined {
+  if (layer === undefined) return layers;
+  return [...(layers ?? []), layer];
 }

@@ -40,6 +40,8 @@ const PLAY_KEYWORDS = new Set([
   'no_log',
   'check_mode',
   'diff',
+  'environment',
+  'run_once',
 ]);
 
 /** Loads and validates a whole playbook: every file it uses is read and checked before any host is contacted. */
@@ -136,7 +138,7 @@ class PlaybookLoader implements TaskSources {
     const handlers = [
       ...roles.flatMap((r) => r.handlers),
       ...this.importedHandlers,
-      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: { ...emptyInherited(), become: inherited.become, becomeUser: inherited.becomeUser } }),
+      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: { ...emptyInherited(), become: inherited.become, becomeUser: inherited.becomeUser, environment: inherited.environment } }),
     ];
     const play: Play = {
       name: fields.string('name') ?? hosts,

@@ -74,7 +74,7 @@ export class RoleLoader {
     const scopeFor = (file: string, inh: Inherited) => ({ file, dir: join(path, 'tasks'), inherited: inh, sources: this.sources(), importChain: [file] });
     const tasks = tasksFile ? parseTaskList(this.yaml.read(tasksFile), scopeFor(tasksFile, inherited), tasksFile) : [];
     const handlersFile = this.yaml.findYaml(join(path, 'handlers', 'main'));
-    const handlerScope: Inherited = { when: [], tags: [], vars: {}, become: inherited.become, becomeUser: inherited.becomeUser, role: scope };
+    const handlerScope: Inherited = { when: [], tags: [], vars: {}, become: inherited.become, becomeUser: inherited.becomeUser, environment: inherited.environment, role: scope };
     const handlers = handlersFile ? parseHandlers(this.yaml.read(handlersFile), scopeFor(handlersFile, handlerScope)) : [];
     return {
       tasks: [...dependencies.flatMap((d) => d.tasks), ...tasks],

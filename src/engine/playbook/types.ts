@@ -40,8 +40,15 @@ export interface Inherited {
   checkMode?: boolean;
   diff?: boolean;
   delegateTo?: string;
+  /** Run on the first active host of the batch only; the result counts for every host of it. */
+  runOnce?: boolean;
+  /** `environment:` of each level, outermost first; merged per host at run time, the inner level winning. */
+  environment?: EnvironmentLayer[];
   role?: RoleScope;
 }
+
+/** One level's `environment:`: a mapping (names checked at load time) or `{{ }}` that renders to one. */
+export type EnvironmentLayer = Vars | string;
 
 /** loop / with_items: the items as written (a list, or `{{ }}` that renders to one). */
 export interface LoopSpec {
@@ -99,6 +106,16 @@ export interface MetaTask extends NodeBase {
 }
 
 export type TaskNode = ModuleTask | BlockTask | IncludeTasks | IncludeRole | MetaTask;
+
+/** A task's name as Ansible shows it: its name, or its module (or kind) when it has none. */
+export function taskName(node: TaskNode): string {
+  return node.name ?? (node.kind === 'module' ? node.module : node.kind);
+}
+
+/** `role : name` for a task of a role, as in Ansible's output and `--start-at-task`. */
+export function qualifiedTaskName(node: TaskNode): string {
+  return node.role ? `${node.role.name} : ${taskName(node)}` : taskName(node);
+}
 
 export interface Handler extends ModuleTask {
   /** The names a notify can use: its name, `role : name`, and its listen topics. */

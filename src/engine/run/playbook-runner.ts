@@ -13,6 +13,7 @@ import { allHold, loopItems, render } from './evaluate';
 import { HostStates, type HostState } from './host-state';
 import { mapLimit } from './limit';
 import { executeModuleTask, type HostOutcome, type ItemOutcome } from './task-executor';
+import { holdsStartTask, startsHere } from './start-at';
 import { taskVars, type VarSources } from './task-vars';
 
 /** The inventory as the runner uses it. */
@@ -45,6 +46,8 @@ export interface RunOptions {
   /** Set on the first Ctrl-C: running tasks finish, nothing new starts, the recap is printed. */
   interrupt: { requested: boolean };
   progressIntervalMs?: number;
+  /** --start-at-task: tasks before the first one with this name (or `role : name`) are skipped. */
+  startAtTask?: string;
 }
 
 export interface RunSummary {
@@ -76,11 +79,17 @@ class PlaybookRun {
   private runHalted = false;
   /** Blocks with a rescue or always being run: a failure there may be rescued, and always must still run, so the failure rules wait. */
   private guardedBlocks = 0;
+  /** --start-at-task until the play that holds the task is reached. */
+  private startAt: string | undefined;
+  /** --start-at-task within the current batch, until the task is reached. */
+  private skipUntil: string | undefined;
 
   constructor(
     private readonly playbook: Playbook,
     private readonly options: RunOptions,
-  ) {}
+  ) {
+    this.startAt = options.startAtTask;
+  }
 
   async run(): Promise<RunSummary> {
     for (const play of this.playbook.plays) {
@@ -106,8 +115,15 @@ class PlaybookRun {
       this.options.reporter.emit({ type: 'no_hosts', play: play.name });
       return;
     }
+    const startAt = this.startAt;
+    if (startAt !== undefined) {
+      // a play before the one that holds the task is skipped whole, facts included
+      if (!play.sections.some((section) => holdsStartTask(section, startAt))) return;
+      this.startAt = undefined;
+    }
     for (const batch of makeBatches(hosts, play.serial)) {
       if (this.playHalted || this.options.interrupt.requested) break;
+      this.skipUntil = startAt;
       await this.runBatch(play, batch, hosts);
     }
     for (const state of this.states.all()) state.ended = false;
@@ -152,6 +168,10 @@ class PlaybookRun {
   }
 
   private async runNode(node: TaskNode, hosts: string[]): Promise<void> {
+    if (this.skipUntil !== undefined && node.kind !== 'block') {
+      if (!startsHere(node, this.skipUntil)) return;
+      this.skipUntil = undefined;
+    }
     switch (node.kind) {
       case 'module':
         if (shouldRun(node.tags, this.options.tags)) await this.runTask(node, hosts, false);
@@ -336,7 +356,9 @@ class PlaybookRun {
     const title = task.name ?? task.module;
     reporter.emit({ type: 'task_start', name: title, role: task.role?.name, handler, origin: `${task.origin.file}:${task.origin.line}` });
     const started = Date.now();
-    const running = new Set(hosts);
+    // run_once: the first host runs it, and its result counts for the whole batch (Ansible reports that host only)
+    const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
+    const running = new Set(runners);
     const ticker = setInterval(
       () => reporter.emit({ type: 'task_progress', task: title, running: [...running], elapsedMs: Date.now() - started }),
       this.options.progressIntervalMs ?? 1000,
@@ -344,10 +366,13 @@ class PlaybookRun {
     ticker.unref();
     const failedBefore = new Set(hosts.filter((host) => this.states.get(host).failed));
     try {
-      await mapLimit(hosts, this.options.forks, async (host) => {
+      await mapLimit(runners, this.options.forks, async (host) => {
         const outcome = await this.runOnHost(task, host, title);
         running.delete(host);
         this.record(task, host, title, outcome);
+        if (task.runOnce && !outcome.unreachable) {
+          for (const other of hosts.filter((h) => h !== host)) this.applyOutcome(task, this.states.get(other), title, outcome);
+        }
       });
     } finally {
       clearInterval(ticker);
@@ -399,26 +424,37 @@ class PlaybookRun {
       this.report(task, host, title, outcome);
       return;
     }
-    if (task.register) state.hostFacts[task.register] = outcome.result;
     const ignored = outcome.status === 'failed' && task.ignoreErrors === true;
-    if (outcome.status === 'failed' && !ignored) {
-      stats.failed++;
-      state.failed = true;
-      state.hostFacts.ansible_failed_result = outcome.result;
-      state.hostFacts.ansible_failed_task = { name: title, module: task.module };
-    } else if (outcome.status === 'skipped') {
+    const failed = this.applyOutcome(task, state, title, outcome);
+    if (outcome.status === 'skipped') {
       stats.skipped++;
-    } else {
+    } else if (!failed) {
       stats.ok++;
       if (outcome.result.changed === true) stats.changed++;
       if (ignored) stats.ignored++;
+    }
+    // a loop's items were reported as they finished; only a failed loop gets its own closing line
+    if (!outcome.items || outcome.status === 'failed') this.report(task, host, title, outcome, ignored);
+  }
+
+  /**
+   * What a result does to a host: register, failure (counted), set_fact/setup facts, notifications.
+   * Also applied to every host a run_once task ran for, as Ansible does. Returns whether the host failed.
+   */
+  private applyOutcome(task: ModuleTask, state: HostState, title: string, outcome: HostOutcome): boolean {
+    if (task.register) state.hostFacts[task.register] = outcome.result;
+    const failed = outcome.status === 'failed' && task.ignoreErrors !== true;
+    if (failed) {
+      state.stats.failed++;
+      state.failed = true;
+      state.hostFacts.ansible_failed_result = outcome.result;
+      state.hostFacts.ansible_failed_task = { name: title, module: task.module };
     }
     if (outcome.status !== 'failed') this.applyResultFacts(task, state, outcome.result);
     if (outcome.status === 'changed') {
       for (const name of task.notify) for (const handler of handlersFor(this.handlers, name)) state.notified.add(handler);
     }
-    // a loop's items were reported as they finished; only a failed loop gets its own closing line
-    if (!outcome.items || outcome.status === 'failed') this.report(task, host, title, outcome, ignored);
+    return failed;
   }
 
   /** set_fact's values become host facts; setup's result is the host's facts. */

@@ -5,6 +5,7 @@ import type { FailureDetail, HostStatus } from '../output/events';
 import { resolveLocal } from '../playbook/local-files';
 import { parseArgs } from '../playbook/module-args';
 import type { ModuleTask, Vars } from '../playbook/types';
+import { renderEnvironment, withEnvironment } from './environment';
 import { allHold, loopItems, render, renderFile } from './evaluate';
 
 /** Everything one task on one host needs from the run. */
@@ -67,7 +68,9 @@ async function runItem(task: ModuleTask, env: TaskHostEnv, vars: Vars, item: unk
     if (!allHold(task.when, vars, task.origin)) return { status: 'skipped', item, result: { ...SKIPPED }, diffs: [], noLog };
     const rendered = render(task.args, vars, task.origin);
     const args = parseArgs(env.module, rendered, task.origin);
-    const ctx = moduleContext(task, env, vars, env.holdsSecret(rendered) || noLog);
+    const environment = renderEnvironment(task.environment, vars, task.origin);
+    const secret = env.holdsSecret(rendered) || env.holdsSecret(environment) || noLog;
+    const ctx = moduleContext(task, env, vars, environment, secret);
     const result = await withRetries(task, env.module, args, ctx, vars);
     return outcomeOf(result, item, noLog);
   } catch (err) {
@@ -75,11 +78,12 @@ async function runItem(task: ModuleTask, env: TaskHostEnv, vars: Vars, item: unk
   }
 }
 
-function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, secret: boolean): ModuleContext {
+function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, environment: Record<string, string>, secret: boolean): ModuleContext {
   const becomeVar = vars.ansible_become;
+  const { reconnect } = env;
   return {
     host: env.host,
-    conn: env.conn,
+    conn: withEnvironment(env.conn, environment),
     check: task.checkMode ?? env.check,
     diff: task.diff ?? env.diff,
     become: task.become ?? (typeof becomeVar === 'boolean' ? becomeVar : false),
@@ -87,7 +91,7 @@ function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, secret: b
     facts: env.facts as ModuleContext['facts'],
     vars,
     noLog: secret,
-    reconnect: env.reconnect,
+    reconnect: reconnect && (async () => withEnvironment(await reconnect(), environment)),
     resolveLocal: (path, kind) => resolveLocal(path, kind, task.role?.path, env.playbookDir),
     renderTemplate: (localPath) => renderFile(localPath, vars),
   };

@@ -1,0 +1,55 @@
+import { ENV_NAME } from '../../transport/commands';
+import type { Connection, PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
+import { isDict } from '../playbook/module-args';
+import type { EnvironmentLayer, Origin, Vars } from '../playbook/types';
+import { render } from './evaluate';
+
+/** The task's `environment:` levels rendered for one host and merged, the inner level winning. */
+export function renderEnvironment(layers: readonly EnvironmentLayer[] | undefined, vars: Vars, origin: Origin): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const layer of layers ?? []) {
+    const rendered: unknown = render(layer, vars, origin);
+    if (!isDict(rendered)) throw new Error(`environment: expected a mapping, got ${JSON.stringify(rendered)}`);
+    for (const [name, value] of Object.entries(rendered)) {
+      if (!ENV_NAME.test(name)) throw new Error(`environment: ${JSON.stringify(name)} is not a valid environment variable name`);
+      if (!['string', 'number', 'boolean'].includes(typeof value)) throw new Error(`environment: ${name} must be a string`);
+      merged[name] = String(value);
+    }
+  }
+  return merged;
+}
+
+/**
+ * The host's connection with the task's environment added to every command, so modules need
+ * not know about `environment:`. A variable the module sets itself (apt's DEBIAN_FRONTEND) wins.
+ */
+export function withEnvironment(conn: Connection, env: Record<string, string>): Connection {
+  return Object.keys(env).length === 0 ? conn : new EnvironmentConnection(conn, env);
+}
+
+class EnvironmentConnection implements Connection {
+  constructor(
+    private readonly inner: Connection,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get host(): string {
+    return this.inner.host;
+  }
+
+  run(command: string, options: RunOptions = {}): Promise<RunResult> {
+    return this.inner.run(command, { ...options, env: { ...this.env, ...options.env } });
+  }
+
+  putFile(remotePath: string, content: string | Buffer, options?: PutOptions): Promise<void> {
+    return this.inner.putFile(remotePath, content, options);
+  }
+
+  readFile(remotePath: string, options?: ReadOptions): Promise<Buffer | null> {
+    return this.inner.readFile(remotePath, options);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
