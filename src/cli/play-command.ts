@@ -11,6 +11,7 @@ import { PlaybookError } from '../engine/playbook/errors';
 import { loadProject, PROJECT_FILE, resolvePlaybook, type Project } from '../engine/project';
 import { RunConnections } from '../engine/run/connections';
 import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
+import { playbookHoldsStartTask } from '../engine/run/start-at';
 import { Secrets } from '../engine/secrets';
 import { parseTagList } from '../engine/tags';
 import { InventoryError } from '../inventory/inventory-error';
@@ -83,6 +84,7 @@ export async function runPlayCommand(playbookName: string, options: PlayOptions,
       forks: options.forks ?? project.forks ?? DEFAULT_FORKS,
       tags,
       forceHandlers: options.forceHandlers ?? false,
+      startAtTask: options.startAtTask,
       verbosity: options.verbose ?? 0,
       reporter,
       connections,
@@ -127,6 +129,11 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
   checkUndefinedVariables(playbook, { inventory: inventory.variableNames(), extra: Object.keys(extraVars) }, (path, inherited) =>
     loadIncludedTasks(path, inherited, playbook.dir, loadOptions),
   );
+  if (options.startAtTask !== undefined && !playbookHoldsStartTask(playbook, options.startAtTask)) {
+    throw new PlaybookError(
+      `--start-at-task: no task named '${options.startAtTask}' in ${playbook.path} (a task's name or 'role : name'; tasks of include_tasks/include_role files cannot be started at)`,
+    );
+  }
   const limit = options.limit ? new Set(inventory.select(limitPattern(options.limit, cwd))) : undefined;
   if (limit && limit.size === 0) throw new PlaybookError(`--limit ${options.limit} leaves no host to run on (Ansible's "leaves us with no hosts to target")`);
   return { project, playbook, inventory, loadOptions, extraVars, limit };

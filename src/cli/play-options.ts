@@ -18,5 +18,6 @@ export interface PlayOptions {
   vaultId?: string[];
   askVaultPassword?: boolean;
   forceHandlers?: boolean;
+  startAtTask?: string;
   sshStrictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
 }

@@ -30,6 +30,7 @@ export function buildProgram(): Command {
     .option('--vault-password-file <file>', 'file (or executable) with the vault password (repeatable)', collect)
     .option('--vault-id <id>', 'label@source vault password (repeatable)', collect)
     .option('-J, --ask-vault-password', 'ask for the vault password on the terminal')
+    .option('--start-at-task <name>', "skip the tasks before the first one with this name (or 'role : name')")
     .option('--force-handlers', 'run notified handlers even on hosts that failed')
     .addOption(
       new Option('--ssh-strict-host-key-checking <mode>', 'host-key policy; "no" is the only way to turn checking off').choices(['yes', 'accept-new', 'no']),

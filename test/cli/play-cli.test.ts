@@ -1,34 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { encryptVault } from '../../src/vault';
-
-/**
- * The built CLI (`bin/play.js`, from `npm run build`) on the fixture project: its hosts are the
- * controller itself (`ansible_connection: local`), so every task really runs.
- */
-const BIN = resolve(__dirname, '../../bin/play.js');
-const FIXTURE = resolve(__dirname, '../fixtures/engine/cli-project');
+import { BIN, copyCliProject, requireBuild, runPlay } from './cli-project';
 
 let project: string;
 let out: string;
 
-beforeAll(() => {
-  if (!existsSync(resolve(__dirname, '../../dist/cli/main.js'))) throw new Error('run `npm run build` first (npm test does)');
-});
+beforeAll(requireBuild);
 beforeEach(() => {
-  project = mkdtempSync(join(tmpdir(), 'play-cli-'));
-  cpSync(FIXTURE, project, { recursive: true });
-  out = join(project, 'out');
-  mkdirSync(out);
+  ({ dir: project, out } = copyCliProject());
 });
 afterEach(() => rmSync(project, { recursive: true, force: true }));
 
-function play(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const play = (...args: string[]) => runPlay(project, args);
 const recap = (stdout: string, host: string) => stdout.split('\n').find((line) => line.startsWith(`${host} `)) ?? '';
 
 describe('play <playbook> on local hosts', () => {
