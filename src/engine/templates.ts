@@ -5,6 +5,7 @@ import type { Origin } from './expression-error';
 import { EvalError } from './expression-values';
 import { compileExpression, evaluate, singleMustache } from './expressions';
 import { TemplateError, lineWithin } from './template-error';
+import { withoutLiteralBraces } from './template-unsafe';
 import { HelperInputMissing, templateHelpers } from './template-helpers';
 import { registerRenderer, variableView } from './template-lazy-vars';
 
@@ -107,9 +108,12 @@ export const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
 const PATH = /^(?:@root\.)?[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\[[^\]]+\]))*$/;
 
 function renderString(text: string, vars: Vars, origin: Origin): unknown {
+  const written = withoutLiteralBraces(text);
+  // Handlebars syntax needs a `{{` the author wrote: `x~}}` left of an `!unsafe` text is just text
+  const handlebarsOnly = written.includes('{{') && HANDLEBARS_ONLY.test(written);
   const whole = singleMustache(text);
-  if (whole !== undefined && !HANDLEBARS_ONLY.test(text)) return plainCopy(evaluateMustache(whole, text, vars, origin));
-  if (HANDLEBARS_ONLY.test(text)) return renderTemplate(text, vars, origin);
+  if (whole !== undefined && !handlebarsOnly) return plainCopy(evaluateMustache(whole, text, vars, origin));
+  if (handlebarsOnly) return renderTemplate(text, vars, origin);
   let out = '';
   let last = 0;
   for (const m of text.matchAll(MUSTACHE)) {

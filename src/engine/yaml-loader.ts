@@ -3,6 +3,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yam
 import type { Node, ScalarTag, Tags, YAMLError } from 'yaml';
 import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
 import type { Secrets } from './secrets';
+import { unsafeText } from './template-unsafe';
 
 /**
  * YAML as Ansible users expect it. Ansible reads YAML 1.1 (PyYAML), so we do too:
@@ -15,6 +16,7 @@ import type { Secrets } from './secrets';
  * - dates stay strings (a task argument like `2024-01-01` must not turn into a Date).
  * Whole-file vaults and `!vault |` scalars are decrypted at load, so a wrong password fails
  * before any host is touched; each decrypted value is registered in the run's Secrets.
+ * `!unsafe` scalars are never templated (template-unsafe.ts).
  */
 
 export interface SourceLocation {
@@ -115,8 +117,10 @@ function ansibleTags(tags: Tags, opts: YamlLoadOptions): Tags {
     else if (t.tag === INT_TAG && 'test' in t && isOctalTest(t.test)) adjusted.push({ ...(t as ScalarTag), resolve: (source: string) => source });
     else adjusted.push(t);
   }
-  return [...adjusted, vaultTag(opts)];
+  return [...adjusted, vaultTag(opts), UNSAFE_TAG];
 }
+
+const UNSAFE_TAG: ScalarTag = { tag: '!unsafe', resolve: unsafeText };
 
 /** The YAML 1.1 octal integer tag is the int tag that accepts `0644` but not `9`. */
 function isOctalTest(test: RegExp | undefined): boolean {
