@@ -4,7 +4,7 @@ import type { Token } from './expression-lexer';
 /**
  * Recursive-descent parser for the expression language, with Jinja2's precedence (lowest first):
  *   x if c else y  <  or  <  and  <  not  <  comparisons, in, not in  <  ~  <  + -  <  * / // %
- *   <  unary -  <  filters `|` and tests `is`  <  . [] ()  <  literals, names, ( )
+ *   <  unary -  <  filters `|` and tests `is`  <  . [] ()  <  literals, names, global calls, ( )
  * It builds a tree; nothing in it can reach JavaScript's eval or Function.
  */
 
@@ -15,6 +15,7 @@ export type Node =
   | { type: 'index'; object: Node; index: Node; pos: number }
   | { type: 'slice'; object: Node; start?: Node; end?: Node; pos: number }
   | { type: 'call'; object: Node; method: string; args: Node[]; pos: number }
+  | { type: 'function'; name: string; args: Node[]; kwargs: Record<string, Node>; pos: number }
   | { type: 'list'; items: Node[]; pos: number }
   | { type: 'dict'; entries: Array<[Node, Node]>; pos: number }
   | { type: 'unary'; op: 'not' | '-' | '+'; operand: Node; pos: number }
@@ -266,6 +267,7 @@ class Parser {
         return { type: 'literal', value: t.text, pos: t.pos };
       case 'name':
         if (Object.prototype.hasOwnProperty.call(LITERAL_NAMES, t.text)) return { type: 'literal', value: LITERAL_NAMES[t.text], pos: t.pos };
+        if (this.isOp('(')) return { type: 'function', name: t.text, ...this.callArguments(), pos: t.pos };
         return { type: 'name', name: t.text, pos: t.pos };
       case 'op':
         if (t.text === '(') {

@@ -1,6 +1,7 @@
 import { ExpressionError } from './expression-error';
 import type { Origin } from './expression-error';
 import { FILTERS, FILTERS_ACCEPTING_UNDEFINED } from './expression-filters';
+import { FUNCTIONS } from './expression-functions';
 import { callMethod } from './expression-methods';
 import { ParseError, parseExpression } from './expression-parser';
 import type { Node } from './expression-parser';
@@ -11,7 +12,8 @@ import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProp
 /**
  * The safe expression language of `when`, `until`, `changed_when`, `failed_when`, `assert`
  * and `{{ }}` values: Jinja2's expression syntax (comparisons, and/or/not, in, `is` tests,
- * `|` filters, attribute and index access, arithmetic), evaluated by walking a parsed tree.
+ * `|` filters, attribute and index access, arithmetic, the global functions `range` and
+ * `lookup`/`query`), evaluated by walking a parsed tree.
  * Nothing here can call eval or Function, or reach a JavaScript prototype.
  */
 
@@ -117,6 +119,8 @@ class Evaluator {
         return this.slice(node);
       case 'call':
         return callMethod(defined(this.eval(node.object)), node.method, node.args.map((a) => defined(this.eval(a))));
+      case 'function':
+        return this.function(node);
       case 'list':
         return node.items.map((item) => defined(this.eval(item)));
       case 'dict':
@@ -191,9 +195,22 @@ class Evaluator {
     const fn = Object.prototype.hasOwnProperty.call(FILTERS, node.name) ? FILTERS[node.name] : undefined;
     if (!fn) throw new EvalError(`unknown filter '${node.name}'`);
     const input = this.eval(node.input);
-    const args = node.args.map((a) => defined(this.eval(a)));
-    const kwargs = Object.fromEntries(Object.entries(node.kwargs).map(([k, v]) => [k, defined(this.eval(v))]));
+    const { args, kwargs } = this.arguments(node);
     return fn(FILTERS_ACCEPTING_UNDEFINED.has(node.name) ? input : defined(input), args, kwargs);
+  }
+
+  private function(node: Extract<Node, { type: 'function' }>): unknown {
+    const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
+    if (!fn) throw new EvalError(`unknown function '${node.name}' (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+    const { args, kwargs } = this.arguments(node);
+    return fn(args, kwargs, this.vars);
+  }
+
+  private arguments(node: { args: Node[]; kwargs: Record<string, Node> }): { args: unknown[]; kwargs: Record<string, unknown> } {
+    return {
+      args: node.args.map((a) => defined(this.eval(a))),
+      kwargs: Object.fromEntries(Object.entries(node.kwargs).map(([k, v]) => [k, defined(this.eval(v))])),
+    };
   }
 
   private test(node: Extract<Node, { type: 'test' }>): boolean {

@@ -4,6 +4,7 @@ import { ExpressionError } from './expression-error';
 import type { Origin } from './expression-error';
 import { EvalError } from './expression-values';
 import { compileExpression, evaluate, singleMustache } from './expressions';
+import { registerTemplateRenderer } from './expression-lookups';
 import { TemplateError, lineWithin } from './template-error';
 import { withoutLiteralBraces } from './template-unsafe';
 import { HelperInputMissing, templateHelpers } from './template-helpers';
@@ -33,6 +34,7 @@ export type Vars = Readonly<Record<string, unknown>>;
 const handlebars = Handlebars.create();
 handlebars.registerHelper(templateHelpers());
 registerRenderer((text, vars, origin) => renderValue(text, vars, origin));
+registerTemplateRenderer((source, vars, origin) => renderTemplate(source, vars, origin));
 
 const MAX_CACHED = 5000;
 const compiled = new Map<string, HandlebarsTemplateDelegate>();

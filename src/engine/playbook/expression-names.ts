@@ -49,6 +49,9 @@ function walk(node: Node, names: Set<string>, guarded: Set<string>, guarding: bo
     case 'call':
       walk(node.object, names, guarded, guarding);
       return node.args.forEach((arg) => walk(arg, names, guarded, false));
+    case 'function':
+      node.args.forEach((arg) => walk(arg, names, guarded, false));
+      return Object.values(node.kwargs).forEach((arg) => walk(arg, names, guarded, false));
     case 'list':
       return node.items.forEach((item) => walk(item, names, guarded, false));
     case 'dict':

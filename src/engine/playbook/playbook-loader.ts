@@ -1,13 +1,15 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ModuleDefinition } from '../../modules/module';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
 import { emptyInherited, inherit } from './inherit';
 import { describe, isDict } from './module-args';
-import { isTemplated } from '../templates';
+import { configureLookups } from '../expression-lookups';
+import { isTemplated, renderValue, TemplateError } from '../templates';
 import { RoleLoader, type RoleUse } from './role-loader';
 import { parseHandlers, parseTaskList, resolveTaskFile, type ParseScope, type TaskSources } from './task-parser';
-import type { Handler, Inherited, Play, Playbook, SerialSpec, TaskNode, Vars } from './types';
+import type { Handler, Inherited, Origin, Play, Playbook, SerialSpec, TaskNode, Vars } from './types';
 import { checkNotifications } from './validate';
 import { YamlSource, type YamlSourceOptions } from './yaml-source';
 
@@ -16,6 +18,8 @@ export interface PlaybookLoadOptions extends YamlSourceOptions {
   module: (name: string) => ModuleDefinition | undefined;
   /** Extra role directories, searched after `<playbook dir>/roles` (the project's `roles/`). */
   roleDirs?: string[];
+  /** -e variables: templated vars_files entries see them (over the play's vars). */
+  extraVars?: Vars;
 }
 
 const PLAY_KEYWORDS = new Set([
@@ -47,6 +51,7 @@ const PLAY_KEYWORDS = new Set([
 /** Loads and validates a whole playbook: every file it uses is read and checked before any host is contacted. */
 export function loadPlaybook(path: string, options: PlaybookLoadOptions): Playbook {
   const file = resolve(path);
+  configureLookups(options);
   const loader = new PlaybookLoader(dirname(file), options);
   return { path: file, dir: dirname(file), plays: loader.plays(file, []) };
 }
@@ -122,7 +127,8 @@ class PlaybookLoader implements TaskSources {
 
     this.importedHandlers = [];
     this.appliedRoles = new Set();
-    const vars = { ...fields.dict('vars'), ...this.varsFiles(fields, dir) };
+    const playVars = fields.dict('vars');
+    const vars = { ...playVars, ...this.varsFiles(fields, dir, playVars) };
     // play vars have their own precedence level, so they are not inherited as task vars
     const inherited: Inherited = { ...inherit(emptyInherited(), fields), vars: {} };
     const scope = () => this.scope(fields.origin.file, dir, inherited);
@@ -162,17 +168,35 @@ class PlaybookLoader implements TaskSources {
     return { file, dir, inherited, sources: this, importChain: [file] };
   }
 
-  private varsFiles(fields: Fields, dir: string): Vars {
+  /**
+   * vars_files, in order. A templated entry is rendered once per play, before any host is
+   * contacted, with the play's vars, the vars_files read before it and -e extra vars (not per
+   * host: see README).
+   */
+  private varsFiles(fields: Fields, dir: string, playVars: Vars): Vars {
     const merged: Vars = {};
+    const at = fields.at('vars_files');
     for (const entry of fields.list('vars_files')) {
-      if (isTemplated(entry)) fields.fail('vars_files', `'${entry}': vars_files are read before any host is contacted and cannot hold {{ }}`);
-      const path = resolveTaskFile(dir, entry);
-      const value = this.yaml.read(path, fields.at('vars_files'));
+      const name = isTemplated(entry) ? this.renderVarsFileName(entry, { ...playVars, ...merged, ...this.options.extraVars }, at) : entry;
+      const path = resolveTaskFile(dir, name);
+      if (!existsSync(path)) throw new PlaybookError(`vars file not found: ${path}${name === entry ? '' : ` (vars_files entry '${entry}')`}`, at);
+      const value = this.yaml.read(path, at);
       if (value === null || value === undefined) continue;
       if (!isDict(value)) throw new PlaybookError(`a vars file must be a mapping, got ${describe(value)}`, { file: path, line: 1 });
       Object.assign(merged, value);
     }
     return merged;
+  }
+
+  private renderVarsFileName(entry: string, vars: Vars, at: Origin): string {
+    try {
+      const name = renderValue(entry, vars, at);
+      if (typeof name !== 'string' || name === '') throw new PlaybookError(`vars_files entry '${entry}' renders to ${describe(name)}, not a file name`, at);
+      return name;
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      throw new PlaybookError(`vars_files entry '${entry}': ${err.detail} (vars_files are rendered per play, with the play's vars, earlier vars_files and -e extra vars)`, at);
+    }
   }
 }
 

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Origin } from './expression-error';
+import { EvalError, ownProperty, typeName } from './expression-values';
+import { resolveLocal } from './playbook/local-files';
+import type { Secrets } from './secrets';
+import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
+
+/**
+ * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`. Paths are
+ * searched as Ansible does (the role's files/ or templates/, the role, then the playbook's
+ * files/ or templates/ and its directory). Vault-encrypted files are decrypted with the run's
+ * passwords and their content is registered as a vault secret (redacted in output, diffs
+ * hidden). `pipe` (and anything else that would run code on the controller) is refused.
+ */
+
+export interface LookupContext {
+  vault?: VaultSecrets;
+  secrets?: Secrets;
+}
+
+type RenderTemplate = (source: string, vars: Readonly<Record<string, unknown>>, origin: Origin) => string;
+
+// set by the playbook loader (the run's vault passwords and secrets) and by the template engine (a cycle otherwise)
+let context: LookupContext = {};
+let renderTemplate: RenderTemplate | undefined;
+
+export function configureLookups(next: LookupContext): void {
+  context = next;
+}
+
+export function registerTemplateRenderer(render: RenderTemplate): void {
+  renderTemplate = render;
+}
+
+type Vars = Readonly<Record<string, unknown>>;
+type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Vars) => string;
+
+const REFUSED: Record<string, string> = {
+  pipe: "lookup('pipe') is not supported: it would run a command on the controller from playbook text; use a command task (delegate_to: localhost) and register its output",
+};
+
+const PLUGINS: Record<string, Plugin> = {
+  file: (term, kwargs, vars) => {
+    const text = readControllerFile(resolvePath(term, 'files', 'file', vars), 'file');
+    const trimmed = kwargs.lstrip === true ? text.trimStart() : text;
+    return secret(kwargs.rstrip === false ? trimmed : trimmed.trimEnd(), text);
+  },
+  template: (term, _kwargs, vars) => {
+    const path = resolvePath(term, 'templates', 'template', vars);
+    const source = readControllerFile(path, 'template');
+    if (!renderTemplate) throw new EvalError("lookup('template') needs the template engine");
+    return secret(renderTemplate(source, vars, { file: path }), source);
+  },
+  env: (term, kwargs) => process.env[term] ?? (kwargs.default === undefined ? '' : String(kwargs.default)),
+};
+
+/** `lookup(name, terms...)`: one result per term, joined with ',' as Ansible does unless a list is wanted (query, wantlist=True). */
+export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: Vars, wantList: boolean): unknown {
+  const [name, ...terms] = args;
+  if (typeof name !== 'string') throw new EvalError(`lookup() needs a plugin name first, got ${typeName(name)}`);
+  if (Object.prototype.hasOwnProperty.call(REFUSED, name)) throw new EvalError(REFUSED[name]);
+  const plugin = Object.prototype.hasOwnProperty.call(PLUGINS, name) ? PLUGINS[name] : undefined;
+  if (!plugin) throw new EvalError(`unknown lookup plugin '${name}' (supported: ${Object.keys(PLUGINS).join(', ')})`);
+  const results = terms.flat().map((term) => {
+    if (typeof term !== 'string') throw new EvalError(`lookup('${name}') terms must be strings, got ${typeName(term)}`);
+    return plugin(term, kwargs, vars);
+  });
+  return wantList ? results : results.join(',');
+}
+
+function resolvePath(term: string, kind: 'files' | 'templates', plugin: string, vars: Vars): string {
+  const rolePath = ownProperty(vars, 'role_path');
+  const playbookDir = ownProperty(vars, 'playbook_dir');
+  const path = resolveLocal(term, kind, typeof rolePath === 'string' ? rolePath : undefined, typeof playbookDir === 'string' ? playbookDir : process.cwd());
+  if (!existsSync(path)) throw new EvalError(`lookup('${plugin}'): could not locate file '${term}' (searched the role's ${kind}/, the role, the playbook's ${kind}/ and its directory)`);
+  return path;
+}
+
+/** A controller file's text; a vaulted file is decrypted and its content becomes a vault secret. */
+function readControllerFile(path: string, plugin: string): string {
+  const raw = readFileSync(path, 'utf8');
+  if (!isVaulted(raw)) return raw;
+  try {
+    const plain = decryptVault(raw, context.vault ?? new VaultSecrets()).toString('utf8');
+    context.secrets?.add(plain, 'vault');
+    return plain;
+  } catch (err) {
+    if (err instanceof VaultError) throw new EvalError(`lookup('${plugin}') of ${path}: vault: ${err.message}`);
+    throw err;
+  }
+}
+
+/** What a lookup made of a secret file is a secret too (so diffs of files written from it stay hidden). */
+function secret(result: string, fileText: string): string {
+  if (context.secrets?.fromVault(fileText)) context.secrets.add(result, 'vault');
+  return result;
+}

@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configureLookups } from '../../src/engine/expression-lookups';
+import { ExpressionError, evaluate } from '../../src/engine/expressions';
+import { expressionNames } from '../../src/engine/playbook/expression-names';
+import { Secrets } from '../../src/engine/secrets';
+import { TemplateError, renderValue } from '../../src/engine/templates';
+import { VaultSecrets, encryptVault } from '../../src/vault';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'play-lookup-'));
+  for (const sub of ['files', 'templates', 'roles/web/files', 'roles/web/templates']) mkdirSync(join(dir, sub), { recursive: true });
+});
+afterEach(() => {
+  configureLookups({});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const write = (path: string, content: string) => writeFileSync(join(dir, path), content);
+const at = { file: 'play.yml', line: 7 };
+
+function errorOf(run: () => unknown): Error {
+  try {
+    run();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('range()', () => {
+  test("Python's range: end, start/end, step (negative too), empty when it does not reach", () => {
+    expect(evaluate('range(3)', {})).toEqual([0, 1, 2]);
+    expect(evaluate('range(1, 4) | list', {})).toEqual([1, 2, 3]);
+    expect(evaluate('range(0, 10, 3)', {})).toEqual([0, 3, 6, 9]);
+    expect(evaluate('range(5, 0, -2)', {})).toEqual([5, 3, 1]);
+    expect(evaluate('range(3, 1)', {})).toEqual([]);
+    expect(evaluate('range(n) | length', { n: 4 })).toBe(4);
+  });
+
+  test('in a {{ }} value (a loop) it keeps its type', () => {
+    expect(renderValue('{{ range(1, 4) | list }}', {}, at)).toEqual([1, 2, 3]);
+    expect(renderValue('{{ range(2) | join(",") }}', {}, at)).toBe('0,1');
+  });
+
+  test('too big, a zero step or a non-integer is one error naming file:line', () => {
+    const big = errorOf(() => renderValue('{{ range(1000000) }}', {}, at));
+    expect(big).toBeInstanceOf(TemplateError);
+    expect(big.message).toMatch(/^play\.yml:7: range\(\) of 1000000 items is more than the 100000 allowed/);
+    expect(errorOf(() => evaluate('range(1, 5, 0)', {})).message).toContain('step must not be zero');
+    expect(errorOf(() => evaluate("range('3')", {})).message).toContain('range() end must be an integer, not string');
+    expect(errorOf(() => evaluate('range(1.5)', {})).message).toContain('must be an integer, not number 1.5');
+  });
+
+  test('an unknown function is an error; function names are not variables, their arguments are', () => {
+    const err = errorOf(() => evaluate('nope(1)', {}));
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect(err.message).toContain("unknown function 'nope'");
+    expect(expressionNames('range(count) | list')).toEqual(['count']);
+    expect(expressionNames("lookup('env', name, default=fallback)")).toEqual(['name', 'fallback']);
+  });
+});
+
+describe('lookup()', () => {
+  const vars = () => ({ playbook_dir: dir, role_path: join(dir, 'roles/web') });
+
+  test("file: the role's files/ first, then the playbook's files/ and directory; trailing whitespace stripped", () => {
+    write('roles/web/files/motd', 'from the role\n\n');
+    write('files/motd', 'from the playbook\n');
+    write('files/banner', '  banner  \n');
+    write('notes.txt', 'next to the playbook\n');
+    expect(evaluate("lookup('file', 'motd')", vars())).toBe('from the role');
+    expect(evaluate("lookup('file', 'motd')", { playbook_dir: dir })).toBe('from the playbook');
+    expect(evaluate("lookup('file', 'banner')", vars())).toBe('  banner');
+    expect(evaluate("lookup('file', 'banner', lstrip=True)", vars())).toBe('banner');
+    expect(evaluate("lookup('file', 'banner', rstrip=False)", vars())).toBe('  banner  \n');
+    expect(evaluate("lookup('file', 'notes.txt')", vars())).toBe('next to the playbook');
+    expect(evaluate(`lookup('file', '${join(dir, 'files/motd')}')`, {})).toBe('from the playbook');
+  });
+
+  test('several terms: joined with "," by lookup, a list with query / q / wantlist=True', () => {
+    write('files/a', 'A\n');
+    write('files/b', 'B\n');
+    expect(evaluate("lookup('file', 'a', 'b')", vars())).toBe('A,B');
+    expect(evaluate("query('file', 'a', 'b')", vars())).toEqual(['A', 'B']);
+    expect(evaluate("q('file', 'a')", vars())).toEqual(['A']);
+    expect(evaluate("lookup('file', 'a', wantlist=True)", vars())).toEqual(['A']);
+  });
+
+  test('env: the variable, or "" (or default=) when it is not set', () => {
+    process.env.PLAY_LOOKUP_TEST = 'from env';
+    try {
+      expect(evaluate("lookup('env', 'PLAY_LOOKUP_TEST')", {})).toBe('from env');
+      expect(evaluate("lookup('env', 'PLAY_LOOKUP_UNSET')", {})).toBe('');
+      expect(evaluate("lookup('env', 'PLAY_LOOKUP_UNSET', default='dflt')", {})).toBe('dflt');
+    } finally {
+      delete process.env.PLAY_LOOKUP_TEST;
+    }
+  });
+
+  test("template: a Handlebars file from the role's templates/, rendered with the task's variables", () => {
+    write('roles/web/templates/site.conf', 'listen {{ port }};\n{{#each names}}{{this}} {{/each}}\n');
+    expect(evaluate("lookup('template', 'site.conf')", { ...vars(), port: 8080, names: ['a', 'b'] })).toBe('listen 8080;\na b \n');
+    const missing = errorOf(() => renderValue("{{ lookup('template', 'site.conf') }}", vars(), at));
+    expect(missing.message).toContain("'port' is undefined");
+  });
+
+  test('pipe is refused, an unknown plugin and a missing file are errors naming file:line', () => {
+    const pipe = errorOf(() => renderValue("{{ lookup('pipe', 'date') }}", vars(), at));
+    expect(pipe.message).toMatch(/^play\.yml:7: lookup\('pipe'\) is not supported: it would run a command on the controller/);
+    const unknown = errorOf(() => renderValue("{{ lookup('dig', 'example.org') }}", vars(), at));
+    expect(unknown.message).toMatch(/^play\.yml:7: unknown lookup plugin 'dig' \(supported: file, template, env\)/);
+    const missing = errorOf(() => renderValue("{{ lookup('file', 'nope.txt') }}", vars(), at));
+    expect(missing.message).toMatch(/^play\.yml:7: lookup\('file'\): could not locate file 'nope\.txt'/);
+  });
+
+  test('a vaulted file is decrypted with the run password and its content stays a vault secret', () => {
+    write('files/token', encryptVault('s3cret-token\n', 'pw'));
+    const secrets = new Secrets();
+    configureLookups({ vault: VaultSecrets.fromPassword('pw'), secrets });
+    const token = evaluate("lookup('file', 'token')", vars());
+    expect(token).toBe('s3cret-token');
+    expect(secrets.fromVault(token)).toBe(true);
+    expect(secrets.redact('token=s3cret-token')).toBe('token=********');
+
+    write('templates/conf', encryptVault('password={{ user }}-s3cret\n', 'pw'));
+    const rendered = evaluate("lookup('template', 'conf')", { ...vars(), user: 'app' });
+    expect(rendered).toBe('password=app-s3cret\n');
+    expect(secrets.fromVault(rendered)).toBe(true);
+
+    configureLookups({ vault: VaultSecrets.fromPassword('wrong'), secrets });
+    expect(errorOf(() => evaluate("lookup('file', 'token')", vars())).message).toContain(`lookup('file') of ${join(dir, 'files/token')}: vault:`);
+  });
+});
