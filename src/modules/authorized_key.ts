@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleDefinition } from './module';
-import { editAuthorizedKeys } from './support/authorized-keys';
+import { editAuthorizedKeys, normalizeKeyOptions } from './support/authorized-keys';
 import { ensureFile, probeDestination } from './support/file-content';
 import { runOk } from './support/host';
 import { argv } from './support/shell';
@@ -15,6 +15,13 @@ const args = z
     exclusive: z.boolean().default(false),
     /** Defaults to ~user/.ssh/authorized_keys. */
     path: z.string().optional(),
+    /** sshd options written before every key (`from="10.0.0.0/8",no-agent-forwarding`), replacing the key line's own; "" removes them. */
+    key_options: z
+      .string()
+      .optional()
+      .refine((o) => o === undefined || normalizeKeyOptions(o) !== undefined, {
+        message: 'key_options must be comma-separated sshd options: name or name="value", no unquoted spaces',
+      }),
   })
   .strict();
 
@@ -33,7 +40,8 @@ export const authorized_key: ModuleDefinition<AuthorizedKeyArgs> = {
 
     const probe = await probeDestination(ctx, path, true);
     const before = probe.content?.toString('utf8') ?? '';
-    const after = editAuthorizedKeys(before, a.key, a.state, a.exclusive);
+    const keyOptions = a.key_options === undefined ? undefined : normalizeKeyOptions(a.key_options);
+    const after = editAuthorizedKeys(before, a.key, a.state, a.exclusive, keyOptions);
     if (!probe.exists && a.state === 'absent') return { changed: false, user: a.user, path };
     if (!probe.exists && a.path === undefined && !ctx.check) {
       // sshd's StrictModes refuses keys in a directory others can write: create it as the user's, 0700.
