@@ -123,7 +123,7 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
   const yaml = { vault, secrets };
   const extraVars = parseExtraVars(options.extraVars ?? [], { ...yaml, cwd });
   const sources = options.inventory?.length ? options.inventory.map((i) => resolve(cwd, i)) : projectInventory(project);
-  const loadOptions: PlaybookLoadOptions = { ...yaml, module: getModule, roleDirs: [resolve(project.root, 'roles')] };
+  const loadOptions: PlaybookLoadOptions = { ...yaml, module: getModule, roleDirs: [resolve(project.root, 'roles')], extraVars };
   const playbook = loadPlaybook(playbookPath, loadOptions);
   const inventory = openInventory(sources, { ...yaml, playbookDir: playbook.dir }, playbook.plays.map((p) => p.hosts));
   checkUndefinedVariables(playbook, { inventory: inventory.variableNames(), extra: Object.keys(extraVars) }, (path, inherited) =>
