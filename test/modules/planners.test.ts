@@ -7,6 +7,7 @@ import { guardReason } from '../../src/modules/commands/exec';
 import { fileMode } from '../../src/modules/support/mode';
 import { planFile } from '../../src/modules/file';
 import { getModule } from '../../src/modules';
+import type { FileProbe } from '../../src/modules/commands/file-probe';
 
 describe('systemd decisions', () => {
   const status = (ActiveState: string, UnitFileState: string, LoadState = 'loaded') => ({ ActiveState, UnitFileState, LoadState });
@@ -155,7 +156,11 @@ describe('small decisions', () => {
     expect(fileMode.parse(644)).toBe('0644');
     expect(fileMode.parse('2775')).toBe('2775');
     expect(fileMode.safeParse(888).success).toBe(false);
-    expect(fileMode.safeParse('u+x').success).toBe(false);
+    expect(fileMode.parse('u+x')).toBe('u+x');
+    expect(fileMode.parse('u=rw,g=r,o=')).toBe('u=rw,g=r,o=');
+    for (const bad of ['u+z', 'x=r', 'rw', 'u+r,', '', 'u=rw;rm', '0o9']) {
+      expect(fileMode.safeParse(bad).error?.issues[0].message).toContain(JSON.stringify(bad));
+    }
   });
 
   it('file: plans only the steps needed', () => {
@@ -169,5 +174,38 @@ describe('small decisions', () => {
     expect(planFile(args({ path: '/l', state: 'link', src: '/u' }), { exists: true, type: 'link', linkTarget: '/t' }, false)).toEqual(['ln -sfn -- /u /l']);
     expect(() => planFile(args({ path: '/d', state: 'link', src: '/u' }), dir, false)).toThrow(/directory/);
     expect(() => planFile(args({ path: '/f', state: 'file' }), { exists: false }, false)).toThrow(/absent/);
+  });
+});
+
+describe('file state: hard decisions', () => {
+  const args = (raw: object) => getModule('file')?.args.parse(raw) as Parameters<typeof planFile>[0];
+  const source: FileProbe = { exists: true, type: 'file', inode: '2049:11', mode: '0644', owner: 'root', uid: 0 };
+  const other: FileProbe = { exists: true, type: 'file', inode: '2049:12', mode: '0644' };
+
+  it('links when absent, keeps the same inode, refuses without src', () => {
+    expect(planFile(args({ path: '/h', state: 'hard', src: '/s' }), { exists: false }, false, source)).toEqual(['ln -fT -- /s /h']);
+    expect(planFile(args({ path: '/h', state: 'hard', src: '/s' }), { ...source }, false, source)).toEqual([]);
+    expect(getModule('file')?.args.safeParse({ path: '/h', state: 'hard' }).error?.issues[0].message).toMatch(/state: hard need src/);
+  });
+
+  it('replaces another file only with force; a symbolic link gives way; a directory never', () => {
+    expect(() => planFile(args({ path: '/h', state: 'hard', src: '/s' }), other, false, source)).toThrow(/different file.*force: true/);
+    expect(planFile(args({ path: '/h', state: 'hard', src: '/s', force: true }), other, false, source)).toEqual(['ln -fT -- /s /h']);
+    expect(planFile(args({ path: '/h', state: 'hard', src: '/s' }), { exists: true, type: 'link', linkTarget: '/s', inode: '2049:13' }, false, source)).toEqual([
+      'ln -fT -- /s /h',
+    ]);
+    expect(() => planFile(args({ path: '/h', state: 'hard', src: '/s', force: true }), { exists: true, type: 'directory', inode: '2049:14' }, false, source)).toThrow(
+      /directory/,
+    );
+  });
+
+  it('needs an existing, non-directory src; attributes are the shared inode', () => {
+    expect(() => planFile(args({ path: '/h', state: 'hard', src: '/s' }), { exists: false }, false, { exists: false })).toThrow(/src \/s does not exist/);
+    expect(() => planFile(args({ path: '/h', state: 'hard', src: '/d' }), { exists: false }, false, { exists: true, type: 'directory' })).toThrow(/directory/);
+    expect(planFile(args({ path: '/h', state: 'hard', src: '/s', mode: 'go-r' }), { exists: false }, false, source)).toEqual([
+      'ln -fT -- /s /h',
+      'chmod -- 0600 /h',
+    ]);
+    expect(planFile(args({ path: '/h', state: 'hard', src: '/s', mode: 'a+r' }), { ...source }, false, source)).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 import type { FileProbe } from './file-probe';
 import { argv } from '../support/shell';
+import { isSymbolicMode, resolveMode } from '../support/mode';
 
 /** Owner, group and mode a task asks for; each is left alone when omitted. */
 export interface FileAttributes {
   owner?: string;
   group?: string;
-  /** Four octal digits ('0644'), see support/mode.ts. */
+  /** Four octal digits ('0644') or a symbolic mode ('u=rw,g=r,o='), see support/mode.ts. */
   mode?: string;
 }
 
@@ -13,12 +14,18 @@ function sameAccount(wanted: string, name: string | undefined, id: number | unde
   return wanted === name || wanted === String(id);
 }
 
-/** The attributes that differ from what the probe found (all of them for a path that does not exist). */
+/**
+ * The attributes that differ from what the probe found (all of them for a path that does not exist),
+ * the mode always as octal digits: a symbolic one is resolved against the probed mode.
+ */
 export function attributesToChange(probe: FileProbe, wanted: FileAttributes): FileAttributes {
   const change: FileAttributes = {};
   if (wanted.owner !== undefined && !sameAccount(wanted.owner, probe.owner, probe.uid)) change.owner = wanted.owner;
   if (wanted.group !== undefined && !sameAccount(wanted.group, probe.group, probe.gid)) change.group = wanted.group;
-  if (wanted.mode !== undefined && wanted.mode !== probe.mode) change.mode = wanted.mode;
+  if (wanted.mode !== undefined) {
+    const mode = resolveMode(wanted.mode, probe);
+    if (!probe.exists || mode !== probe.mode) change.mode = mode;
+  }
   return change;
 }
 
@@ -47,7 +54,24 @@ export function findMismatchCommand(path: string, attributes: FileAttributes): s
   const tests: string[] = [];
   if (attributes.owner !== undefined) tests.push(argv('!', '-user', attributes.owner));
   if (attributes.group !== undefined) tests.push(argv('!', '-group', attributes.group));
-  if (attributes.mode !== undefined) tests.push(argv('!', '-perm', attributes.mode));
+  // A symbolic mode means something else for each entry: treeModesCommand lists them instead.
+  if (attributes.mode !== undefined && !isSymbolicMode(attributes.mode)) tests.push(argv('!', '-perm', attributes.mode));
   if (tests.length === 0) return 'true';
   return `find ${argv(path)} \\( ${tests.join(' -o ')} \\) -print -quit`;
+}
+
+/**
+ * Every distinct (type, mode) pair under `path` as `treemode` lines: few even for a large tree. Links
+ * are left out: chmod -R never changes them.
+ */
+export function treeModesCommand(path: string): string {
+  return `find ${argv(path)} ! -type l -printf 'treemode\\t%y %m\\n' | sort -u`;
+}
+
+/** Whether a symbolic mode would change any entry treeModesCommand listed. */
+export function treeModesDiffer(output: string, mode: string, umask?: string): boolean {
+  return [...output.matchAll(/^treemode\t(\S) ([0-7]+)$/gm)].some(([, type, digits]) => {
+    const current = digits.padStart(4, '0');
+    return resolveMode(mode, { mode: current, type: type === 'd' ? 'directory' : 'file', umask }) !== current;
+  });
 }

@@ -14,6 +14,10 @@ export interface FileProbe {
   mtime?: number;
   /** Where a symbolic link points (the link itself is probed unless `follow`). */
   linkTarget?: string;
+  /** `device:inode`, to tell whether two paths are one file (hard links). */
+  inode?: string;
+  /** The umask commands run with (octal digits), what a created file's mode starts from. */
+  umask?: string;
   /** Hex digest of a regular file, by `checksum` algorithm. */
   checksum?: string;
   /** The file's bytes, when asked for. */
@@ -29,14 +33,15 @@ export interface FileProbeOptions {
 
 /**
  * One shell command that prints everything about a path as tab-separated, tagged lines, so a module
- * decides after a single round trip. Absent paths print nothing but `absent`.
+ * decides after a single round trip. Absent paths print only the umask and `absent`.
  */
 export function fileProbeCommand(path: string, options: FileProbeOptions = {}): string {
   const statFlag = options.follow ? '-L ' : '';
   const lines = [
     `p=${q(path)}`,
+    `printf 'umask\\t%s\\n' "$(umask)"`,
     `if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi`,
-    `printf 'stat\\t%s\\n' "$(stat ${statFlag}-c '%F|%U|%G|%u|%g|%a|%s|%Y' -- "$p")"`,
+    `printf 'stat\\t%s\\n' "$(stat ${statFlag}-c '%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i' -- "$p")"`,
     `if [ -L "$p" ]; then printf 'link\\t%s\\n' "$(readlink -- "$p")"; fi`,
   ];
   if (options.checksum) {
@@ -62,7 +67,7 @@ export function parseFileProbe(stdout: string): FileProbe {
     const tag = tab < 0 ? line : line.slice(0, tab);
     const value = tab < 0 ? '' : line.slice(tab + 1);
     if (tag === 'stat') {
-      const [type, owner, group, uid, gid, mode, size, mtime] = value.split('|');
+      const [type, owner, group, uid, gid, mode, size, mtime, inode] = value.split('|');
       Object.assign(probe, {
         exists: true,
         type: fileType(type),
@@ -73,10 +78,26 @@ export function parseFileProbe(stdout: string): FileProbe {
         mode: mode.padStart(4, '0'),
         size: Number(size),
         mtime: Number(mtime),
+        inode,
       });
-    } else if (tag === 'link') probe.linkTarget = value;
+    } else if (tag === 'umask') probe.umask = value;
+    else if (tag === 'link') probe.linkTarget = value;
     else if (tag === 'checksum') probe.checksum = value;
     else if (tag === 'content') probe.content = Buffer.from(value, 'base64');
   }
   return probe;
+}
+
+const PROBE_SEPARATOR = 'probe-of';
+
+/** Several paths probed in one round trip, each in its own subshell (an absent path ends only its own probe). */
+export function fileProbesCommand(paths: string[], options: FileProbeOptions = {}): string {
+  return paths.map((path, index) => `echo ${PROBE_SEPARATOR} ${index}\n(${fileProbeCommand(path, options)})`).join('\n');
+}
+
+/** The probes of fileProbesCommand, in the order of its paths. */
+export function parseFileProbes(stdout: string, count: number): FileProbe[] {
+  const sections = stdout.split(new RegExp(`^${PROBE_SEPARATOR} \\d+\n`, 'm')).slice(1);
+  if (sections.length !== count) throw new Error(`expected ${count} file probes, got ${sections.length}`);
+  return sections.map(parseFileProbe);
 }

@@ -63,8 +63,9 @@ export async function ensureFile(ctx: ModuleContext, desired: DesiredFile, probe
     if (desired.backup && probe.exists) result.backup_file = await backupFile(ctx, desired.path);
     await ctx.conn.putFile(desired.path, desired.content, {
       ...becomeOptions(ctx),
-      // An atomic replace is a new inode: keep the old file's owner and mode unless the task sets them.
-      mode: desired.mode ?? probe.mode,
+      // An atomic replace is a new inode: keep the old file's owner and mode unless the task sets them
+      // (attributeChanges holds the wanted mode resolved to octal whenever it differs from the old one).
+      mode: attributeChanges.mode ?? probe.mode,
       owner: desired.owner ?? probe.owner,
       group: desired.group ?? probe.group,
       validate: desired.validate,
