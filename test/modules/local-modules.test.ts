@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -161,6 +161,99 @@ describe('file modules on the controller', () => {
     await symlink(path, join(dir, 'stat-link'));
     expect((await run('stat', { path: join(dir, 'stat-link') })).stat).toMatchObject({ islnk: true, lnk_source: path });
     expect((await run('stat', { path: join(dir, 'absent') })).stat).toEqual({ exists: false, path: join(dir, 'absent') });
+  });
+});
+
+const modeOf = async (path: string) => ((await fsStat(path)).mode & 0o7777).toString(8);
+
+describe('symbolic modes, directory copies, hard links on the controller', () => {
+  it('symbolic modes: computed from the current mode, ok once satisfied, for file, copy and recurse', async () => {
+    const path = join(dir, 'sym-file');
+    await writeFile(path, 'x', { mode: 0o600 });
+    await chmod(path, 0o600);
+    await expectIdempotent('file', { path, mode: 'a+rX' });
+    expect(await modeOf(path)).toBe('644');
+    expect((await run('file', { path, mode: 'u=rw,g=r,o=r' })).changed).toBe(false);
+
+    const copied = join(dir, 'sym-copy');
+    await expectIdempotent('copy', { dest: copied, content: 'secret\n', mode: 'u=rw,g=r,o=' });
+    expect(await modeOf(copied)).toBe('640');
+    await expectIdempotent('copy', { dest: copied, content: 'new\n', mode: 'g-r' });
+    expect(await modeOf(copied)).toBe('600');
+
+    const tree = join(dir, 'sym-tree');
+    await mkdir(join(tree, 'sub'), { recursive: true, mode: 0o755 });
+    await writeFile(join(tree, 'sub', 'leaf'), 'x', { mode: 0o644 });
+    await chmod(join(tree, 'sub', 'leaf'), 0o644);
+    expect((await run('file', { path: tree, state: 'directory', mode: 'go-w', recurse: true })).changed).toBe(false);
+    await expectIdempotent('file', { path: tree, state: 'directory', mode: 'o-rwx', recurse: true });
+    expect([await modeOf(join(tree, 'sub')), await modeOf(join(tree, 'sub', 'leaf'))]).toEqual(['750', '640']);
+  });
+
+  it('copy of a local directory: dir/ copies its contents, dir the directory itself; only differing files are written', async () => {
+    const src = join(dir, 'site');
+    await mkdir(join(src, 'conf.d'), { recursive: true });
+    await mkdir(join(src, 'empty'), { recursive: true });
+    await writeFile(join(src, 'index.html'), '<h1>hi</h1>\n');
+    await writeFile(join(src, 'conf.d', 'a.conf'), 'a=1\n');
+
+    const contents = join(dir, 'www', 'html');
+    const first = await expectIdempotent('copy', { src: `${src}/`, dest: contents, mode: '0640' });
+    expect(first.dest).toBe(contents);
+    expect(await readFile(join(contents, 'conf.d', 'a.conf'), 'utf8')).toBe('a=1\n');
+    expect(await modeOf(join(contents, 'index.html'))).toBe('640');
+    expect((await fsStat(join(contents, 'empty'))).isDirectory()).toBe(true);
+
+    const itself = await run('copy', { src, dest: `${join(dir, 'www')}/` });
+    expect(itself).toMatchObject({ changed: true, dest: join(dir, 'www', 'site') });
+    expect(await readFile(join(dir, 'www', 'site', 'index.html'), 'utf8')).toBe('<h1>hi</h1>\n');
+
+    await writeFile(join(src, 'conf.d', 'a.conf'), 'a=2\n');
+    const predicted = await run('copy', { src: `${src}/`, dest: contents, mode: '0640' }, { check: true, diff: true });
+    expect(predicted).toMatchObject({ changed: true, diff: [{ path: join(contents, 'conf.d', 'a.conf'), before: 'a=1\n', after: 'a=2\n' }] });
+    expect(await readFile(join(contents, 'conf.d', 'a.conf'), 'utf8')).toBe('a=1\n');
+    const before = (await fsStat(join(contents, 'index.html'))).ino;
+    expect((await run('copy', { src: `${src}/`, dest: contents, mode: '0640' })).changed).toBe(true);
+    expect(await readFile(join(contents, 'conf.d', 'a.conf'), 'utf8')).toBe('a=2\n');
+    expect((await fsStat(join(contents, 'index.html'))).ino).toBe(before);
+
+    expect((await run('copy', { src: `${src}/`, dest: join(dir, 'www', 'site'), force: false })).changed).toBe(false);
+    await writeFile(join(dir, 'blocker'), 'not a directory');
+    await expect(run('copy', { src: `${src}/`, dest: join(dir, 'blocker') })).rejects.toThrow(/blocker exists .* not a directory/);
+  });
+
+  it('copy remote_src: the host file is copied atomically, only when its content differs', async () => {
+    const src = join(dir, 'on-host.conf');
+    await writeFile(src, 'host side\n');
+    const dest = join(dir, 'from-host.conf');
+    await expectIdempotent('copy', { src, dest, remote_src: true, mode: '0600' });
+    expect(await readFile(dest, 'utf8')).toBe('host side\n');
+    expect(await modeOf(dest)).toBe('600');
+    await expect(run('copy', { src: join(dir, 'nowhere'), dest, remote_src: true })).rejects.toThrow(/remote src .*nowhere does not exist/);
+    await expect(run('copy', { src: dir, dest, remote_src: true })).rejects.toThrow(/is a directory; remote_src copies one regular file/);
+  });
+
+  it('file state: hard links to src, same inode is ok, force replaces another file', async () => {
+    const src = join(dir, 'hard-src');
+    await writeFile(src, 'shared\n', { mode: 0o644 });
+    await chmod(src, 0o644);
+    const path = join(dir, 'hard-link');
+    await expectIdempotent('file', { path, state: 'hard', src });
+    expect((await fsStat(path)).ino).toBe((await fsStat(src)).ino);
+
+    const existing = join(dir, 'hard-existing');
+    await link(src, existing);
+    expect((await run('file', { path: existing, state: 'hard', src })).changed).toBe(false);
+    await expectIdempotent('file', { path: existing, state: 'hard', src, mode: 'go-r' });
+    expect(await modeOf(src)).toBe('600');
+
+    const other = join(dir, 'hard-other');
+    await writeFile(other, 'other\n');
+    await expect(run('file', { path: other, state: 'hard', src })).rejects.toThrow(/different file .*force: true/);
+    expect(await readFile(other, 'utf8')).toBe('other\n');
+    expect((await run('file', { path: other, state: 'hard', src, force: true })).changed).toBe(true);
+    expect((await fsStat(other)).ino).toBe((await fsStat(src)).ino);
+    await expect(run('file', { path: join(dir, 'hard-none'), state: 'hard', src: join(dir, 'missing-src') })).rejects.toThrow(/does not exist/);
   });
 });
 
