@@ -1,24 +1,67 @@
 import { z } from 'zod';
-import type { Facts, ModuleContext, ModuleDefinition } from './module';
-import { FACTS_COMMAND, parseFacts } from './commands/facts';
+import type { Facts, ModuleDefinition } from './module';
+import { factsCommand, parseFacts, SUBSET_FACTS, type FactSubset } from './commands/facts';
 import { runOk } from './support/host';
 
-const args = z.object({}).strict();
+const OPTIONAL_SUBSETS = Object.keys(SUBSET_FACTS) as Exclude<FactSubset, 'min'>[];
+/** Ansible subsets for which no facts are gathered here (accepted so playbooks written for Ansible run). */
+const EMPTY_SUBSETS = ['virtual', 'ohai', 'facter'];
+const KNOWN_SUBSETS = new Set<string>(['all', 'min', ...OPTIONAL_SUBSETS, ...EMPTY_SUBSETS]);
 
-/** The engine's gather_facts: one round trip per host. */
-export async function gatherFacts(ctx: ModuleContext): Promise<Facts> {
-  return parseFacts((await runOk(ctx, FACTS_COMMAND, 'gathering facts')).stdout);
+const args = z
+  .object({
+    /** A list, or a comma-separated string, as Ansible takes it: `!all`, `min`, `network`, `!hardware`... */
+    gather_subset: z
+      .union([z.string(), z.array(z.string())])
+      .transform((subset) => (Array.isArray(subset) ? subset : subset.split(',')).map((name) => name.trim()))
+      .refine((names) => names.every((name) => KNOWN_SUBSETS.has(name.replace(/^!/, ''))), {
+        message: `gather_subset takes ${[...KNOWN_SUBSETS].join(', ')}, each optionally negated with !`,
+      })
+      .default(['all']),
+  })
+  .strict();
+
+/**
+ * Ansible's resolution: the subsets named, or all of them when only exclusions are given, minus
+ * the excluded ones (`!all` excludes everything but min), except that a subset named explicitly
+ * wins over an exclusion (`!all,network`). min is always gathered: the rest of play relies on
+ * it, and it costs nothing more (the same single round trip).
+ */
+export function resolveSubsets(names: string[]): Set<FactSubset> {
+  const added = new Set<string>();
+  const explicit = new Set<string>();
+  const excluded = new Set<string>();
+  for (const name of names) {
+    if (name === 'all') OPTIONAL_SUBSETS.forEach((subset) => added.add(subset));
+    else if (name === '!all') OPTIONAL_SUBSETS.forEach((subset) => excluded.add(subset));
+    else if (name.startsWith('!')) excluded.add(name.slice(1));
+    else {
+      added.add(name);
+      explicit.add(name);
+    }
+  }
+  const wanted = added.size > 0 ? added : new Set<string>(OPTIONAL_SUBSETS);
+  return new Set<FactSubset>(['min', ...OPTIONAL_SUBSETS.filter((subset) => wanted.has(subset) && (explicit.has(subset) || !excluded.has(subset)))]);
+}
+
+/** parseFacts fills in every fact (with defaults for missing output): keep those of the gathered subsets only. */
+function withoutUngathered(facts: Facts, subsets: ReadonlySet<FactSubset>): Partial<Facts> {
+  const dropped = new Set(OPTIONAL_SUBSETS.filter((subset) => !subsets.has(subset)).flatMap((subset) => SUBSET_FACTS[subset]));
+  return Object.fromEntries(Object.entries(facts).filter(([name]) => !dropped.has(name as keyof Facts))) as Partial<Facts>;
 }
 
 /**
- * Returns the facts both as `facts` (for the engine, which stores them at facts precedence) and as
- * `ansible_facts` (what a `register`ed setup holds in Ansible).
+ * The engine's gather_facts and the `setup` task. Returns the facts both as `facts` (for the
+ * engine, which stores them at facts precedence) and as `ansible_facts` (what a `register`ed setup
+ * holds in Ansible). A subset adds to the facts the host already has, as Ansible's fact cache does.
  */
 export const setup: ModuleDefinition<z.infer<typeof args>> = {
   name: 'setup',
   args,
-  async run(_args, ctx) {
-    const facts = await gatherFacts(ctx);
-    return { changed: false, facts: { ...facts }, ansible_facts: facts };
+  async run(a, ctx) {
+    const subsets = resolveSubsets(a.gather_subset);
+    const gathered = withoutUngathered(parseFacts((await runOk(ctx, factsCommand(subsets), 'gathering facts')).stdout), subsets);
+    const facts = { ...ctx.facts, ...gathered };
+    return { changed: false, facts, ansible_facts: gathered };
   },
 };

@@ -1,24 +1,49 @@
 import type { Facts } from '../module';
 
+/** The groups of facts `gather_subset` selects, by Ansible's names; `min` is always gathered. */
+export type FactSubset = 'min' | 'hardware' | 'network';
+
+/** The facts of each optional subset (every other fact is `min`). */
+export const SUBSET_FACTS: Record<Exclude<FactSubset, 'min'>, (keyof Facts)[]> = {
+  hardware: ['processor_count', 'memtotal_mb'],
+  network: ['ipv4', 'default_ipv4'],
+};
+
+const SUBSET_COMMANDS: Record<FactSubset, string[]> = {
+  min: [
+    `printf 'hostname\\t%s\\n' "$(cat /proc/sys/kernel/hostname)"`,
+    `printf 'fqdn\\t%s\\n' "$(hostname -f 2>/dev/null || cat /proc/sys/kernel/hostname)"`,
+    `sed 's/^/os\\t/' /etc/os-release 2>/dev/null`,
+    `printf 'debian_version\\t%s\\n' "$(cat /etc/debian_version 2>/dev/null)"`,
+    `printf 'machine\\t%s\\n' "$(uname -m)"`,
+    `printf 'kernel\\t%s\\n' "$(uname -r)"`,
+    `printf 'init\\t%s\\n' "$(cat /proc/1/comm 2>/dev/null)"`,
+    `for m in apt-get dnf yum apk; do if command -v $m >/dev/null 2>&1; then printf 'pkg\\t%s\\n' $m; break; fi; done`,
+    `printf 'python\\t%s\\n' "$(command -v python3 || true)"`,
+  ],
+  hardware: [
+    `printf 'nproc\\t%s\\n' "$(nproc)"`,
+    `sed -n 's/^MemTotal: *\\([0-9]*\\) kB/memtotal_kb\\t\\1/p' /proc/meminfo`,
+  ],
+  network: [
+    `ip -o -4 addr show scope global 2>/dev/null | sed 's/^/addr\\t/'`,
+    `ip -o -4 route show default 2>/dev/null | sed 's/^/route\\t/'`,
+  ],
+};
+
 /**
- * One shell script that prints every fact as tagged lines (parsing stays on the controller, so the
- * host needs nothing beyond coreutils, sed and iproute2, which even a minbase Debian has).
+ * One shell script that prints the facts of the given subsets as tagged lines (parsing stays on the
+ * controller, so the host needs nothing beyond coreutils, sed and iproute2, which even a minbase
+ * Debian has).
  */
-export const FACTS_COMMAND = [
-  `printf 'hostname\\t%s\\n' "$(cat /proc/sys/kernel/hostname)"`,
-  `printf 'fqdn\\t%s\\n' "$(hostname -f 2>/dev/null || cat /proc/sys/kernel/hostname)"`,
-  `sed 's/^/os\\t/' /etc/os-release 2>/dev/null`,
-  `printf 'debian_version\\t%s\\n' "$(cat /etc/debian_version 2>/dev/null)"`,
-  `printf 'machine\\t%s\\n' "$(uname -m)"`,
-  `printf 'kernel\\t%s\\n' "$(uname -r)"`,
-  `printf 'nproc\\t%s\\n' "$(nproc)"`,
-  `sed -n 's/^MemTotal: *\\([0-9]*\\) kB/memtotal_kb\\t\\1/p' /proc/meminfo`,
-  `printf 'init\\t%s\\n' "$(cat /proc/1/comm 2>/dev/null)"`,
-  `for m in apt-get dnf yum apk; do if command -v $m >/dev/null 2>&1; then printf 'pkg\\t%s\\n' $m; break; fi; done`,
-  `printf 'python\\t%s\\n' "$(command -v python3 || true)"`,
-  `ip -o -4 addr show scope global 2>/dev/null | sed 's/^/addr\\t/'`,
-  `ip -o -4 route show default 2>/dev/null | sed 's/^/route\\t/'`,
-].join('\n');
+export function factsCommand(subsets: ReadonlySet<FactSubset>): string {
+  return (Object.keys(SUBSET_COMMANDS) as FactSubset[])
+    .filter((subset) => subset === 'min' || subsets.has(subset))
+    .flatMap((subset) => SUBSET_COMMANDS[subset])
+    .join('\n');
+}
+
+export const FACTS_COMMAND = factsCommand(new Set(['min', 'hardware', 'network']));
 
 function unquote(value: string): string {
   return value.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
