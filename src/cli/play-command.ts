@@ -73,7 +73,15 @@ export async function runPlayCommand(playbookName: string, options: PlayOptions,
     interrupt.requested = true;
     process.stderr.write('\nplay: interrupted; letting running tasks finish (Ctrl-C again to abort)\n');
   };
+  // A supervisor's stop (SIGTERM) or a closed terminal (SIGHUP) is an abort, as a second Ctrl-C is:
+  // exiting through process.exit is what stops the local commands still running.
+  const onTerminate = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nplay: aborted by ${signal}\n`);
+    process.exit(EXIT.interrupted);
+  };
   process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
   try {
     const summary = await runPlaybook(playbook, {
       inventory,
@@ -98,6 +106,8 @@ export async function runPlayCommand(playbookName: string, options: PlayOptions,
     return fail(err);
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onTerminate);
+    process.off('SIGHUP', onTerminate);
     await connections.closeAll();
   }
 }

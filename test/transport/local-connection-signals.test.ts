@@ -42,7 +42,8 @@ function startSlow() {
   const child = spawn(process.execPath, [BIN, 'slow', '-e', `out_dir=${out}`], { cwd: project, detached: true, stdio: 'ignore' });
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   const ctrlC = () => process.kill(-child.pid!, 'SIGINT');
-  return { exited, ctrlC };
+  const signal = (name: NodeJS.Signals) => process.kill(child.pid!, name);
+  return { exited, ctrlC, signal };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,4 +87,14 @@ test('a second Ctrl-C aborts play and kills the running local command with it', 
   expect(groupAlive(pgid)).toBe(false);
   await sleep(2500);
   expect(existsSync(join(out, 'slow.log'))).toBe(false);
+});
+
+test.each(['SIGTERM', 'SIGHUP'] as const)('%s to play aborts it and kills the running local command with it', async (name) => {
+  const run = startSlow();
+  const pgid = await started();
+  run.signal(name);
+  expect(await run.exited).toBe(99);
+  const deadline = Date.now() + 2000;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(20);
+  expect(groupAlive(pgid)).toBe(false);
 });
