@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -26,4 +26,13 @@ export function copyCliProject(): { dir: string; out: string } {
 export function runPlay(cwd: string, args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** For each test of the calling file, a fresh copy of the fixture project (removed afterwards). */
+export function cliProjectPerTest(): { readonly dir: string; readonly out: string } {
+  const current = { dir: '', out: '' };
+  beforeAll(requireBuild);
+  beforeEach(() => Object.assign(current, copyCliProject()));
+  afterEach(() => rmSync(current.dir, { recursive: true, force: true }));
+  return current;
 }

@@ -1,65 +1,58 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encryptVault } from '../../src/vault';
-import { BIN, copyCliProject, requireBuild, runPlay } from './cli-project';
+import { BIN, cliProjectPerTest, runPlay } from './cli-project';
 
-let project: string;
-let out: string;
+const fixture = cliProjectPerTest();
 
-beforeAll(requireBuild);
-beforeEach(() => {
-  ({ dir: project, out } = copyCliProject());
-});
-afterEach(() => rmSync(project, { recursive: true, force: true }));
-
-const play = (...args: string[]) => runPlay(project, args);
+const play = (...args: string[]) => runPlay(fixture.dir, args);
 const recap = (stdout: string, host: string) => stdout.split('\n').find((line) => line.startsWith(`${host} `)) ?? '';
 
 describe('play <playbook> on local hosts', () => {
   test('play site: roles, templates, facts, handlers, recap; a second run changes nothing', () => {
-    const first = play('site', '-e', `out_dir=${out}`);
+    const first = play('site', '-e', `out_dir=${fixture.out}`);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(readFileSync(join(out, 'web-1.txt'), 'utf8')).toBe('hello from group_vars on web-1\n');
-    expect(readFileSync(join(out, 'web-2.facts'), 'utf8')).toBe('Debian true\n');
-    expect(readFileSync(join(out, 'handlers.log'), 'utf8').split('\n').sort()).toEqual(['', 'web-1', 'web-2']);
+    expect(readFileSync(join(fixture.out, 'web-1.txt'), 'utf8')).toBe('hello from group_vars on web-1\n');
+    expect(readFileSync(join(fixture.out, 'web-2.facts'), 'utf8')).toBe('Debian true\n');
+    expect(readFileSync(join(fixture.out, 'handlers.log'), 'utf8').split('\n').sort()).toEqual(['', 'web-1', 'web-2']);
     expect(first.stdout).toContain('TASK [greet : greeting file] ***');
     expect(first.stdout).toContain('RUNNING HANDLER [greet : greeted] ***');
     expect(recap(first.stdout, 'web-1')).toBe('web-1                      : ok=4    changed=3    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ');
     expect(first.stdout).toMatch(/Finished in \d+\.\d\ds/);
 
-    const second = play('site', '-e', `out_dir=${out}`);
+    const second = play('site', '-e', `out_dir=${fixture.out}`);
     expect(second.code).toBe(0);
     expect(recap(second.stdout, 'web-1')).toContain('changed=0 ');
     expect(recap(second.stdout, 'db-1')).toContain('changed=0 ');
   });
 
   test('--check reports changes and makes none; --diff shows them', () => {
-    const run = play('site', '--check', '--diff', '-e', `out_dir=${out}`);
+    const run = play('site', '--check', '--diff', '-e', `out_dir=${fixture.out}`);
     expect(run.code).toBe(0);
     // template, copy and the handler they notify: all predicted, none done
     expect(recap(run.stdout, 'web-1')).toContain('changed=3 ');
     expect(run.stdout).toContain('+hello from group_vars on web-1');
-    expect(existsSync(join(out, 'web-1.txt'))).toBe(false);
-    expect(existsSync(join(out, 'handlers.log'))).toBe(false);
+    expect(existsSync(join(fixture.out, 'web-1.txt'))).toBe(false);
+    expect(existsSync(join(fixture.out, 'handlers.log'))).toBe(false);
   });
 
   test('--tags, --limit and -e precedence', () => {
-    const run = play('site', '--tags', 'db', '--limit', 'db-1,web-1', '-e', `out_dir=${out}`);
+    const run = play('site', '--tags', 'db', '--limit', 'db-1,web-1', '-e', `out_dir=${fixture.out}`);
     expect(run.code).toBe(0);
-    expect(existsSync(join(out, 'db.txt'))).toBe(true);
-    expect(existsSync(join(out, 'web-1.txt'))).toBe(false);
-    const extra = play('site', '--limit', 'web-1', '-e', `out_dir=${out}`, '-e', '{"greeting": "from -e"}');
+    expect(existsSync(join(fixture.out, 'db.txt'))).toBe(true);
+    expect(existsSync(join(fixture.out, 'web-1.txt'))).toBe(false);
+    const extra = play('site', '--limit', 'web-1', '-e', `out_dir=${fixture.out}`, '-e', '{"greeting": "from -e"}');
     expect(extra.code).toBe(0);
-    expect(readFileSync(join(out, 'web-1.txt'), 'utf8')).toBe('from -e on web-1\n');
-    expect(existsSync(join(out, 'web-2.txt'))).toBe(false);
-    writeFileSync(join(project, 'retry'), 'web-2\n');
+    expect(readFileSync(join(fixture.out, 'web-1.txt'), 'utf8')).toBe('from -e on web-1\n');
+    expect(existsSync(join(fixture.out, 'web-2.txt'))).toBe(false);
+    writeFileSync(join(fixture.dir, 'retry'), 'web-2\n');
     expect(play('site', '--list-hosts', '--limit', '@retry').stdout).toContain('hosts (1):\n      web-2\n');
   });
 
   test('the project root is found from a subdirectory (play.yml gives the inventory)', () => {
-    const run = spawnSync(process.execPath, [BIN, 'site', '--list-hosts'], { cwd: join(project, 'roles/greet'), encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [BIN, 'site', '--list-hosts'], { cwd: join(fixture.dir, 'roles/greet'), encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('hosts (2):\n      web-1\n      web-2');
   });
@@ -100,28 +93,28 @@ describe('play <playbook> on local hosts', () => {
 
 describe('bad input: exit 1, one clear error, before any host is contacted', () => {
   test('unknown module: file:line, and no task ran', () => {
-    const run = play('bad-module', '-e', `out_dir=${out}`);
+    const run = play('bad-module', '-e', `out_dir=${fixture.out}`);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`ERROR! ${join(project, 'playbooks/bad-module.yml')}:7: unknown module 'cpoy'\n`);
-    expect(existsSync(join(out, 'trace.txt'))).toBe(false);
+    expect(run.stderr).toBe(`ERROR! ${join(fixture.dir, 'playbooks/bad-module.yml')}:7: unknown module 'cpoy'\n`);
+    expect(existsSync(join(fixture.out, 'trace.txt'))).toBe(false);
     expect(play('bad-module', '--syntax-check').code).toBe(1);
   });
 
   test('undefined variable: file, line and name, and no task ran', () => {
-    const run = play('undefined-var', '-e', `out_dir=${out}`);
+    const run = play('undefined-var', '-e', `out_dir=${fixture.out}`);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${join(project, 'playbooks/undefined-var.yml')}:6: undefined variable 'greting'`);
-    expect(existsSync(join(out, 'trace.txt'))).toBe(false);
+    expect(run.stderr).toContain(`${join(fixture.dir, 'playbooks/undefined-var.yml')}:6: undefined variable 'greting'`);
+    expect(existsSync(join(fixture.out, 'trace.txt'))).toBe(false);
   });
 
   test('wrong vault password names the file; the right one works and the secret is never printed', () => {
-    mkdirSync(join(project, 'playbooks/vars'));
-    writeFileSync(join(project, 'playbooks/vars/secret.yml'), encryptVault('api_token: s3cr3t-t0ken-value\n', 'right password'));
-    writeFileSync(join(project, 'good.pass'), 'right password\n');
-    writeFileSync(join(project, 'bad.pass'), 'wrong password\n');
+    mkdirSync(join(fixture.dir, 'playbooks/vars'));
+    writeFileSync(join(fixture.dir, 'playbooks/vars/secret.yml'), encryptVault('api_token: s3cr3t-t0ken-value\n', 'right password'));
+    writeFileSync(join(fixture.dir, 'good.pass'), 'right password\n');
+    writeFileSync(join(fixture.dir, 'bad.pass'), 'wrong password\n');
     const bad = play('vaulted', '--vault-password-file', 'bad.pass');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(join(project, 'playbooks/vars/secret.yml'));
+    expect(bad.stderr).toContain(join(fixture.dir, 'playbooks/vars/secret.yml'));
     const good = play('vaulted', '--vault-password-file', 'good.pass', '--json');
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('token is ********');
@@ -129,26 +122,26 @@ describe('bad input: exit 1, one clear error, before any host is contacted', () 
   });
 
   test('malformed inventory', () => {
-    writeFileSync(join(project, 'inventory/local/hosts.yml'), 'all:\n  hosts: [web-1, web-2]\n');
+    writeFileSync(join(fixture.dir, 'inventory/local/hosts.yml'), 'all:\n  hosts: [web-1, web-2]\n');
     const run = play('site');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('hosts.yml');
   });
 
   test('an inventory named in play.yml that does not exist says how to get one', () => {
-    writeFileSync(join(project, 'play.yml'), 'inventory: [/var/lib/play-lab/no-such-lab/inventory]\n');
+    writeFileSync(join(fixture.dir, 'play.yml'), 'inventory: [/var/lib/play-lab/no-such-lab/inventory]\n');
     const run = play('site');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      `ERROR! /var/lib/play-lab/no-such-lab/inventory: inventory source not found (named in ${join(project, 'play.yml')}): bring the lab up with \`play lab up\`, or pass -i inventory/<environment>\n`,
+      `ERROR! /var/lib/play-lab/no-such-lab/inventory: inventory source not found (named in ${join(fixture.dir, 'play.yml')}): bring the lab up with \`play lab up\`, or pass -i inventory/<environment>\n`,
     );
   });
 
   test('YAML syntax error with file:line:column', () => {
-    writeFileSync(join(project, 'playbooks/broken.yml'), '- hosts: web\n  tasks:\n    - name: x\n     command: ls\n');
+    writeFileSync(join(fixture.dir, 'playbooks/broken.yml'), '- hosts: web\n  tasks:\n    - name: x\n     command: ls\n');
     const run = play('broken');
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^ERROR! ${join(project, 'playbooks/broken.yml')}:4:\\d+: `));
+    expect(run.stderr).toMatch(new RegExp(`^ERROR! ${join(fixture.dir, 'playbooks/broken.yml')}:4:\\d+: `));
   });
 
   test('an unknown playbook, an unknown option', () => {
@@ -173,14 +166,14 @@ describe('bad input: exit 1, one clear error, before any host is contacted', () 
 
 describe('Ctrl-C', () => {
   const startSlow = () => {
-    const child = spawn(process.execPath, [BIN, 'slow', '-e', `out_dir=${out}`], { cwd: project, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'slow', '-e', `out_dir=${fixture.out}`], { cwd: fixture.dir, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     return { child, exited, stdout: () => stdout };
   };
   const started = async () => {
-    while (!existsSync(join(out, 'started'))) await new Promise((r) => setTimeout(r, 50));
+    while (!existsSync(join(fixture.out, 'started'))) await new Promise((r) => setTimeout(r, 50));
   };
 
   test('the first lets the running task finish and prints the recap, exit 99', async () => {
@@ -188,7 +181,7 @@ describe('Ctrl-C', () => {
     await started();
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(99);
-    expect(readFileSync(join(out, 'slow.log'), 'utf8')).toBe('finished\n');
+    expect(readFileSync(join(fixture.out, 'slow.log'), 'utf8')).toBe('finished\n');
     expect(run.stdout()).toContain('PLAY RECAP');
     expect(run.stdout()).toContain('Interrupted after');
   });
@@ -200,6 +193,6 @@ describe('Ctrl-C', () => {
     await new Promise((r) => setTimeout(r, 100));
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(99);
-    expect(existsSync(join(out, 'slow.log'))).toBe(false);
+    expect(existsSync(join(fixture.out, 'slow.log'))).toBe(false);
   });
 });
