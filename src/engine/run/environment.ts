@@ -1,7 +1,8 @@
 import { ENV_NAME } from '../../transport/commands';
-import type { Connection, PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
+import type { Connection, RunOptions, RunResult } from '../../transport/connection';
 import { isDict } from '../playbook/module-args';
 import type { EnvironmentLayer, Origin, Vars } from '../playbook/types';
+import { ConnectionWrapper } from './connection-wrapper';
 import { render } from './evaluate';
 
 /** The task's `environment:` levels rendered for one host and merged, the inner level winning. */
@@ -27,29 +28,15 @@ export function withEnvironment(conn: Connection, env: Record<string, string>): 
   return Object.keys(env).length === 0 ? conn : new EnvironmentConnection(conn, env);
 }
 
-class EnvironmentConnection implements Connection {
+class EnvironmentConnection extends ConnectionWrapper {
   constructor(
-    private readonly inner: Connection,
+    inner: Connection,
     private readonly env: Record<string, string>,
-  ) {}
-
-  get host(): string {
-    return this.inner.host;
+  ) {
+    super(inner);
   }
 
   run(command: string, options: RunOptions = {}): Promise<RunResult> {
     return this.inner.run(command, { ...options, env: { ...this.env, ...options.env } });
-  }
-
-  putFile(remotePath: string, content: string | Buffer, options?: PutOptions): Promise<void> {
-    return this.inner.putFile(remotePath, content, options);
-  }
-
-  readFile(remotePath: string, options?: ReadOptions): Promise<Buffer | null> {
-    return this.inner.readFile(remotePath, options);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
