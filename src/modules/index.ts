@@ -1,6 +1,7 @@
 import type { ModuleDefinition } from './module';
 import { apt } from './apt';
 import { assert } from './assert';
+import { async_status } from './async_status';
 import { authorized_key } from './authorized_key';
 import { blockinfile } from './blockinfile';
 import { command } from './command';
@@ -9,6 +10,7 @@ import { debug } from './debug';
 import { fail } from './fail';
 import { file } from './file';
 import { group } from './group';
+import { include_vars } from './include_vars';
 import { lb_member } from './lb_member';
 import { lineinfile } from './lineinfile';
 import { pause } from './pause';
@@ -25,7 +27,7 @@ import { user } from './user';
 import { wait_for } from './wait_for';
 
 const MODULES: ModuleDefinition[] = [
-  apt, assert, authorized_key, blockinfile, command, copy, debug, fail, file, group, lb_member, lineinfile, pause, reboot,
+  apt, assert, async_status, authorized_key, blockinfile, command, copy, debug, fail, file, group, include_vars, lb_member, lineinfile, pause, reboot,
   service, set_fact, setup, shell, stat, sysctl, systemd, template, uri, user, wait_for,
 ];
 

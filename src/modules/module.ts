@@ -35,6 +35,9 @@ export interface FileDiff {
   secret?: boolean;
 }
 
+/** The folder of a role (and of the playbook) a local file is looked up in. */
+export type LocalFileKind = 'files' | 'templates' | 'vars';
+
 export interface ModuleContext {
   /** Inventory name of the host the task runs for. */
   host: string;
@@ -50,7 +53,9 @@ export interface ModuleContext {
   /** Every variable visible to the task, after precedence. */
   vars: Readonly<Record<string, unknown>>;
   /** Resolve a `src:` path: the role's files/ (or templates/), then the playbook's directory. */
-  resolveLocal(path: string, kind: 'files' | 'templates'): string;
+  resolveLocal(path: string, kind: LocalFileKind): string;
+  /** Read a controller YAML/JSON file with the run's vault passwords; decrypted values become vault secrets (include_vars). */
+  readVarsFile?(localPath: string): unknown;
   /** Render a template file on the controller with the task's variables (strict: missing variable is an error). */
   renderTemplate(localPath: string): string;
   /** The task is `no_log` or its values come from the vault: file diffs are marked `secret`, never shown. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
 
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Any variable names (values already rendered by the engine); `cacheable` is accepted for Ansible compatibility. */
 const args = z

@@ -1,11 +1,12 @@
 import { isAbsolute, join } from 'node:path';
+import { supportsAsync } from '../../modules/commands/async-job';
 import type { ModuleDefinition } from '../../modules/module';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
 import { INHERITED_KEYWORDS, inherit } from './inherit';
 import { describe, normalizeArgs, validateArgsStatically } from './module-args';
 import { isTemplated } from '../templates';
-import type { Handler, Inherited, LoopSpec, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
+import type { AsyncSpec, Handler, Inherited, LoopSpec, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
 
 /** What the task parser needs from the loaders around it (files, roles, modules). */
 export interface TaskSources {
@@ -40,12 +41,16 @@ const TASK_KEYWORDS = new Set<string>([
   'retries',
   'delay',
   'args',
+  'async',
+  'poll',
 ]);
 const BLOCK_KEYWORDS = new Set<string>([...INHERITED_KEYWORDS, 'name', 'block', 'rescue', 'always']);
 const META_ACTIONS = new Set<MetaTask['action']>(['flush_handlers', 'noop', 'end_play', 'end_host', 'clear_facts']);
 const BUILTIN_PREFIX = /^ansible\.(?:builtin|legacy)\./;
 const DEFAULT_RETRIES_WITH_UNTIL = 3;
 const DEFAULT_DELAY_SECONDS = 5;
+/** Ansible's default `poll` of an async task. */
+const DEFAULT_POLL_SECONDS = 10;
 
 export function parseTaskList(raw: unknown, scope: ParseScope, section: string): TaskNode[] {
   if (raw === undefined || raw === null) return [];
@@ -111,7 +116,19 @@ export function parseModuleTask(fields: Fields, action: string, scope: ParseScop
     until,
     retries: fields.number('retries') ?? (until ? DEFAULT_RETRIES_WITH_UNTIL : 0),
     delaySeconds: fields.number('delay') ?? (until ? DEFAULT_DELAY_SECONDS : 0),
+    async: asyncOf(fields, module.name),
   };
+}
+
+function asyncOf(fields: Fields, moduleName: string): AsyncSpec | undefined {
+  const timeoutSeconds = fields.number('async');
+  if (timeoutSeconds === undefined) {
+    if (fields.has('poll')) fields.fail('poll', 'poll needs async (the most seconds the job may run)');
+    return undefined;
+  }
+  if (!supportsAsync(moduleName)) fields.fail('async', 'async is supported for command and shell only');
+  if (timeoutSeconds <= 0) fields.fail('async', 'expected a number of seconds greater than 0');
+  return { timeoutSeconds, pollSeconds: fields.number('poll') ?? DEFAULT_POLL_SECONDS };
 }
 
 export function parseHandlers(raw: unknown, scope: ParseScope): Handler[] {

@@ -63,6 +63,13 @@ interface NodeBase extends Inherited {
   origin: Origin;
 }
 
+/** `async: N` / `poll: P` (command and shell): run as a background job, checked every P seconds for at most N. */
+export interface AsyncSpec {
+  timeoutSeconds: number;
+  /** 0: start the job and go on (fire and forget); its id is the result's `ansible_job_id`. */
+  pollSeconds: number;
+}
+
 export interface ModuleTask extends NodeBase, LoopSpec {
   kind: 'module';
   module: string;
@@ -75,6 +82,7 @@ export interface ModuleTask extends NodeBase, LoopSpec {
   until?: string[];
   retries: number;
   delaySeconds: number;
+  async?: AsyncSpec;
 }
 
 export interface BlockTask extends NodeBase {

@@ -2,6 +2,7 @@ import type { ModuleDefinition } from '../../modules/module';
 import { exceedsMaxFail, makeBatches } from '../batches';
 import type { HostStats, Reporter } from '../output/events';
 import type { Secrets } from '../secrets';
+import { loadYamlFile } from '../yaml-loader';
 import { shouldRun, type TagSelection } from '../tags';
 import { loadIncludedRole, loadIncludedTasks, type PlaybookLoadOptions } from '../playbook/playbook-loader';
 import { resolveTaskFile } from '../playbook/task-parser';
@@ -400,6 +401,7 @@ class PlaybookRun {
         facts: state.facts,
         playbookDir: this.playbook.dir,
         holdsSecret: (value) => this.holdsSecret(value),
+        readVarsFile: (localPath) => loadYamlFile(localPath, { vault: this.options.loadOptions.vault, secrets: this.options.secrets }),
         onItem: (item) => this.reportItem(task, host, title, item, delegate),
       });
     } catch (err) {

@@ -5,6 +5,9 @@ import type { FailureDetail, HostStatus } from '../output/events';
 import { resolveLocal } from '../playbook/local-files';
 import { parseArgs } from '../playbook/module-args';
 import type { ModuleTask, Vars } from '../playbook/types';
+import { asyncCommandLine } from '../../modules/commands/async-job';
+import { asyncDirOf } from '../../modules/support/async-job';
+import { AsyncJobConnection } from './async-job';
 import { renderEnvironment, withEnvironment } from './environment';
 import { allHold, loopItems, render, renderFile } from './evaluate';
 
@@ -22,6 +25,8 @@ export interface TaskHostEnv {
   playbookDir: string;
   /** Whether a rendered value holds a vault secret (then the task's diffs are secret). */
   holdsSecret: (value: unknown) => boolean;
+  /** include_vars: a controller vars file, read with the run's vault passwords. */
+  readVarsFile: (localPath: string) => unknown;
   /** Called once per loop item as it finishes, so people see items as they happen. */
   onItem: (item: ItemOutcome) => void;
 }
@@ -94,6 +99,7 @@ function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, environme
     reconnect: reconnect && (async () => withEnvironment(await reconnect(), environment)),
     resolveLocal: (path, kind) => resolveLocal(path, kind, task.role?.path, env.playbookDir),
     renderTemplate: (localPath) => renderFile(localPath, vars),
+    readVarsFile: env.readVarsFile,
   };
 }
 
@@ -101,7 +107,7 @@ function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, environme
 async function withRetries(task: ModuleTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext, vars: Vars): Promise<ModuleResult> {
   const attempts = task.until ? task.retries + 1 : 1;
   for (let attempt = 1; ; attempt++) {
-    const result = judge(task, await runModule(module, args, ctx), vars);
+    const result = judge(task, await runAttempt(task, module, args, ctx), vars);
     if (!task.until) return result;
     const withResult = task.register ? { ...vars, [task.register]: result } : { ...vars, ...result };
     if (allHold(task.until, withResult, task.origin)) return { ...result, attempts: attempt };
@@ -110,6 +116,13 @@ async function withRetries(task: ModuleTask, module: ModuleDefinition, args: unk
     }
     await new Promise((resolve) => setTimeout(resolve, task.delaySeconds * 1000));
   }
+}
+
+/** One run of the module; an `async` task's command runs as a background job (a new one each attempt). */
+async function runAttempt(task: ModuleTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> {
+  if (!task.async) return runModule(module, args, ctx);
+  const job = new AsyncJobConnection(ctx.conn, asyncCommandLine(module.name, args), asyncDirOf(ctx.vars), task.async);
+  return job.result(await runModule(module, args, { ...ctx, conn: job }));
 }
 
 async function runModule(module: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> {

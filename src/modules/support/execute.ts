@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunResult } from '../../transport/connection';
 import type { ModuleContext, ModuleResult } from '../module';
 import { guardProbeCommand, guardReason } from '../commands/exec';
 import { run, runOk } from './host';
@@ -33,16 +34,21 @@ export async function execute(ctx: ModuleContext, a: ExecOptions, line: string):
   const stdin = a.stdin === undefined ? undefined : a.stdin + (a.stdin_add_newline ? '\n' : '');
   const started = Date.now();
   const result = await run(ctx, line, { stdin });
+  return commandResult(line, result, Date.now() - started);
+}
+
+/** The result of a command that ran (also of a finished `async` job): changed, failed on a non-zero exit. */
+export function commandResult(line: string | undefined, result: RunResult, deltaMs?: number): ModuleResult {
   const failed = result.exitCode !== 0;
   return {
     changed: true,
     ...(failed ? { failed, msg: `non-zero return code ${result.exitCode}` } : {}),
-    cmd: line,
+    ...(line === undefined ? {} : { cmd: line }),
     rc: result.exitCode,
     stdout: result.stdout.replace(/\n$/, ''),
     stderr: result.stderr.replace(/\n$/, ''),
     stdout_lines: lines(result.stdout),
     stderr_lines: lines(result.stderr),
-    delta_ms: Date.now() - started,
+    ...(deltaMs === undefined ? {} : { delta_ms: deltaMs }),
   };
 }
