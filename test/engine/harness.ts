@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Reporter, RunEvent } from '../../src/engine/output/events';
@@ -16,7 +16,27 @@ import { createConnectionPool } from '../../src/transport/pool';
  * commands), and every event the runner emits is kept for the assertions.
  */
 export class Project {
-  readonly dir = mkdtempSync(join(tmpdir(), 'play-engine-'));
+  private current = Project.freshDir();
+
+  private static freshDir(): string {
+    return mkdtempSync(join(tmpdir(), 'play-engine-'));
+  }
+
+  get dir(): string {
+    return this.current;
+  }
+
+  /** An empty directory for the next test; the last one is removed. */
+  renew(): void {
+    this.remove();
+    this.current = Project.freshDir();
+  }
+
+  /** Writes the playbook most tests run (`playbooks/test.yml`). */
+  readonly playbook = (yaml: string): this => this.write({ 'playbooks/test.yml': yaml });
+
+  /** The lines of a file the tasks wrote into the project. */
+  readonly lines = (relative: string): string[] => readFileSync(this.path(relative), 'utf8').trim().split('\n');
 
   write(files: Record<string, string>): this {
     for (const [path, content] of Object.entries(files)) {
@@ -67,6 +87,14 @@ export class Project {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The calling test file's Project, with an empty directory for each test. */
+export function projectPerTest(): Project {
+  const project = new Project();
+  beforeEach(() => project.renew());
+  afterAll(() => project.remove());
+  return project;
 }
 
 /** Hosts that are the controller itself, in an `all` group plus the groups given by `group_names`. */

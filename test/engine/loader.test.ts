@@ -1,12 +1,8 @@
 import { YamlError } from '../../src/engine/yaml-loader';
 import { PlaybookError } from '../../src/engine/playbook/errors';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
 const PB = 'playbooks/test.yml';
 const loadError = (files: Record<string, string>): Error => {

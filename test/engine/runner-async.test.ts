@@ -1,16 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => {
-  killLeftoverJobs();
-  project.remove();
-});
+const project = projectPerTest();
+afterEach(killLeftoverJobs);
 
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { playbook } = project;
 // jobs live under the test's own directory, never in the real ~/.ansible_async
 const hosts = () => ({ h1: { ansible_async_dir: project.path('async') } });
 const jobs = () => (existsSync(project.path('async')) ? readdirSync(project.path('async')) : []);

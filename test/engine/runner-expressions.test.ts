@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { PlaybookError } from '../../src/engine/playbook/errors';
-import { Project } from './harness';
+import { projectPerTest, type Project } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
 const PB = 'playbooks/test.yml';
-const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ [PB]: yaml });
+const { lines, playbook } = project;
 const loadError = (options: Parameters<Project['load']>[1] = {}): Error => {
   try {
     project.load(PB, options);

@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { Secrets } from '../../src/engine/secrets';
 import { getModule } from '../../src/modules';
 import { encryptVault, VaultSecrets } from '../../src/vault';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
-const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { lines, playbook } = project;
 
 describe('include_vars', () => {
   test('free form and file: wins over play and role vars, loses to -e; searched in the role vars/ before the playbook', async () => {

@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { PlaybookError } from '../../src/engine/playbook/errors';
 import { Secrets } from '../../src/engine/secrets';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
 /** run_once, environment and --start-at-task, on local hosts running real commands. */
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
-const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { lines, playbook } = project;
 
 describe('run_once', () => {
   test('runs on the first host only; its result is registered and its facts set on every host; reported for that host', async () => {

@@ -1,14 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
-const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { lines, playbook } = project;
 
 describe('facts', () => {
   test('gathered once per host per run, exposed as ansible_facts and ansible_*, refreshed by a setup task', async () => {

@@ -1,14 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
-const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { lines, playbook } = project;
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);
 
 describe('serial and failure rules', () => {

@@ -1,14 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
 const log = (host: string) => readFileSync(project.path(`${host}.log`), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { playbook } = project;
 
 describe('linear run on local hosts', () => {
   test('tasks run on every host, a changed task notifies its handler, recap counts, exit 0', async () => {

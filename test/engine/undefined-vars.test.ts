@@ -4,13 +4,9 @@ import { templateFileNames } from '../../src/engine/playbook/template-file-names
 import { checkUndefinedVariables } from '../../src/engine/playbook/undefined-vars';
 import { loadIncludedTasks } from '../../src/engine/playbook/playbook-loader';
 import { getModule } from '../../src/modules';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
 const check = (inventory: string[] = [], extra: string[] = []) => () => checkUndefinedVariables(project.load(), { inventory, extra });
 const PB = 'playbooks/test.yml';

@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { checkUndefinedVariables } from '../../src/engine/playbook/undefined-vars';
 import { renderValue } from '../../src/engine/templates';
 import { parseYaml } from '../../src/engine/yaml-loader';
-import { Project } from './harness';
+import { projectPerTest } from './harness';
 
-let project: Project;
-beforeEach(() => {
-  project = new Project();
-});
-afterEach(() => project.remove());
+const project = projectPerTest();
 
-const lines = (file: string) => readFileSync(project.path(file), 'utf8').trim().split('\n');
-const playbook = (yaml: string) => project.write({ 'playbooks/test.yml': yaml });
+const { lines, playbook } = project;
 
 describe('!unsafe', () => {
   test('is never templated: task arguments, nested play vars, and variables that refer to them', async () => {
