@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { withLockFile } from './lock-file';
 
 /**
  * OpenSSH's known_hosts format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"): plain and hashed host
@@ -121,7 +122,7 @@ export async function readKnownHostsFiles(files: string[]): Promise<KnownHostEnt
 /** One writer per file in this process: parallel first connections queue here instead of racing. */
 const writeQueues = new Map<string, Promise<unknown>>();
 
-function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+function inProcessQueue<T>(file: string, work: () => Promise<T>): Promise<T> {
   const previous = writeQueues.get(file) ?? Promise.resolve();
   const next = previous.then(work, work);
   const settled = next.catch(() => undefined);
@@ -141,28 +142,38 @@ export interface AcceptNewKey {
 }
 
 /**
- * accept-new: under the file's lock, re-read (another connection may have just recorded this host,
- * perhaps with another key) and append one line with a single O_APPEND write, which other
- * processes appending at the same time cannot interleave with.
+ * accept-new: the re-read and the append form one step across every play process on this machine,
+ * under `<known_hosts>.lock` (see lock-file.ts), so of processes accepting the same new host at
+ * once exactly one records it and the others see that line: the same key is then known, and a
+ * different one (a man in the middle answering one of them) is reported as changed, never
+ * appended. Connections within one process queue before taking the lock, so it is taken once per
+ * file at a time. OpenSSH itself takes no lock; an ssh appending at the same moment can still race.
  */
-export function acceptNewHostKey(request: AcceptNewKey): Promise<HostKeyStatus | { status: 'added' }> {
+export async function acceptNewHostKey(request: AcceptNewKey): Promise<HostKeyStatus | { status: 'added' }> {
   const file = path.resolve(request.files[0]);
-  return withFileLock(file, async () => {
-    const current = checkHostKey(await readKnownHostsFiles(request.files), request.name, request.key);
-    if (current.status !== 'unknown') return current;
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const handle = await fs.open(file, 'a+', 0o600);
-    try {
-      const { size } = await handle.stat();
-      const lastByte = Buffer.alloc(1);
-      if (size > 0) await handle.read(lastByte, 0, 1, size - 1);
-      const separator = size > 0 && lastByte[0] !== 0x0a ? '\n' : '';
-      const host = request.hash ? hashHostName(request.name) : request.name;
-      await handle.write(`${separator}${host} ${keyTypeOf(request.key)} ${request.key.toString('base64')}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return { status: 'added' as const };
-  });
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  return inProcessQueue(file, () =>
+    withLockFile(`${file}.lock`, async () => {
+      const current = checkHostKey(await readKnownHostsFiles(request.files), request.name, request.key);
+      if (current.status !== 'unknown') return current;
+      await appendHostKey(file, request);
+      return { status: 'added' as const };
+    }),
+  );
+}
+
+/** Keeps a missing final newline of the file intact: the new line never joins the last one. */
+async function appendHostKey(file: string, request: AcceptNewKey): Promise<void> {
+  const handle = await fs.open(file, 'a+', 0o600);
+  try {
+    const { size } = await handle.stat();
+    const lastByte = Buffer.alloc(1);
+    if (size > 0) await handle.read(lastByte, 0, 1, size - 1);
+    const separator = size > 0 && lastByte[0] !== 0x0a ? '\n' : '';
+    const host = request.hash ? hashHostName(request.name) : request.name;
+    await handle.write(`${separator}${host} ${keyTypeOf(request.key)} ${request.key.toString('base64')}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
