@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ModuleDefinition } from './module';
-import { commandLines, parseUserProbe, planUser, userProbeCommand } from './commands/accounts';
+import { ModuleFailure, type ModuleDefinition } from './module';
+import { commandLines, isPasswordHash, managesPassword, parseUserProbe, passwordInput, planUser, userProbeCommand } from './commands/accounts';
 import { runOk } from './support/host';
 
 /** A list, or Ansible's comma-separated string ('' means no supplementary groups). */
@@ -22,6 +22,12 @@ const args = z
     system: z.boolean().default(false),
     create_home: z.boolean().default(true),
     password_lock: z.boolean().optional(),
+    // the message never repeats the value: it may be a real password
+    password: z
+      .string()
+      .refine(isPasswordHash, 'must be a crypt(3) hash such as $6$... or $y$... (this looks like clear text: hash it first, e.g. with mkpasswd)')
+      .optional(),
+    update_password: z.enum(['always', 'on_create']).default('always'),
     remove: z.boolean().default(false),
   })
   .strict();
@@ -32,10 +38,21 @@ export const user: ModuleDefinition<UserArgs> = {
   name: 'user',
   args,
   async run(a, ctx) {
-    const { stdout } = await runOk(ctx, userProbeCommand(a.name), `looking up user ${a.name}`);
+    // the hash travels on stdin only (never a command line), and is never part of the result
+    const stdin = a.state === 'present' ? passwordInput(a) : undefined;
+    const { stdout } = await runOk(ctx, userProbeCommand(a.name, stdin !== undefined), `looking up user ${a.name}`, { stdin });
     const current = parseUserProbe(stdout);
+    if (stdin !== undefined && current !== null && managesPassword(current, a) && current.passwordMatches === undefined) {
+      throw new ModuleFailure(`user ${a.name}: cannot read /etc/shadow on ${ctx.host} to compare the password (the task needs become)`);
+    }
     const steps = planUser(current, a);
-    if (steps.length > 0 && !ctx.check) await runOk(ctx, commandLines(steps), `user ${a.name}`);
-    return { changed: steps.length > 0, name: a.name, state: a.state, ...(current ? { uid: current.uid } : {}) };
+    if (steps.length > 0 && !ctx.check) await runOk(ctx, commandLines(steps), `user ${a.name}`, { stdin });
+    return {
+      changed: steps.length > 0,
+      name: a.name,
+      state: a.state,
+      ...(current ? { uid: current.uid } : {}),
+      ...(a.password !== undefined ? { password: 'NOT_LOGGING_PASSWORD' } : {}),
+    };
   },
 };

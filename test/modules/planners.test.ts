@@ -1,5 +1,5 @@
 import { parseUnitStatus, planUnit, unitCommand, unitProbeCommand } from '../../src/modules/commands/systemd';
-import { parseGroupProbe, parseUserProbe, planGroup, planUser, type UserWanted } from '../../src/modules/commands/accounts';
+import { parseGroupProbe, parseUserProbe, passwordInput, planGroup, planUser, type UserWanted } from '../../src/modules/commands/accounts';
 import { aptGet, changesInSummary, isLockError, parseAptProbe, parsePackageSpec, planPackages } from '../../src/modules/commands/apt';
 import { parseFacts } from '../../src/modules/commands/facts';
 import { sameSysctlValue, procPath, writeLiveCommand } from '../../src/modules/commands/sysctl';
@@ -43,7 +43,7 @@ describe('systemd decisions', () => {
 });
 
 describe('user and group decisions', () => {
-  const wanted: UserWanted = { name: 'deploy', state: 'present', append: false, system: false, create_home: true, remove: false };
+  const wanted: UserWanted = { name: 'deploy', state: 'present', update_password: 'always', append: false, system: false, create_home: true, remove: false };
   const probe = 'passwd\tdeploy:x:1001:1001:Deploy:/home/deploy:/bin/bash\npgroup\tdeploy\ngroups\tdeploy adm sudo\nshadow\t!\n';
 
   it('parses the probe: supplementary groups exclude the primary one', () => {
@@ -69,6 +69,20 @@ describe('user and group decisions', () => {
       ['usermod', '-U', '--', 'deploy'],
     ]);
     expect(planUser(current, { ...wanted, state: 'absent', remove: true })).toEqual([['userdel', '-r', '--', 'deploy']]);
+  });
+
+  it('password: set with chpasswd -e (stdin) when the probe says it differs, on create, never for on_create later', () => {
+    const hash = '$6$salt$hash';
+    expect(planUser(null, { ...wanted, password: hash, password_lock: true })).toEqual([['useradd', '-m', '--', 'deploy'], ['chpasswd', '-e']]);
+    expect(planUser(parseUserProbe(`${probe}password\tsame\n`), { ...wanted, password: hash, password_lock: false })).toEqual([]);
+    expect(planUser(parseUserProbe(`${probe}password\tdiffers\n`), { ...wanted, password: hash })).toEqual([['chpasswd', '-e']]);
+    expect(planUser(parseUserProbe(`${probe}password\tdiffers\n`), { ...wanted, password: hash, update_password: 'on_create', password_lock: false })).toEqual([
+      ['usermod', '-U', '--', 'deploy'],
+    ]);
+    expect(parseUserProbe(`${probe}password\tunreadable\n`)?.passwordMatches).toBeUndefined();
+    expect(passwordInput({ name: 'deploy', password: `!${hash}`, password_lock: false })).toBe(`deploy:${hash}\n`);
+    expect(passwordInput({ name: 'deploy', password: hash, password_lock: true })).toBe(`deploy:!${hash}\n`);
+    expect(passwordInput({ name: 'deploy', password: `!${hash}` })).toBe(`deploy:!${hash}\n`);
   });
 
   it('groups: add, change gid, delete', () => {
