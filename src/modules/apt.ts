@@ -5,10 +5,12 @@ import {
   aptProbeCommand,
   changesInSummary,
   debIsInstalled,
+  debPathProblem,
   debProbeCommand,
   isLockError,
   parseAptProbe,
   parsePackageSpec,
+  unmetDependencies,
   planPackages,
   updateCacheCommand,
 } from './commands/apt';
@@ -32,7 +34,13 @@ const args = z
     upgrade: z.union([z.enum(['safe', 'dist', 'full', 'yes', 'no']), z.boolean()]).transform((u) => (u === true ? 'yes' : u === false ? 'no' : u)).default('no'),
     autoremove: z.boolean().default(false),
     /** Absolute path of a .deb file on the host; apt installs it with its dependencies. */
-    deb: z.string().regex(/^\/.*\.deb$/, 'deb must be the absolute path of a .deb file on the host').optional(),
+    deb: z
+      .string()
+      .superRefine((path, issues) => {
+        const problem = debPathProblem(path);
+        if (problem !== undefined) issues.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     purge: z.boolean().default(false),
     install_recommends: z.boolean().optional(),
     /** Seconds to wait for the dpkg/apt locks held by apt-daily or another run before failing. */
@@ -54,7 +62,8 @@ async function aptRun(ctx: ModuleContext, a: AptArgs, command: string, what: str
     const result = await run(ctx, command);
     if (result.exitCode === 0) return result;
     if (!isLockError(result.stderr) || Date.now() > deadline) {
-      throw new ModuleFailure(`${what} failed on ${ctx.host} (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-10).join('\n')}`, {
+      const reason = [...unmetDependencies(result.stdout), ...result.stderr.trim().split('\n').slice(-10)].join('\n');
+      throw new ModuleFailure(`${what} failed on ${ctx.host} (exit ${result.exitCode}): ${reason}`, {
         cmd: command,
         rc: result.exitCode,
         stdout: result.stdout,

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A real, minimal .deb (one file, no dependencies) built with dpkg-deb, for apt's `deb:` option. */
-export function buildTinyDeb(name: string, version: string): Buffer {
+/** A real, minimal .deb (one file) built with dpkg-deb, for apt's `deb:` option; `depends` is its Depends: field. */
+export function buildTinyDeb(name: string, version: string, depends?: string): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'play-deb-'));
   try {
     const root = join(dir, 'root');
@@ -13,7 +13,7 @@ export function buildTinyDeb(name: string, version: string): Buffer {
     writeFileSync(join(root, 'usr/share/doc', name, 'README'), `${name} ${version}\n`);
     writeFileSync(
       join(root, 'DEBIAN/control'),
-      `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: play tests <tests@example.invalid>\nDescription: play module test package\n`,
+      `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: play tests <tests@example.invalid>\n${depends === undefined ? '' : `Depends: ${depends}\n`}Description: play module test package\n`,
     );
     const deb = join(dir, 'out.deb');
     execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, deb], { stdio: 'ignore' });

@@ -104,9 +104,24 @@ export function changesInSummary(output: string): number {
   return match ? Number(match[1]) + Number(match[2]) + Number(match[3]) : 0;
 }
 
+/**
+ * apt-get's "package : Depends: other but it is not installable" lines: they go to stdout, while
+ * stderr only says "Unable to correct problems", which names nothing.
+ */
+export function unmetDependencies(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => /^\s*\S+ : (Pre-)?Depends: /.test(line) || /^\s+(Pre-)?Depends: /.test(line)).map((line) => line.trim());
+}
+
 /** apt-get's "the dpkg or lists lock is held by another process" (apt-daily on a booted host). */
 export function isLockError(stderr: string): boolean {
   return /Could not get lock|Unable to lock|is another process using it/i.test(stderr);
+}
+
+/** Why `deb:` cannot be used, or undefined. URLs are refused: Ansible downloads them on the host, play does not. */
+export function debPathProblem(path: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return 'a URL is not supported: copy the .deb to the host first (copy: or get it there with a command) and give its path';
+  if (!/^\/.*\.deb$/.test(path)) return 'must be the absolute path of a .deb file on the host';
+  return undefined;
 }
 
 /** A .deb file on the host: its package name and version, and the version installed now. */
