@@ -88,10 +88,8 @@ export class Fields {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string' && isTemplated(value)) return value;
     if (!isDict(value)) return this.fail(key, `expected a mapping of environment variables, got ${describe(value)}`);
-    const invalid = Object.keys(value).find((name) => !ENV_NAME.test(name));
-    if (invalid !== undefined) this.fail(key, `${JSON.stringify(invalid)} is not a valid environment variable name`);
-    const unusable = Object.entries(value).find(([, v]) => !['string', 'number', 'boolean'].includes(typeof v));
-    if (unusable) this.fail(key, `${unusable[0]}: expected a string, got ${describe(unusable[1])}`);
+    const problem = environmentProblem(value);
+    if (problem !== undefined) this.fail(key, problem);
     return value;
   }
 
@@ -112,4 +110,12 @@ export class Fields {
 export function originOf(raw: unknown, fallback: Origin, key?: string | number): Origin {
   const at = locate(raw, key);
   return at ? { file: at.file, line: at.line } : fallback;
+}
+
+/** Why a mapping cannot be a command's environment (a bad name, a value that is not a scalar), if it cannot. */
+export function environmentProblem(env: Record<string, unknown>): string | undefined {
+  const invalid = Object.keys(env).find((name) => !ENV_NAME.test(name));
+  if (invalid !== undefined) return `${JSON.stringify(invalid)} is not a valid environment variable name`;
+  const unusable = Object.entries(env).find(([, value]) => !['string', 'number', 'boolean'].includes(typeof value));
+  return unusable && `${unusable[0]}: expected a string, got ${describe(unusable[1])}`;
 }

@@ -1,5 +1,5 @@
-import { ENV_NAME } from '../../transport/commands';
 import type { Connection, RunOptions, RunResult } from '../../transport/connection';
+import { environmentProblem } from '../playbook/fields';
 import { isDict } from '../playbook/module-args';
 import type { EnvironmentLayer, Origin, Vars } from '../playbook/types';
 import { ConnectionWrapper } from './connection-wrapper';
@@ -11,11 +11,9 @@ export function renderEnvironment(layers: readonly EnvironmentLayer[] | undefine
   for (const layer of layers ?? []) {
     const rendered: unknown = render(layer, vars, origin);
     if (!isDict(rendered)) throw new Error(`environment: expected a mapping, got ${JSON.stringify(rendered)}`);
-    for (const [name, value] of Object.entries(rendered)) {
-      if (!ENV_NAME.test(name)) throw new Error(`environment: ${JSON.stringify(name)} is not a valid environment variable name`);
-      if (!['string', 'number', 'boolean'].includes(typeof value)) throw new Error(`environment: ${name} must be a string`);
-      merged[name] = String(value);
-    }
+    const problem = environmentProblem(rendered);
+    if (problem !== undefined) throw new Error(`environment: ${problem}`);
+    for (const [name, value] of Object.entries(rendered)) merged[name] = String(value);
   }
   return merged;
 }
