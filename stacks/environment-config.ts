@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isCollection, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { formatFieldPath } from '../src/inventory/bridge-field-path';
+import { formatFieldPath } from '../src/contract/field-path';
 
 /*
  * One validated config per environment (environments/<name>.yaml). The guard rails live here, so

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KeyPair } from '@cdktf/provider-aws/lib/key-pair';
-import type { OUTPUT_IDS } from '../src/inventory/stack-outputs';
+import type { OUTPUT_IDS } from '../src/contract/stack-outputs';
 import type { EnvironmentConfig } from './environment-config';
 import { Network } from './network';
 import { SecurityGroups } from './security-groups';
@@ -131,7 +131,7 @@ export class WebTierStack extends TerraformStack {
     this.declareOutputs(config);
   }
 
-  /** Static output ids (no construct path in the names), in the shape of src/inventory/stack-outputs.ts. */
+  /** Static output ids (no construct path in the names), in the shape of src/contract/stack-outputs.ts. */
   private declareOutputs(config: EnvironmentConfig): void {
     const outputs: OutputValues = {
       environment: config.name,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { renderInventoryFromOutputs } from '../inventory/bridge';
+import { renderInventoryFromOutputs } from '../bridge/bridge';
 
 interface InventoryCommandOptions {
   fromOutputs: string;

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadYamlFile } from '../engine/yaml-loader';
-import type { YamlLoadOptions } from '../engine/yaml-loader';
+import { loadYamlFile } from '../data/yaml-loader';
+import type { YamlLoadOptions } from '../data/yaml-loader';
 import { InventoryError } from './inventory-error';
 import type { VarMap } from './inventory-model';
 

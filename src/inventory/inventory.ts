@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import type { Secrets } from '../engine/secrets';
-import { parseYaml } from '../engine/yaml-loader';
+import type { Secrets } from '../data/redaction';
+import { parseYaml } from '../data/yaml-loader';
 import { isVaulted } from '../vault';
 import type { VaultSecrets } from '../vault';
 import { matchPattern } from './host-patterns';

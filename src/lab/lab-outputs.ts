@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { renderInventoryFromOutputs } from '../inventory/bridge';
-import type { StackOutputs } from '../inventory/stack-outputs';
+import { renderInventoryFromOutputs } from '../bridge/bridge';
+import type { StackOutputs } from '../contract/stack-outputs';
 import { writeFileAtomic } from './atomic-file';
 import { ADMIN_USER } from './base-rootfs';
 import { LabError } from './exec';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
-import { evaluateCondition } from '../engine/expressions';
+import { evaluateCondition } from '../lang/expressions';
 
 const condition = z.union([z.string().min(1), z.boolean()]);
 

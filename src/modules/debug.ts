@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleDefinition, ModuleResult } from './module';
-import { evaluate, evaluateCondition } from '../engine/expressions';
+import { evaluate, evaluateCondition } from '../lang/expressions';
 
 const args = z
   .object({

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { loadYamlFile } from '../engine/yaml-loader';
+import { loadYamlFile } from '../data/yaml-loader';
 import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './module';
 import { VARIABLE_NAME } from './set_fact';
 

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { withLockFile } from './lock-file';
+import { withLockFile } from '../base/lock-file';
 
 /**
  * OpenSSH's known_hosts format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"): plain and hashed host

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { renderTemplateFile } from '../../src/engine/templates';
+import { renderTemplateFile } from '../../src/lang/templates';
 import { readYaml, REPO, roleVars, ROLES } from '../roles/site-files';
 
 /*

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { InventoryBridgeError, renderInventoryFromOutputs } from '../../src/inventory/bridge';
-import type { StackOutputs } from '../../src/inventory/stack-outputs';
+import { InventoryBridgeError, renderInventoryFromOutputs } from '../../src/bridge/bridge';
+import type { StackOutputs } from '../../src/contract/stack-outputs';
 
 const sample: StackOutputs = {
   environment: 'staging',

@@ -1,4 +1,4 @@
-import { exceedsMaxFail, makeBatches } from '../../src/engine/batches';
+import { exceedsMaxFail, makeBatches } from '../../src/engine/run/batches';
 
 const hosts = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'];
 

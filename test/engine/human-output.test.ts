@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { HumanReporter } from '../../src/engine/output/human';
 import { JsonReporter } from '../../src/engine/output/json';
 import { emptyStats } from '../../src/engine/output/events';
-import { Secrets } from '../../src/engine/secrets';
+import { Secrets } from '../../src/data/redaction';
 
 class Capture extends Writable {
   text = '';

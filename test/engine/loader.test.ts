@@ -1,4 +1,4 @@
-import { YamlError } from '../../src/engine/yaml-loader';
+import { YamlError } from '../../src/data/yaml-loader';
 import { PlaybookError } from '../../src/engine/playbook/errors';
 import { projectPerTest } from './harness';
 

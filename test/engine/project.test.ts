@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseExtraVars } from '../../src/engine/extra-vars';
-import { findProjectRoot, loadProject, resolvePlaybook } from '../../src/engine/project';
+import { parseExtraVars } from '../../src/data/extra-vars';
+import { findProjectRoot, loadProject, resolvePlaybook } from '../../src/engine/playbook/project';
 import { encryptVault, VaultSecrets } from '../../src/vault';
 
 let dir: string;

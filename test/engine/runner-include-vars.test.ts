@@ -1,4 +1,4 @@
-import { Secrets } from '../../src/engine/secrets';
+import { Secrets } from '../../src/data/redaction';
 import { getModule } from '../../src/modules';
 import { encryptVault, VaultSecrets } from '../../src/vault';
 import { projectPerTest } from './harness';

@@ -1,5 +1,5 @@
 import { PlaybookError } from '../../src/engine/playbook/errors';
-import { Secrets } from '../../src/engine/secrets';
+import { Secrets } from '../../src/data/redaction';
 import { projectPerTest } from './harness';
 
 /** run_once, environment and --start-at-task, on local hosts running real commands. */

@@ -1,6 +1,6 @@
 import { checkUndefinedVariables } from '../../src/engine/playbook/undefined-vars';
-import { renderValue } from '../../src/engine/templates';
-import { parseYaml } from '../../src/engine/yaml-loader';
+import { renderValue } from '../../src/lang/templates';
+import { parseYaml } from '../../src/data/yaml-loader';
 import { projectPerTest } from './harness';
 
 const project = projectPerTest();

@@ -1,4 +1,4 @@
-import { PRECEDENCE, factVars, mergeVars, type VarLayers } from '../../src/engine/variables';
+import { PRECEDENCE, factVars, mergeVars, type VarLayers } from '../../src/engine/run/variables';
 
 describe('variable precedence', () => {
   test('each layer overrides every layer below it', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { OUTPUT_IDS } from '../../src/inventory/stack-outputs';
+import { OUTPUT_IDS } from '../../src/contract/stack-outputs';
 
 const repo = path.join(__dirname, '..', '..');
 

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { TLS_POLICY } from '../../stacks/load-balancer';
-import { OUTPUT_IDS } from '../../src/inventory/stack-outputs';
+import { OUTPUT_IDS } from '../../src/contract/stack-outputs';
 import { ref, resourcesOfType, synthStack, testConfig, type SynthesizedStack } from './stack-fixture';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b6e1c52-8f0a-4f0e-9d3c-2a7e5c1d9f00';

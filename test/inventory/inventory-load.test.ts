@@ -1,5 +1,5 @@
 import { InventoryError, loadInventory } from '../../src/inventory/inventory';
-import { Secrets } from '../../src/engine/secrets';
+import { Secrets } from '../../src/data/redaction';
 import { VaultSecrets, encryptString, encryptVault } from '../../src/vault';
 import { fixtureTree } from './inventory-fixture';
 

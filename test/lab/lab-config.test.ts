@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stackOutputs } from '../../src/inventory/stack-outputs';
+import { stackOutputs } from '../../src/contract/stack-outputs';
 import { debianMirror } from '../../src/lab/debian-mirror';
 import { hostPlan, labLayout, MAX_APPS } from '../../src/lab/layout';
 import { labStackOutputs } from '../../src/lab/lab-outputs';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { labAddApp, labDown, labInfo, labMarkRebootRequired, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
 import { labLayout } from '../../src/lab/layout';
-import { stackOutputs } from '../../src/inventory/stack-outputs';
+import { stackOutputs } from '../../src/contract/stack-outputs';
 import { labLeftovers } from '../support/lab-leftovers';
 import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
 

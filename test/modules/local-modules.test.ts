@@ -9,7 +9,7 @@ import { argv, splitCommandLine } from '../../src/modules/support/shell';
 import { FACTS_COMMAND, parseFacts } from '../../src/modules/commands/facts';
 import { debIsInstalled, debProbeCommand } from '../../src/modules/commands/apt';
 import { buildTinyDeb } from './tiny-deb';
-import { renderTemplateFile } from '../../src/engine/templates';
+import { renderTemplateFile } from '../../src/lang/templates';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module';
 import { makeContext, runModule } from './context';
 

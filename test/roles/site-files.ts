@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { renderTemplateFile } from '../../src/engine/templates';
+import { renderTemplateFile } from '../../src/lang/templates';
 
 /** Helpers for the fast checks of the site's content (roles, playbooks, app): no host needed. */
 

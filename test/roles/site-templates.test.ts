@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderValue } from '../../src/engine/templates';
+import { renderValue } from '../../src/lang/templates';
 import { readYaml, renderRoleTemplate, roleVars, ROLES, scratchDir, tool } from './site-files';
 
 /**

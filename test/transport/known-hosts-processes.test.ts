@@ -2,7 +2,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { withLockFile } from '../../src/transport/lock-file';
+import { withLockFile } from '../../src/base/lock-file';
 
 /**
  * accept-new across real play processes: each child loads the built known-hosts module, says it

@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseYaml } from '../../src/engine/yaml-loader';
-import { Secrets } from '../../src/engine/secrets';
+import { parseYaml } from '../../src/data/yaml-loader';
+import { Secrets } from '../../src/data/redaction';
 import { VaultError, VaultSecrets, decryptVault, encryptString, encryptVault } from '../../src/vault';
 
 /** Interoperability with the real ansible-vault (ansible-core, a Debian package listed in .ci/debian-packages.txt). */

@@ -1,5 +1,5 @@
 import { banner, hostOutcome, recapLine } from './recap';
-import type { Secrets } from '../secrets';
+import type { Secrets } from '../../data/redaction';
 import type { FailureDetail, HostStats, HostStatus, Reporter, RunEvent } from './events';
 
 export interface HumanReporterOptions {

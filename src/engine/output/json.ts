@@ -1,4 +1,4 @@
-import type { Secrets } from '../secrets';
+import type { Secrets } from '../../data/redaction';
 import type { Reporter, RunEvent } from './events';
 
 /** `--json`: one event per line for machines; progress ticks are left out (they are for terminals). */

@@ -1,6 +1,6 @@
-import { compileExpression } from '../expressions';
-import type { Node } from '../expression-parser';
-import { HANDLEBARS_ONLY, MUSTACHE } from '../templates';
+import { compileExpression } from '../../lang/expressions';
+import type { Node } from '../../lang/parser';
+import { HANDLEBARS_ONLY, MUSTACHE } from '../../lang/templates';
 
 const GUARD_TESTS = new Set(['defined', 'undefined', 'none']);
 const GUARD_FILTERS = new Set(['default', 'd']);

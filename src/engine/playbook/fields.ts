@@ -1,6 +1,6 @@
 import { ENV_NAME } from '../../transport/commands';
-import { locate } from '../yaml-loader';
-import { isTemplated } from '../templates';
+import { locate } from '../../data/yaml-loader';
+import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
 import { describe, isDict } from './module-args';
 import type { EnvironmentLayer, Origin, Vars } from './types';

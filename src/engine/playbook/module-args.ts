@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ModuleDefinition } from '../../modules/module';
-import { parseKeyValues } from '../key-values';
-import { isTemplated } from '../templates';
+import { parseKeyValues } from '../../data/key-values';
+import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
 import type { Origin, Vars } from './types';
 

@@ -5,7 +5,7 @@ import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
 import { INHERITED_KEYWORDS, inherit } from './inherit';
 import { describe, normalizeArgs, validateArgsStatically } from './module-args';
-import { isTemplated } from '../templates';
+import { isTemplated } from '../../lang/templates';
 import type { AsyncSpec, Handler, Inherited, LoopSpec, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
 
 /** What the task parser needs from the loaders around it (files, roles, modules). */

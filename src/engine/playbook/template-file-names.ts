@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { templateHelpers } from '../template-helpers';
+import { templateHelpers } from '../../lang/template-helpers';
 
 type Statement = hbs.AST.Statement;
 

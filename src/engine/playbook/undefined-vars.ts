@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ExpressionError, singleMustache } from '../expressions';
-import { isTemplated } from '../templates';
+import { ExpressionError, singleMustache } from '../../lang/expressions';
+import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
 import { expressionNames, templateNames } from './expression-names';
 import { resolveLocal } from './local-files';

@@ -1,5 +1,5 @@
 import { PlaybookError } from './errors';
-import { isTemplated } from '../templates';
+import { isTemplated } from '../../lang/templates';
 import { resolveTaskFile } from './task-parser';
 import type { Handler, Inherited, ModuleTask, Play, TaskNode } from './types';
 

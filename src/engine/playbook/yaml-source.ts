@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { VaultSecrets } from '../../vault';
-import type { Secrets } from '../secrets';
-import { loadYamlFile } from '../yaml-loader';
+import type { Secrets } from '../../data/redaction';
+import { loadYamlFile } from '../../data/yaml-loader';
 import { PlaybookError } from './errors';
 import type { Origin } from './types';
 

@@ -1,5 +1,5 @@
-import { evaluateCondition } from '../expressions';
-import { renderTemplateFile, renderValue } from '../templates';
+import { evaluateCondition } from '../../lang/expressions';
+import { renderTemplateFile, renderValue } from '../../lang/templates';
 import type { LoopSpec, Origin, Vars } from '../playbook/types';
 
 /** The engine's one seam to the expression language and the template engine. */

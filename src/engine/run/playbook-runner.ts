@@ -1,9 +1,9 @@
 import type { ModuleDefinition } from '../../modules/module';
-import { exceedsMaxFail, makeBatches } from '../batches';
+import { exceedsMaxFail, makeBatches } from './batches';
 import type { HostStats, Reporter } from '../output/events';
-import type { Secrets } from '../secrets';
-import { loadYamlFile } from '../yaml-loader';
-import { shouldRun, type TagSelection } from '../tags';
+import type { Secrets } from '../../data/redaction';
+import { loadYamlFile } from '../../data/yaml-loader';
+import { shouldRun, type TagSelection } from './tags';
 import { loadIncludedRole, loadIncludedTasks, type PlaybookLoadOptions } from '../playbook/playbook-loader';
 import { resolveTaskFile } from '../playbook/task-parser';
 import type { BlockTask, Handler, IncludeRole, IncludeTasks, MetaTask, ModuleTask, Play, Playbook, TaskNode, Vars } from '../playbook/types';

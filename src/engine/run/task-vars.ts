@@ -1,6 +1,6 @@
 import type { Inherited, Play, Vars } from '../playbook/types';
-import { variableView } from '../template-lazy-vars';
-import { factVars, mergeVars } from '../variables';
+import { variableView } from '../../lang/variable-view';
+import { factVars, mergeVars } from './variables';
 import type { HostState, HostStates } from './host-state';
 
 /** What the vars of a task on a host are computed from. */

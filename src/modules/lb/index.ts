@@ -1,4 +1,4 @@
-import { loadBalancerOutput } from '../../inventory/stack-outputs';
+import { loadBalancerOutput } from '../../contract/stack-outputs';
 import type { LbDriver } from './driver';
 import { HaproxyDriver } from './haproxy';
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateCondition } from '../../src/engine/expressions';
-import { TemplateError, isTemplated, renderTemplate, renderTemplateFile, renderValue, templatedVars } from '../../src/engine/templates';
+import { evaluateCondition } from '../../src/lang/expressions';
+import { TemplateError, isTemplated, renderTemplate, renderTemplateFile, renderValue, templatedVars } from '../../src/lang/templates';
 
 const vars = {
   server_name: 'example.org',

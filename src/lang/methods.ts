@@ -1,4 +1,4 @@
-import { EvalError, deepEqual, isMapping, ownProperty, typeName } from './expression-values';
+import { EvalError, deepEqual, isMapping, ownProperty, typeName } from './values';
 
 /**
  * The few Python methods playbooks call on values (`result.stdout.startswith('ok')`,

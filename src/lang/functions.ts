@@ -1,5 +1,5 @@
-import { lookup } from './expression-lookups';
-import { EvalError, typeName } from './expression-values';
+import { lookup } from './lookups';
+import { EvalError, typeName } from './values';
 
 /**
  * The global functions of the expression language (`range(3)`, `lookup('file', 'motd')`), a

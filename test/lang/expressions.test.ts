@@ -1,4 +1,4 @@
-import { ExpressionError, evaluate, evaluateCondition } from '../../src/engine/expressions';
+import { ExpressionError, evaluate, evaluateCondition } from '../../src/lang/expressions';
 
 const vars = {
   result: { rc: 0, stdout: 'nginx: configuration ok\nsecond line', stderr: '', changed: true, failed: false },

@@ -1,4 +1,4 @@
-import type { Vars } from './playbook/types';
+import type { Vars } from '../playbook/types';
 
 /**
  * The variable layers of one task on one host, named by where the values come from. The order of

@@ -1,5 +1,5 @@
-import { shouldRun, type TagSelection } from './tags';
-import { qualifiedTaskName, type Play, type Playbook, type TaskNode } from './playbook/types';
+import { shouldRun, type TagSelection } from '../run/tags';
+import { qualifiedTaskName, type Play, type Playbook, type TaskNode } from '../playbook/types';
 
 /**
  * --list-hosts, --list-tasks and --list-tags in Ansible's layout. Like Ansible, tasks of

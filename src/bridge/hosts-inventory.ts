@@ -1,4 +1,4 @@
-import type { AppInstanceOutput, StackOutputs } from './stack-outputs';
+import type { AppInstanceOutput, StackOutputs } from '../contract/stack-outputs';
 
 /** File names inside an inventory directory, relative to it (as the inventory's vars name them). */
 export const INVENTORY_FILES = { hosts: 'hosts.yml', sshConfig: 'ssh.config', knownHosts: 'known_hosts' } as const;

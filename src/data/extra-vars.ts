@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseKeyValues } from './key-values';
-import { PlaybookError } from './playbook/errors';
-import { isDict } from './playbook/module-args';
-import type { Vars } from './playbook/types';
+import { PlaybookError } from '../engine/playbook/errors';
+import { isDict } from '../engine/playbook/module-args';
+import type { Vars } from '../engine/playbook/types';
 import { loadYamlFile, parseYaml, type YamlLoadOptions } from './yaml-loader';
 
 /**

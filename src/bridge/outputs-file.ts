@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { formatFieldPath } from './bridge-field-path';
-import { stackOutputs, type StackOutputs } from './stack-outputs';
+import { formatFieldPath } from '../contract/field-path';
+import { stackOutputs, type StackOutputs } from '../contract/stack-outputs';
 import { InventoryBridgeError } from './bridge-error';
 
 /*

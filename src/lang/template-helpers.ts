@@ -1,7 +1,7 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
-import { FILTERS, FILTERS_ACCEPTING_UNDEFINED } from './expression-filters';
-import { TESTS } from './expression-tests';
-import { EvalError, Undefined, truthy } from './expression-values';
+import { FILTERS, FILTERS_ACCEPTING_UNDEFINED } from './filters';
+import { TESTS } from './tests';
+import { EvalError, Undefined, truthy } from './values';
 
 /**
  * Handlebars helpers for configuration templates. Every filter of the expression language is a

@@ -1,5 +1,5 @@
-import { LexError, tokenize } from './expression-lexer';
-import type { Token } from './expression-lexer';
+import { LexError, tokenize } from './lexer';
+import type { Token } from './lexer';
 
 /**
  * Recursive-descent parser for the expression language, with Jinja2's precedence (lowest first):

@@ -1,4 +1,4 @@
-import { MIN_SECRET_LENGTH, REDACTED, Secrets } from '../../src/engine/secrets';
+import { MIN_SECRET_LENGTH, REDACTED, Secrets } from '../../src/data/redaction';
 
 describe('Secrets', () => {
   it('redacts every occurrence of every secret', () => {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Origin } from './expression-error';
-import { EvalError, ownProperty, typeName } from './expression-values';
-import { resolveLocal } from './playbook/local-files';
-import type { Secrets } from './secrets';
+import { EvalError, ownProperty, typeName } from './values';
+import { resolveLocal } from '../engine/playbook/local-files';
+import type { Secrets } from '../data/redaction';
 import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
 
 /**

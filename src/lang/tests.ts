@@ -1,4 +1,4 @@
-import { EvalError, Undefined, deepEqual, defined, hasOwn, isMapping, truthy } from './expression-values';
+import { EvalError, Undefined, deepEqual, defined, hasOwn, isMapping, truthy } from './values';
 
 /**
  * Jinja/Ansible tests, used as `x is <test>` and by select/reject/selectattr. Each receives the

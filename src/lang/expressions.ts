@@ -1,13 +1,13 @@
 import { ExpressionError } from './expression-error';
 import type { Origin } from './expression-error';
-import { FILTERS, FILTERS_ACCEPTING_UNDEFINED } from './expression-filters';
-import { FUNCTIONS } from './expression-functions';
-import { callMethod } from './expression-methods';
-import { ParseError, parseExpression } from './expression-parser';
-import type { Node } from './expression-parser';
-import { TESTS, contains } from './expression-tests';
-import { variableView } from './template-lazy-vars';
-import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProperty, toText, truthy, typeName } from './expression-values';
+import { FILTERS, FILTERS_ACCEPTING_UNDEFINED } from './filters';
+import { FUNCTIONS } from './functions';
+import { callMethod } from './methods';
+import { ParseError, parseExpression } from './parser';
+import type { Node } from './parser';
+import { TESTS, contains } from './tests';
+import { variableView } from './variable-view';
+import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProperty, toText, truthy, typeName } from './values';
 
 /**
  * The safe expression language of `when`, `until`, `changed_when`, `failed_when`, `assert`

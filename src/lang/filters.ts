@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { stringify as toYaml, parse as parseYamlText } from 'yaml';
-import { TESTS } from './expression-tests';
-import { EvalError, Undefined, deepEqual, defined, isMapping, ownProperty, toText, truthy, typeName } from './expression-values';
+import { TESTS } from './tests';
+import { EvalError, Undefined, deepEqual, defined, isMapping, ownProperty, toText, truthy, typeName } from './values';
 
 /**
  * Jinja/Ansible filters (`value | name(args)`). Only `default`/`d` and `mandatory` may receive

@@ -1,11 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { StackOutputs } from './stack-outputs';
-import { readStackOutputsFile } from './bridge-outputs-file';
-import { buildHostsInventory, INVENTORY_FILES } from './bridge-hosts';
+import type { StackOutputs } from '../contract/stack-outputs';
+import { readStackOutputsFile } from './outputs-file';
+import { buildHostsInventory, INVENTORY_FILES } from './hosts-inventory';
 import { renderSshConfig } from './ssh-config-render';
-import { writeFileAtomic } from './bridge-atomic-write';
+import { writeFileAtomic } from '../base/atomic-write';
 import { InventoryBridgeError } from './bridge-error';
 
 export { InventoryBridgeError } from './bridge-error';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secrets } from '../../src/engine/secrets';
-import { YamlError, loadYamlDocument, loadYamlFile, locate, parseYaml } from '../../src/engine/yaml-loader';
+import { Secrets } from '../../src/data/redaction';
+import { YamlError, loadYamlDocument, loadYamlFile, locate, parseYaml } from '../../src/data/yaml-loader';
 import { VaultSecrets, encryptString, encryptVault } from '../../src/vault';
 
 const vault = VaultSecrets.fromPassword('pw');

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, ScalarTag, Tags, YAMLError } from 'yaml';
 import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
-import type { Secrets } from './secrets';
-import { unsafeText } from './template-unsafe';
+import type { Secrets } from './redaction';
+import { unsafeText } from './unsafe-text';
 
 /**
  * YAML as Ansible users expect it. Ansible reads YAML 1.1 (PyYAML), so we do too:

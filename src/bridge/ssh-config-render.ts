@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import type { StackOutputs } from './stack-outputs';
+import type { StackOutputs } from '../contract/stack-outputs';
 import { InventoryBridgeError } from './bridge-error';
 
 export interface SshConfigRenderInput {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { PlaybookError } from './playbook/errors';
-import { loadYamlFile } from './yaml-loader';
+import { PlaybookError } from './errors';
+import { loadYamlFile } from '../../data/yaml-loader';
 
 /**
  * The project: the directory holding `play.yml` (or `playbooks/`), found by searching upward

@@ -1,4 +1,4 @@
-import type { SerialSpec } from './playbook/types';
+import type { SerialSpec } from '../playbook/types';
 
 /**
  * `serial` as Ansible reads it: a number, a percentage of the play's hosts, or a list of either

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { ExpressionError } from './expression-error';
 import type { Origin } from './expression-error';
-import { EvalError } from './expression-values';
+import { EvalError } from './values';
 import { compileExpression, evaluate, singleMustache } from './expressions';
-import { registerTemplateRenderer } from './expression-lookups';
+import { registerTemplateRenderer } from './lookups';
 import { TemplateError, lineWithin } from './template-error';
-import { withoutLiteralBraces } from './template-unsafe';
+import { withoutLiteralBraces } from '../data/unsafe-text';
 import { HelperInputMissing, templateHelpers } from './template-helpers';
-import { registerRenderer, variableView } from './template-lazy-vars';
+import { registerRenderer, variableView } from './variable-view';
 
 /**
  * Templates are Handlebars with no HTML escaping and strict lookups: a missing variable is a

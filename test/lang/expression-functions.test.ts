@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configureLookups } from '../../src/engine/expression-lookups';
-import { ExpressionError, evaluate } from '../../src/engine/expressions';
+import { configureLookups } from '../../src/lang/lookups';
+import { ExpressionError, evaluate } from '../../src/lang/expressions';
 import { expressionNames } from '../../src/engine/playbook/expression-names';
-import { Secrets } from '../../src/engine/secrets';
-import { TemplateError, renderValue } from '../../src/engine/templates';
+import { Secrets } from '../../src/data/redaction';
+import { TemplateError, renderValue } from '../../src/lang/templates';
 import { VaultSecrets, encryptVault } from '../../src/vault';
 
 let dir: string;
