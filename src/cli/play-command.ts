@@ -12,13 +12,13 @@ import { loadProject, PROJECT_FILE, resolvePlaybook, type Project } from '../eng
 import { RunConnections } from '../engine/run/connections';
 import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
 import { playbookHoldsStartTask } from '../engine/run/start-at';
-import { Secrets } from '../data/redaction';
+import { Redactor } from '../data/redaction';
 import { parseTagList } from '../engine/run/tags';
 import { InventoryError } from '../inventory/inventory-error';
 import { STATE_ROOT } from '../lab/layout';
 import { getModule } from '../modules';
 import { createConnectionPool } from '../transport/pool';
-import { resolveVaultSecrets } from '../vault';
+import { resolveVaultPasswords } from '../vault';
 import { openInventory } from './inventory-source';
 import type { PlayOptions } from './play-options';
 
@@ -30,7 +30,7 @@ const DEFAULT_FORKS = 50;
  * up to that point is one `ERROR!` line and exit code 1.
  */
 export async function runPlayCommand(playbookName: string, options: PlayOptions, cwd = process.cwd()): Promise<number> {
-  const secrets = new Secrets();
+  const secrets = new Redactor();
   const fail = (err: unknown): number => {
     process.stderr.write(`${secrets.redact(`ERROR! ${err instanceof Error ? err.message : String(err)}`)}\n`);
     return EXIT.error;
@@ -121,11 +121,11 @@ interface Prepared {
   limit?: Set<string>;
 }
 
-async function prepare(playbookName: string, options: PlayOptions, cwd: string, secrets: Secrets): Promise<Prepared> {
+async function prepare(playbookName: string, options: PlayOptions, cwd: string, secrets: Redactor): Promise<Prepared> {
   const project = loadProject(cwd);
   const playbookPath = resolvePlaybook(playbookName, project, cwd);
   const passwordFiles = (options.vaultPasswordFile ?? []).map((f) => resolve(cwd, f));
-  const vault = await resolveVaultSecrets({
+  const vault = await resolveVaultPasswords({
     passwordFiles: passwordFiles.length > 0 ? passwordFiles : project.vaultPasswordFile ? [project.vaultPasswordFile] : [],
     vaultIds: options.vaultId,
     prompt: options.askVaultPassword,

@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import {
   DEFAULT_VAULT_ID,
   VaultError,
-  VaultSecrets,
+  VaultPasswords,
   decryptVault,
   encryptString,
   encryptVault,
   isVaulted,
   parseEnvelope,
   promptPassword,
-  resolveVaultSecrets,
+  resolveVaultPasswords,
 } from '../vault';
 import { editInEditor, writeFileAtomic } from '../vault/vault-files';
 
@@ -78,8 +78,8 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     }
   };
 
-  const secretsFor = async (opts: PasswordOptions, purpose: 'decrypt' | 'encrypt'): Promise<VaultSecrets> => {
-    const secrets = await resolveVaultSecrets({
+  const secretsFor = async (opts: PasswordOptions, purpose: 'decrypt' | 'encrypt'): Promise<VaultPasswords> => {
+    const secrets = await resolveVaultPasswords({
       passwordFiles: opts.vaultPasswordFile,
       vaultIds: opts.vaultId,
       env: io.env,
@@ -87,14 +87,14 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       askPassword: io.askPassword,
     });
     if (!secrets.isEmpty) return secrets;
-    return VaultSecrets.fromPassword(await askPassword(io, purpose === 'encrypt'), DEFAULT_VAULT_ID, 'prompt');
+    return VaultPasswords.fromPassword(await askPassword(io, purpose === 'encrypt'), DEFAULT_VAULT_ID, 'prompt');
   };
   /** The password to encrypt with and the vault id to label the result with (none for the default id: format 1.1). */
-  const encryptionKey = (secrets: VaultSecrets, vaultId: string | undefined): { password: Buffer; id?: string } => {
+  const encryptionKey = (secrets: VaultPasswords, vaultId: string | undefined): { password: Buffer; id?: string } => {
     const secret = secrets.forEncryption(vaultId);
     return { password: secret.password, id: vaultId ?? (secret.id === DEFAULT_VAULT_ID ? undefined : secret.id) };
   };
-  const encryptWith = (secrets: VaultSecrets, opts: PasswordOptions) => {
+  const encryptWith = (secrets: VaultPasswords, opts: PasswordOptions) => {
     const { password, id } = encryptionKey(secrets, opts.encryptVaultId);
     return (plain: Buffer | string): string => encryptVault(plain, password, id);
   };
@@ -154,13 +154,13 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     .action(
       run(async (files: string[], opts: PasswordOptions) => {
         const secrets = await secretsFor(opts, 'decrypt');
-        const fresh = await resolveVaultSecrets({
+        const fresh = await resolveVaultPasswords({
           passwordFiles: opts.newVaultPasswordFile ? [opts.newVaultPasswordFile] : [],
           vaultIds: opts.newVaultId ? [opts.newVaultId] : [],
           env: {},
           askPassword: io.askPassword,
         });
-        const target = fresh.isEmpty ? VaultSecrets.fromPassword(await askPassword(io, true, 'New vault password')) : fresh;
+        const target = fresh.isEmpty ? VaultPasswords.fromPassword(await askPassword(io, true, 'New vault password')) : fresh;
         const encrypt = encryptWith(target, {});
         // decrypt everything first, so one bad file leaves all of them as they were
         const plains = files.map((file) => decryptNamed(readInput(io, file), secrets, file));
@@ -187,7 +187,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
   return vault;
 }
 
-function decryptNamed(text: Buffer, secrets: VaultSecrets, name: string): Buffer {
+function decryptNamed(text: Buffer, secrets: VaultPasswords, name: string): Buffer {
   if (!isVaulted(text)) throw new VaultError(`${name} is not vault-encrypted`);
   try {
     return decryptVault(text, secrets);

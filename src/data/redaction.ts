@@ -13,7 +13,7 @@ export const MIN_SECRET_LENGTH = 3;
 
 export type SecretSource = 'vault' | 'no_log';
 
-export class Secrets {
+export class Redactor {
   private readonly values = new Map<string, SecretSource>();
   private pattern: RegExp | null | undefined;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, ScalarTag, Tags, YAMLError } from 'yaml';
-import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
-import type { Secrets } from './redaction';
+import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
+import type { Redactor } from './redaction';
 import { unsafeText } from './unsafe-text';
 
 /**
@@ -15,7 +15,7 @@ import { unsafeText } from './unsafe-text';
  * - `<<` merge keys work;
  * - dates stay strings (a task argument like `2024-01-01` must not turn into a Date).
  * Whole-file vaults and `!vault |` scalars are decrypted at load, so a wrong password fails
- * before any host is touched; each decrypted value is registered in the run's Secrets.
+ * before any host is touched; each decrypted value is registered in the run's Redactor.
  * `!unsafe` scalars are never templated (template-unsafe.ts).
  */
 
@@ -26,8 +26,8 @@ export interface SourceLocation {
 }
 
 export interface YamlLoadOptions {
-  vault?: VaultSecrets;
-  secrets?: Secrets;
+  vault?: VaultPasswords;
+  secrets?: Redactor;
 }
 
 export class YamlError extends Error {
@@ -102,7 +102,7 @@ export function loadYamlDocument(path: string, opts: YamlLoadOptions = {}): { va
 
 function decryptWholeFile(text: string, file: string, opts: YamlLoadOptions): string {
   try {
-    return decryptVault(text, opts.vault ?? new VaultSecrets()).toString('utf8');
+    return decryptVault(text, opts.vault ?? new VaultPasswords()).toString('utf8');
   } catch (err) {
     if (err instanceof VaultError) throw new YamlError(file, `vault: ${err.message}`);
     throw err;
@@ -132,7 +132,7 @@ function vaultTag(opts: YamlLoadOptions): ScalarTag {
     tag: '!vault',
     resolve(text: string, onError: (message: string) => void): string {
       try {
-        const plain = decryptVault(text, opts.vault ?? new VaultSecrets()).toString('utf8');
+        const plain = decryptVault(text, opts.vault ?? new VaultPasswords()).toString('utf8');
         opts.secrets?.add(plain, 'vault');
         return plain;
       } catch (err) {

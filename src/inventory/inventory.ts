@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import type { Secrets } from '../data/redaction';
+import type { Redactor } from '../data/redaction';
 import { parseYaml } from '../data/yaml-loader';
 import { isVaulted } from '../vault';
-import type { VaultSecrets } from '../vault';
+import type { VaultPasswords } from '../vault';
 import { matchPattern } from './host-patterns';
 import type { PatternMatch } from './host-patterns';
 import { InventoryError } from './inventory-error';
@@ -16,8 +16,8 @@ export { InventoryError } from './inventory-error';
 export type { PatternMatch } from './host-patterns';
 
 export interface InventoryOptions {
-  vault?: VaultSecrets;
-  secrets?: Secrets;
+  vault?: VaultPasswords;
+  secrets?: Redactor;
   /** The playbook's directory: its group_vars/ and host_vars/ win over the inventory's. */
   playbookDir?: string;
 }

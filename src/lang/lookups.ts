@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Origin } from './expression-error';
 import { EvalError, ownProperty, typeName } from './values';
 import { resolveLocal } from '../engine/playbook/local-files';
-import type { Secrets } from '../data/redaction';
-import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
+import type { Redactor } from '../data/redaction';
+import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
 
 /**
  * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`. Paths are
@@ -14,8 +14,8 @@ import { decryptVault, isVaulted, VaultError, VaultSecrets } from '../vault';
  */
 
 export interface LookupContext {
-  vault?: VaultSecrets;
-  secrets?: Secrets;
+  vault?: VaultPasswords;
+  secrets?: Redactor;
 }
 
 type RenderTemplate = (source: string, vars: Readonly<Record<string, unknown>>, origin: Origin) => string;
@@ -81,7 +81,7 @@ function readControllerFile(path: string, plugin: string): string {
   const raw = readFileSync(path, 'utf8');
   if (!isVaulted(raw)) return raw;
   try {
-    const plain = decryptVault(raw, context.vault ?? new VaultSecrets()).toString('utf8');
+    const plain = decryptVault(raw, context.vault ?? new VaultPasswords()).toString('utf8');
     context.secrets?.add(plain, 'vault');
     return plain;
   } catch (err) {

@@ -4,11 +4,11 @@ export { VAULT_HEADER, decryptVault, encryptVault, isVaulted, parseEnvelope } fr
 export {
   DEFAULT_VAULT_ID,
   VAULT_PASSWORD_ENV,
-  VaultSecrets,
+  VaultPasswords,
   parseVaultIdOption,
   promptPassword,
   readPasswordFile,
-  resolveVaultSecrets,
-} from './vault-secrets';
-export type { VaultSecret, VaultSecretOptions } from './vault-secrets';
+  resolveVaultPasswords,
+} from './vault-passwords';
+export type { VaultPassword, VaultPasswordOptions } from './vault-passwords';
 export { encryptString } from './vault-string';

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { VaultError } from './vault-error';
-import type { VaultSecrets } from './vault-secrets';
+import type { VaultPasswords } from './vault-passwords';
 
 /**
  * The ansible-vault envelope, formats 1.1 and 1.2 (1.2 only adds the vault id to the header):
@@ -67,7 +67,7 @@ export function parseEnvelope(text: string): VaultEnvelope {
  * Decrypts with the first password whose HMAC matches; a password registered under the
  * envelope's vault id is tried first, then every other one (as Ansible does).
  */
-export function decryptVault(text: string | Buffer, secrets: VaultSecrets): Buffer {
+export function decryptVault(text: string | Buffer, secrets: VaultPasswords): Buffer {
   const envelope = parseEnvelope(text.toString());
   const candidates = secrets.candidatesFor(envelope.vaultId);
   if (candidates.length === 0) throw new VaultError('the content is vault-encrypted but no vault password was given');

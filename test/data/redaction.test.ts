@@ -1,8 +1,8 @@
-import { MIN_SECRET_LENGTH, REDACTED, Secrets } from '../../src/data/redaction';
+import { MIN_SECRET_LENGTH, REDACTED, Redactor } from '../../src/data/redaction';
 
-describe('Secrets', () => {
+describe('Redactor', () => {
   it('redacts every occurrence of every secret', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.add('hunter2');
     secrets.add('t0ken-abc', 'vault');
     expect(secrets.redact('pw=hunter2 and hunter2; token t0ken-abc')).toBe(`pw=${REDACTED} and ${REDACTED}; token ${REDACTED}`);
@@ -10,20 +10,20 @@ describe('Secrets', () => {
   });
 
   it('masks the longer secret whole when one secret contains another', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.add('abc');
     secrets.add('abcdef');
     expect(secrets.redact('xabcdefx abc')).toBe(`x${REDACTED}x ${REDACTED}`);
   });
 
   it('treats secrets literally, not as regular expressions', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.add('a.b*c(');
     expect(secrets.redact('a.b*c( aXbbc')).toBe(`${REDACTED} aXbbc`);
   });
 
   it('redacts each line of a multi-line secret and its JSON-escaped form', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     const key = '-----BEGIN KEY-----\nMIIsecretline\n-----END KEY-----';
     secrets.add(key);
     expect(secrets.redact(`partial: MIIsecretline`)).toBe(`partial: ${REDACTED}`);
@@ -34,7 +34,7 @@ describe('Secrets', () => {
   });
 
   it(`ignores values shorter than ${MIN_SECRET_LENGTH} characters, which would mangle all output`, () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.add('a');
     secrets.add('  ');
     expect(secrets.size).toBe(0);
@@ -42,7 +42,7 @@ describe('Secrets', () => {
   });
 
   it('marks values that came from vault, and keeps the mark', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.add('from-vault', 'vault');
     secrets.add('no-log-value');
     secrets.add('from-vault');
@@ -54,7 +54,7 @@ describe('Secrets', () => {
   });
 
   it('registers the string leaves of a structure and redacts inside structures', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.addAll({ db: { password: 'p4ssw0rd', port: 5432 }, keys: ['k3y-one'] }, 'vault');
     expect(secrets.has('p4ssw0rd')).toBe(true);
     expect(secrets.has('k3y-one')).toBe(true);

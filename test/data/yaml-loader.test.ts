@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secrets } from '../../src/data/redaction';
+import { Redactor } from '../../src/data/redaction';
 import { YamlError, loadYamlDocument, loadYamlFile, locate, parseYaml } from '../../src/data/yaml-loader';
-import { VaultSecrets, encryptString, encryptVault } from '../../src/vault';
+import { VaultPasswords, encryptString, encryptVault } from '../../src/vault';
 
-const vault = VaultSecrets.fromPassword('pw');
+const vault = VaultPasswords.fromPassword('pw');
 
 describe('YAML loading', () => {
   it('reads YAML 1.1 as Ansible does: yes/no/on/off booleans, but y/n and dates as strings', () => {
@@ -55,7 +55,7 @@ describe('YAML loading', () => {
   });
 
   it('decrypts whole-file vaults and registers every string value as a vault secret', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     const text = encryptVault('db_password: hunter22\nport: 5432\n', 'pw');
     expect(parseYaml(text, 'vault.yml', { vault, secrets })).toEqual({ db_password: 'hunter22', port: 5432 });
     expect(secrets.fromVault('hunter22')).toBe(true);
@@ -63,7 +63,7 @@ describe('YAML loading', () => {
   });
 
   it('decrypts `!vault |` scalars, leaving the rest as it is', () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     const text = `user: app\n${encryptString('s3cr3t', 'password', 'pw')}`;
     expect(parseYaml(text, 'vars.yml', { vault, secrets })).toEqual({ user: 'app', password: 's3cr3t' });
     expect(secrets.fromVault('s3cr3t')).toBe(true);

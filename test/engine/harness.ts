@@ -6,7 +6,7 @@ import { loadPlaybook, type PlaybookLoadOptions } from '../../src/engine/playboo
 import type { Vars } from '../../src/engine/playbook/types';
 import { RunConnections } from '../../src/engine/run/connections';
 import { runPlaybook, type RunInventory, type RunOptions, type RunSummary } from '../../src/engine/run/playbook-runner';
-import { Secrets } from '../../src/data/redaction';
+import { Redactor } from '../../src/data/redaction';
 import { getModule } from '../../src/modules';
 import { createConnectionPool } from '../../src/transport/pool';
 
@@ -72,7 +72,7 @@ export class Project {
         verbosity: 0,
         reporter,
         connections,
-        secrets: new Secrets(),
+        secrets: new Redactor(),
         module: getModule,
         loadOptions: { module: getModule, roleDirs: [this.path('roles')] },
         interrupt: { requested: false },

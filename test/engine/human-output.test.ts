@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { HumanReporter } from '../../src/engine/output/human';
 import { JsonReporter } from '../../src/engine/output/json';
 import { emptyStats } from '../../src/engine/output/events';
-import { Secrets } from '../../src/data/redaction';
+import { Redactor } from '../../src/data/redaction';
 
 class Capture extends Writable {
   text = '';
@@ -13,7 +13,7 @@ class Capture extends Writable {
 }
 
 const secrets = () => {
-  const s = new Secrets();
+  const s = new Redactor();
   s.add('sup3r-s3cret\nsecond line', 'vault');
   return s;
 };

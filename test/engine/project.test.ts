@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExtraVars } from '../../src/data/extra-vars';
 import { findProjectRoot, loadProject, resolvePlaybook } from '../../src/engine/playbook/project';
-import { encryptVault, VaultSecrets } from '../../src/vault';
+import { encryptVault, VaultPasswords } from '../../src/vault';
 
 let dir: string;
 beforeEach(() => {
@@ -60,7 +60,7 @@ describe('extra vars (-e)', () => {
 
   test('@file may be vaulted; bad input is one clear error', () => {
     writeFileSync(join(dir, 'secret.yml'), encryptVault('token: abc\n', 'pw'));
-    expect(parseExtraVars(['@secret.yml'], { cwd: dir, vault: VaultSecrets.fromPassword('pw') })).toEqual({ token: 'abc' });
+    expect(parseExtraVars(['@secret.yml'], { cwd: dir, vault: VaultPasswords.fromPassword('pw') })).toEqual({ token: 'abc' });
     expect(() => parseExtraVars(['not a pair'], { cwd: dir })).toThrow("-e: cannot read 'not a pair'");
     expect(() => parseExtraVars(['@missing.yml'], { cwd: dir })).toThrow('missing.yml');
     writeFileSync(join(dir, 'list.yml'), '[1]\n');

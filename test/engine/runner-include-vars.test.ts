@@ -1,6 +1,6 @@
-import { Secrets } from '../../src/data/redaction';
+import { Redactor } from '../../src/data/redaction';
 import { getModule } from '../../src/modules';
-import { encryptVault, VaultSecrets } from '../../src/vault';
+import { encryptVault, VaultPasswords } from '../../src/vault';
 import { projectPerTest } from './harness';
 
 const project = projectPerTest();
@@ -65,8 +65,8 @@ describe('include_vars', () => {
     - shell: echo "{{ db_password }}" > {{ dir }}/out.log
     - debug: { msg: "password is {{ db_password }}" }
 `);
-    const secrets = new Secrets();
-    const vault = VaultSecrets.fromPassword('pw');
+    const secrets = new Redactor();
+    const vault = VaultPasswords.fromPassword('pw');
     const run = await project.run(['h1'], { secrets, loadOptions: { module: getModule, vault, secrets } });
     expect(run.exitCode).toBe(0);
     expect(lines('out.log')).toEqual(['hunter2-s3cret']);

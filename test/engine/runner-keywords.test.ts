@@ -1,5 +1,5 @@
 import { PlaybookError } from '../../src/engine/playbook/errors';
-import { Secrets } from '../../src/data/redaction';
+import { Redactor } from '../../src/data/redaction';
 import { projectPerTest } from './harness';
 
 /** run_once, environment and --start-at-task, on local hosts running real commands. */
@@ -118,7 +118,7 @@ describe('environment', () => {
   });
 
   test('a vault value in the environment makes the task secret: its diff is hidden', async () => {
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     secrets.add('s3cret-token', 'vault');
     playbook(`
 - hosts: all

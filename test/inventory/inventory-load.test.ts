@@ -1,6 +1,6 @@
 import { InventoryError, loadInventory } from '../../src/inventory/inventory';
-import { Secrets } from '../../src/data/redaction';
-import { VaultSecrets, encryptString, encryptVault } from '../../src/vault';
+import { Redactor } from '../../src/data/redaction';
+import { VaultPasswords, encryptString, encryptVault } from '../../src/vault';
 import { fixtureTree } from './inventory-fixture';
 
 const HOSTS = `
@@ -104,12 +104,12 @@ describe('loading inventories', () => {
       'group_vars/all/main.yml': `user: app\n${encryptString('inline-secret', 'token', 'pw')}`,
     });
     try {
-      const secrets = new Secrets();
-      const inv = loadInventory([tree.root], { vault: VaultSecrets.fromPassword('pw'), secrets });
+      const secrets = new Redactor();
+      const inv = loadInventory([tree.root], { vault: VaultPasswords.fromPassword('pw'), secrets });
       expect(inv.hostVars('h1')).toMatchObject({ user: 'app', db_password: 'very-secret', token: 'inline-secret' });
       expect(secrets.fromVault('very-secret')).toBe(true);
       expect(secrets.fromVault('inline-secret')).toBe(true);
-      expect(() => loadInventory([tree.root], { vault: VaultSecrets.fromPassword('wrong') })).toThrow(/group_vars\/all\/(main|vault)\.yml.*decryption failed/);
+      expect(() => loadInventory([tree.root], { vault: VaultPasswords.fromPassword('wrong') })).toThrow(/group_vars\/all\/(main|vault)\.yml.*decryption failed/);
     } finally {
       tree.remove();
     }

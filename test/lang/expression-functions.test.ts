@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { configureLookups } from '../../src/lang/lookups';
 import { ExpressionError, evaluate } from '../../src/lang/expressions';
 import { expressionNames } from '../../src/engine/playbook/expression-names';
-import { Secrets } from '../../src/data/redaction';
+import { Redactor } from '../../src/data/redaction';
 import { TemplateError, renderValue } from '../../src/lang/templates';
-import { VaultSecrets, encryptVault } from '../../src/vault';
+import { VaultPasswords, encryptVault } from '../../src/vault';
 
 let dir: string;
 beforeEach(() => {
@@ -118,8 +118,8 @@ describe('lookup()', () => {
 
   test('a vaulted file is decrypted with the run password and its content stays a vault secret', () => {
     write('files/token', encryptVault('s3cret-token\n', 'pw'));
-    const secrets = new Secrets();
-    configureLookups({ vault: VaultSecrets.fromPassword('pw'), secrets });
+    const secrets = new Redactor();
+    configureLookups({ vault: VaultPasswords.fromPassword('pw'), secrets });
     const token = evaluate("lookup('file', 'token')", vars());
     expect(token).toBe('s3cret-token');
     expect(secrets.fromVault(token)).toBe(true);
@@ -130,7 +130,7 @@ describe('lookup()', () => {
     expect(rendered).toBe('password=app-s3cret\n');
     expect(secrets.fromVault(rendered)).toBe(true);
 
-    configureLookups({ vault: VaultSecrets.fromPassword('wrong'), secrets });
+    configureLookups({ vault: VaultPasswords.fromPassword('wrong'), secrets });
     expect(errorOf(() => evaluate("lookup('file', 'token')", vars())).message).toContain(`lookup('file') of ${join(dir, 'files/token')}: vault:`);
   });
 });

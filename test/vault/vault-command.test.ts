@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerVaultCommand } from '../../src/cli/vault-command';
 import type { VaultCommandIo } from '../../src/cli/vault-command';
-import { VaultSecrets, decryptVault, encryptVault } from '../../src/vault';
+import { VaultPasswords, decryptVault, encryptVault } from '../../src/vault';
 import { editInEditor } from '../../src/vault/vault-files';
 
 describe('play vault', () => {
@@ -45,7 +45,7 @@ describe('play vault', () => {
     process.exitCode = undefined;
     return code;
   };
-  const decrypt = (file: string, password = 'pw-one'): string => decryptVault(readFileSync(path(file)), VaultSecrets.fromPassword(password)).toString();
+  const decrypt = (file: string, password = 'pw-one'): string => decryptVault(readFileSync(path(file)), VaultPasswords.fromPassword(password)).toString();
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'play-vault-cmd-'));
@@ -136,7 +136,7 @@ describe('play vault', () => {
     expect(await play('encrypt_string', '--vault-password-file', path('pw'), '-n', 'db_pass', 's3cret')).toBe(0);
     expect(out).toMatch(/^db_pass: !vault \|\n {10}\$ANSIBLE_VAULT;1\.1;AES256\n/);
     const envelope = out.split('\n').slice(1).map((l) => l.trim()).join('\n');
-    expect(decryptVault(envelope, VaultSecrets.fromPassword('pw-one')).toString()).toBe('s3cret');
+    expect(decryptVault(envelope, VaultPasswords.fromPassword('pw-one')).toString()).toBe('s3cret');
     stdin = 'from stdin';
     expect(await play('encrypt_string', '--vault-password-file', path('pw'), '--stdin-name', 'token')).toBe(0);
     expect(out.startsWith('token: !vault |\n')).toBe(true);

@@ -1,7 +1,7 @@
-import { VAULT_HEADER, VaultError, VaultSecrets, decryptVault, encryptString, encryptVault, isVaulted, parseEnvelope } from '../../src/vault';
+import { VAULT_HEADER, VaultError, VaultPasswords, decryptVault, encryptString, encryptVault, isVaulted, parseEnvelope } from '../../src/vault';
 
-const secrets = (...passwords: string[]): VaultSecrets =>
-  new VaultSecrets(passwords.map((password, i) => ({ id: `id${i}`, password: Buffer.from(password), source: 'test' })));
+const secrets = (...passwords: string[]): VaultPasswords =>
+  new VaultPasswords(passwords.map((password, i) => ({ id: `id${i}`, password: Buffer.from(password), source: 'test' })));
 
 describe('vault envelope', () => {
   it('round-trips text, including empty, multi-line and non-ASCII contents', () => {
@@ -49,7 +49,7 @@ describe('vault envelope', () => {
   });
 
   it('says so when no password was given', () => {
-    expect(() => decryptVault(encryptVault('s', 'pw'), new VaultSecrets())).toThrow(/no vault password was given/);
+    expect(() => decryptVault(encryptVault('s', 'pw'), new VaultPasswords())).toThrow(/no vault password was given/);
   });
 
   it('detects damaged envelopes: bad hex, missing parts, tampered ciphertext', () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseYaml } from '../../src/data/yaml-loader';
-import { Secrets } from '../../src/data/redaction';
-import { VaultError, VaultSecrets, decryptVault, encryptString, encryptVault } from '../../src/vault';
+import { Redactor } from '../../src/data/redaction';
+import { VaultError, VaultPasswords, decryptVault, encryptString, encryptVault } from '../../src/vault';
 
 /** Interoperability with the real ansible-vault (ansible-core, a Debian package listed in .ci/debian-packages.txt). */
 const available = spawnSync('ansible-vault', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -23,8 +23,8 @@ describeInterop('vault interop with the real ansible-vault', () => {
   let dir: string;
   const pw = (name: string): string => join(dir, name);
   const ansibleVault = (args: string[]): string => execFileSync('ansible-vault', args, { cwd: dir, env: { ...process.env, ANSIBLE_NOCOLOR: '1' } }).toString();
-  const play = (...passwords: Array<[string, string]>): VaultSecrets =>
-    new VaultSecrets(passwords.map(([id, password]) => ({ id, password: Buffer.from(password), source: 'test' })));
+  const play = (...passwords: Array<[string, string]>): VaultPasswords =>
+    new VaultPasswords(passwords.map(([id, password]) => ({ id, password: Buffer.from(password), source: 'test' })));
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'play-vault-interop-'));
@@ -70,7 +70,7 @@ describeInterop('vault interop with the real ansible-vault', () => {
   it('reads `!vault |` values that ansible-vault encrypt_string wrote, and registers them as secrets', () => {
     const out = ansibleVault(['encrypt_string', '--vault-password-file', pw('pw-a'), '--name', 'db_password', 'Grüße p@ss\nsecond line']);
     const yaml = `${out.trim()}\nplain: visible\n`;
-    const secrets = new Secrets();
+    const secrets = new Redactor();
     const value = parseYaml(yaml, 'vars.yml', { vault: play(['default', 'alpha-password']), secrets }) as Record<string, string>;
     expect(value).toEqual({ db_password: 'Grüße p@ss\nsecond line', plain: 'visible' });
     expect(secrets.fromVault('Grüße p@ss\nsecond line')).toBe(true);

@@ -1,11 +1,11 @@
 import { banner, hostOutcome, recapLine } from './recap';
-import type { Secrets } from '../../data/redaction';
+import type { Redactor } from '../../data/redaction';
 import type { FailureDetail, HostStats, HostStatus, Reporter, RunEvent } from './events';
 
 export interface HumanReporterOptions {
   out: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Every line passes through Secrets.redact before it is written. */
-  secrets: Pick<Secrets, 'redact' | 'redactValue'>;
+  /** Every line passes through Redactor.redact before it is written. */
+  secrets: Pick<Redactor, 'redact' | 'redactValue'>;
   verbose: boolean;
   /** Colours and the live progress line; defaults to whether `out` is a terminal. */
   tty?: boolean;

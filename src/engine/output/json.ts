@@ -1,11 +1,11 @@
-import type { Secrets } from '../../data/redaction';
+import type { Redactor } from '../../data/redaction';
 import type { Reporter, RunEvent } from './events';
 
 /** `--json`: one event per line for machines; progress ticks are left out (they are for terminals). */
 export class JsonReporter implements Reporter {
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly secrets: Pick<Secrets, 'redact' | 'redactValue'>,
+    private readonly secrets: Pick<Redactor, 'redact' | 'redactValue'>,
   ) {}
 
   emit(event: RunEvent): void {

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import type { VaultSecrets } from '../../vault';
-import type { Secrets } from '../../data/redaction';
+import type { VaultPasswords } from '../../vault';
+import type { Redactor } from '../../data/redaction';
 import { loadYamlFile } from '../../data/yaml-loader';
 import { PlaybookError } from './errors';
 import type { Origin } from './types';
 
 export interface YamlSourceOptions {
-  vault?: VaultSecrets;
-  secrets?: Secrets;
+  vault?: VaultPasswords;
+  secrets?: Redactor;
 }
 
 /** Reads the playbook's YAML files with the run's vault passwords; a missing file is reported where it was referenced. */

@@ -1,7 +1,7 @@
 import type { ModuleDefinition } from '../../modules/module';
 import { exceedsMaxFail, makeBatches } from './batches';
 import type { HostStats, Reporter } from '../output/events';
-import type { Secrets } from '../../data/redaction';
+import type { Redactor } from '../../data/redaction';
 import { loadYamlFile } from '../../data/yaml-loader';
 import { shouldRun, type TagSelection } from './tags';
 import { loadIncludedRole, loadIncludedTasks, type PlaybookLoadOptions } from '../playbook/playbook-loader';
@@ -40,7 +40,7 @@ export interface RunOptions {
   verbosity: number;
   reporter: Reporter;
   connections: RunConnections;
-  secrets: Secrets;
+  secrets: Redactor;
   module: (name: string) => ModuleDefinition | undefined;
   /** For include_tasks / include_role, loaded when reached. */
   loadOptions: PlaybookLoadOptions;

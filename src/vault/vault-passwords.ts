@@ -6,7 +6,7 @@ import { VaultError } from './vault-error';
 export const DEFAULT_VAULT_ID = 'default';
 export const VAULT_PASSWORD_ENV = 'PLAY_VAULT_PASSWORD';
 
-export interface VaultSecret {
+export interface VaultPassword {
   id: string;
   password: Buffer;
   /** Where the password came from, for messages (never the password itself). */
@@ -14,11 +14,11 @@ export interface VaultSecret {
 }
 
 /** The vault passwords of a run; several may be given (one per vault id), all are tried on decrypt. */
-export class VaultSecrets {
-  constructor(readonly entries: readonly VaultSecret[] = []) {}
+export class VaultPasswords {
+  constructor(readonly entries: readonly VaultPassword[] = []) {}
 
-  static fromPassword(password: string | Buffer, id = DEFAULT_VAULT_ID, source = 'argument'): VaultSecrets {
-    return new VaultSecrets([{ id, password: Buffer.from(password), source }]);
+  static fromPassword(password: string | Buffer, id = DEFAULT_VAULT_ID, source = 'argument'): VaultPasswords {
+    return new VaultPasswords([{ id, password: Buffer.from(password), source }]);
   }
 
   get isEmpty(): boolean {
@@ -33,7 +33,7 @@ export class VaultSecrets {
   }
 
   /** The secret used to encrypt: the one with the given id, else the first. */
-  forEncryption(vaultId?: string): VaultSecret {
+  forEncryption(vaultId?: string): VaultPassword {
     const secret = (vaultId && this.entries.find((e) => e.id === vaultId)) || this.entries[0];
     if (!secret) throw new VaultError('no vault password given (use --vault-password-file, --vault-id or $PLAY_VAULT_PASSWORD)');
     return secret;
@@ -44,7 +44,7 @@ export class VaultSecrets {
  * Reads a password file like Ansible: an executable file is run and its stdout is the password
  * (a `*-client` script also gets `--vault-id <id>`); otherwise the file's content, trimmed.
  */
-export function readPasswordFile(path: string, id = DEFAULT_VAULT_ID): VaultSecret {
+export function readPasswordFile(path: string, id = DEFAULT_VAULT_ID): VaultPassword {
   let password: string;
   try {
     if (isExecutable(path)) {
@@ -66,7 +66,7 @@ export function parseVaultIdOption(option: string): { id: string; source: string
   return at < 0 ? { id: DEFAULT_VAULT_ID, source: option } : { id: option.slice(0, at) || DEFAULT_VAULT_ID, source: option.slice(at + 1) };
 }
 
-export interface VaultSecretOptions {
+export interface VaultPasswordOptions {
   passwordFiles?: string[];
   vaultIds?: string[];
   env?: NodeJS.ProcessEnv;
@@ -76,9 +76,9 @@ export interface VaultSecretOptions {
 }
 
 /** Collects the run's vault passwords from --vault-password-file, --vault-id, $PLAY_VAULT_PASSWORD, then a prompt. */
-export async function resolveVaultSecrets(options: VaultSecretOptions = {}): Promise<VaultSecrets> {
+export async function resolveVaultPasswords(options: VaultPasswordOptions = {}): Promise<VaultPasswords> {
   const ask = options.askPassword ?? promptPassword;
-  const entries: VaultSecret[] = (options.passwordFiles ?? []).map((file) => readPasswordFile(file));
+  const entries: VaultPassword[] = (options.passwordFiles ?? []).map((file) => readPasswordFile(file));
   for (const option of options.vaultIds ?? []) {
     const { id, source } = parseVaultIdOption(option);
     if (source === 'prompt') entries.push({ id, password: Buffer.from(await askNonEmpty(ask, `Vault password (${id}): `)), source: 'prompt' });
@@ -89,7 +89,7 @@ export async function resolveVaultSecrets(options: VaultSecretOptions = {}): Pro
   if (entries.length === 0 && options.prompt && (options.askPassword || process.stdin.isTTY)) {
     entries.push({ id: DEFAULT_VAULT_ID, password: Buffer.from(await askNonEmpty(ask, 'Vault password: ')), source: 'prompt' });
   }
-  return new VaultSecrets(entries);
+  return new VaultPasswords(entries);
 }
 
 async function askNonEmpty(ask: (q: string) => Promise<string>, question: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VAULT_PASSWORD_ENV, VaultError, parseVaultIdOption, readPasswordFile, resolveVaultSecrets } from '../../src/vault';
+import { VAULT_PASSWORD_ENV, VaultError, parseVaultIdOption, readPasswordFile, resolveVaultPasswords } from '../../src/vault';
 
 describe('vault password sources', () => {
   let dir: string;
@@ -47,7 +47,7 @@ describe('vault password sources', () => {
 
   it('collects files, vault ids, the environment variable and prompts, in that order', async () => {
     const asked: string[] = [];
-    const secrets = await resolveVaultSecrets({
+    const secrets = await resolveVaultPasswords({
       passwordFiles: [file('a', 'pw-a')],
       vaultIds: [`prod@${file('b', 'pw-b')}`, 'dev@prompt'],
       env: { [VAULT_PASSWORD_ENV]: 'pw-env' },
@@ -67,10 +67,10 @@ describe('vault password sources', () => {
 
   it('prompts only when asked to and nothing else gave a password', async () => {
     const ask = jest.fn(async () => 'typed');
-    expect((await resolveVaultSecrets({ env: {}, prompt: false, askPassword: ask })).isEmpty).toBe(true);
-    expect((await resolveVaultSecrets({ env: { [VAULT_PASSWORD_ENV]: 'e' }, prompt: true, askPassword: ask })).entries).toHaveLength(1);
+    expect((await resolveVaultPasswords({ env: {}, prompt: false, askPassword: ask })).isEmpty).toBe(true);
+    expect((await resolveVaultPasswords({ env: { [VAULT_PASSWORD_ENV]: 'e' }, prompt: true, askPassword: ask })).entries).toHaveLength(1);
     expect(ask).not.toHaveBeenCalled();
-    const prompted = await resolveVaultSecrets({ env: {}, prompt: true, askPassword: ask });
+    const prompted = await resolveVaultPasswords({ env: {}, prompt: true, askPassword: ask });
     expect(prompted.entries[0].password.toString()).toBe('typed');
   });
 });
