@@ -1,4 +1,4 @@
-import { parseTagList, shouldRun } from '../../src/engine/run/tags';
+import { parseTagList, shouldRun } from '../../src/engine/playbook/tags';
 
 const run = (tags: string[], only: string[] = [], skip: string[] = []) => shouldRun(tags, { only, skip });
 

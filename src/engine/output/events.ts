@@ -1,3 +1,6 @@
+import type { FileDiff } from '../../modules/module';
+import type { Vars } from '../../data/vars';
+
 /**
  * What the runner reports while it runs. The runner knows nothing of terminals or JSON: it emits
  * these events to a Reporter, and human.ts / json.ts turn them into text.
@@ -17,6 +20,16 @@ export interface HostStats {
 
 export function emptyStats(): HostStats {
   return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+
+/** What one run of a module (one loop item, or the whole task) came to on one host. */
+export interface ItemOutcome {
+  status: HostStatus;
+  item?: unknown;
+  result: Vars;
+  failure?: FailureDetail;
+  diffs: FileDiff[];
+  noLog: boolean;
 }
 
 export interface FailureDetail {

@@ -1,4 +1,4 @@
-import { shouldRun, type TagSelection } from '../run/tags';
+import { shouldRun, type TagSelection } from '../playbook/tags';
 import { qualifiedTaskName, type Play, type Playbook, type TaskNode } from '../playbook/types';
 
 /**
