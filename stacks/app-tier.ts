@@ -1,9 +1,4 @@
 import { Construct } from 'constructs';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { assumeRolePolicy, policyDocument } from './iam-policy';
 import { AppInstance } from './app-instance';
 
 export interface AppTierProps {
@@ -20,36 +15,25 @@ export interface AppTierProps {
   readonly keyName: string;
   readonly targetGroupArn: string;
   readonly targetPort: number;
+  /** Instances kept out of the target group (by name, e.g. app-3). Default none. */
+  readonly outOfService?: string[];
   readonly alarmTopicArn: string;
   /** Default 16. */
   readonly rootVolumeGiB?: number;
   /** Tags on every instance's root volume, for the backup policy. */
   readonly volumeTags: Record<string, string>;
-  /** Days the app's CloudWatch log group keeps logs. Default 30. */
-  readonly logRetentionDays?: number;
 }
 
 /**
- * The app instances in the private subnets and the least-privilege role they share: they may
- * write to their own log group, nothing else.
+ * The app instances in the private subnets. They need no AWS API and get no instance profile:
+ * the controller drains them from the load balancer with its own credentials.
  */
 export class AppTier extends Construct {
   readonly instances: AppInstance[];
-  readonly role: IamRole;
-  readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/${props.namePrefix}/app`, retentionInDays: props.logRetentionDays ?? 30 });
-    this.role = new IamRole(this, 'role', { namePrefix: `${props.namePrefix}-app-`, assumeRolePolicy: assumeRolePolicy(this, 'trust', 'ec2.amazonaws.com') });
-    new IamRolePolicy(this, 'write-logs', {
-      role: this.role.id,
-      policy: policyDocument(this, 'write-logs-policy', [
-        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [`${this.logGroup.arn}:*`] },
-      ]),
-    });
-    const profile = new IamInstanceProfile(this, 'profile', { namePrefix: `${props.namePrefix}-app-`, role: this.role.name });
-
+    const outOfService = new Set(props.outOfService ?? []);
     this.instances = Array.from({ length: props.count }, (_, i) => {
       const name = `app-${i + 1}`;
       const subnet = props.subnets[i % props.subnets.length];
@@ -63,11 +47,11 @@ export class AppTier extends Construct {
         availabilityZone: subnet.availabilityZone,
         securityGroupId: props.securityGroupId,
         keyName: props.keyName,
-        instanceProfile: profile.name,
         rootVolumeGiB: props.rootVolumeGiB ?? 16,
         volumeTags: props.volumeTags,
         targetGroupArn: props.targetGroupArn,
         targetPort: props.targetPort,
+        inService: !outOfService.has(name),
         alarmTopicArn: props.alarmTopicArn,
       });
     });

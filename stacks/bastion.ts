@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { Instance } from '@cdktf/provider-aws/lib/instance';
+import type { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { hardenedInstanceSettings } from './hardened-instance';
+import { hardenedInstance } from './hardened-instance';
 import { recoverAlarm } from './recover-alarm';
 
 export interface BastionProps {
@@ -27,13 +27,13 @@ export class Bastion extends Construct {
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
-    this.instance = new Instance(this, 'bastion', {
+    this.instance = hardenedInstance(this, 'bastion', {
       ami: props.ami,
       instanceType: props.instanceType ?? 't3.micro',
       subnetId: props.subnetId,
-      vpcSecurityGroupIds: [props.securityGroupId],
+      securityGroupId: props.securityGroupId,
       keyName: props.keyName,
-      ...hardenedInstanceSettings(8),
+      rootVolumeGiB: 8,
     });
     this.publicIp = new Eip(this, 'bastion-ip', { domain: 'vpc', instance: this.instance.id });
     this.recoverAlarm = recoverAlarm(this, 'recover', { namePrefix: props.namePrefix, name: 'bastion', instanceId: this.instance.id, region: props.region, alarmTopicArn: props.alarmTopicArn });

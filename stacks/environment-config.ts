@@ -3,6 +3,8 @@ import path from 'node:path';
 import { isCollection, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatFieldPath } from '../src/contract/field-path';
+import { AMI_ID, DEBIAN_BOOKWORM_AMD64, SSM_PARAMETER } from './machine-image';
+import { findPlaceholders } from './placeholders';
 
 /*
  * One validated config per environment (environments/<name>.yaml). The guard rails live here, so
@@ -11,7 +13,9 @@ import { formatFieldPath } from '../src/contract/field-path';
  */
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1');
-const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'expected an AMI id such as ami-0123456789abcdef0');
+const image = z
+  .string()
+  .refine((value) => AMI_ID.test(value) || SSM_PARAMETER.test(value), `expected an AMI id such as ami-0123456789abcdef0 or an SSM parameter such as ${DEBIAN_BOOKWORM_AMD64}`);
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an EC2 instance type such as t3.small');
 const cidr = z.cidrv4({ error: 'expected an IPv4 CIDR such as 10.0.0.0/16' });
 const sshPublicKey = z
@@ -23,6 +27,9 @@ const sshPublicKey = z
       'expected one OpenSSH public key line (ssh-ed25519 AAAA... comment)',
     ),
   );
+// YAML reads an unquoted 012345678901 as the number 12345678901: the leading zero would be lost.
+const accountId = z.string({ error: "expected a 12-digit AWS account id in quotes ('012345678901')" }).regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+const rootVolumeGiB = z.int().min(8).max(1024);
 
 /** CloudWatch Logs accepts only these retention periods; anything else fails at apply time. */
 const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -33,10 +40,13 @@ const vpcPrefixInRange = (value: string) => {
   return prefix >= 16 && prefix <= 24;
 };
 
+/** Graviton families (t4g, m7g, c6gn, r8gd...): the letter g after the generation digit. */
+const isArm64 = (type: string) => /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type);
+
 const stateBackend = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('local'),
-    /** Relative to the stack's synth directory (cdktf.out/stacks/<stack>). */
+    /** Relative to the project root. Default: state/terraform.<stack>.tfstate (state-backend.ts). */
     path: z.string().min(1).optional(),
   }),
   z.strictObject({
@@ -51,39 +61,50 @@ const stateBackend = z.discriminatedUnion('type', [
   }),
 ]);
 
+/*
+ * Settings that a construct also takes (instance types, sizes, retention days, NAT layout, deletion
+ * protection) have no default here: a field left out reaches the construct as undefined, and the
+ * construct's documented default applies. Each default has one home.
+ */
 export const environmentConfigSchema = z
   .strictObject({
     region: awsRegion,
+    /** The only accounts the provider may act in: credentials for any other account fail before any change. */
+    allowedAccountIds: z.array(accountId).min(1, 'name the AWS account this environment lives in'),
     /** At least two, so the load balancer and the app tier survive the loss of one zone. */
     availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'expected an availability zone such as eu-west-1a')).min(2, 'at least 2 availability zones are required for high availability').max(8),
     /** /16 to /24: it is cut into 16 equal subnets (public and private per zone). */
     vpcCidr: cidr.refine(vpcPrefixInRange, 'the VPC CIDR prefix must be between /16 and /24'),
     /** `single`: one NAT gateway shared by all zones (cheaper); `per-az`: one per zone (no cross-zone dependency). */
-    natGateways: z.enum(['single', 'per-az']).default('single'),
-    ami: amiId,
+    natGateways: z.enum(['single', 'per-az']).optional(),
+    /** A literal AMI id or an SSM parameter naming one; default: Debian 12's current amd64 image (machine-image.ts). */
+    ami: image.optional(),
     sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default('admin'),
     sshPublicKey,
     adminCidrs: z.array(cidr).min(1, 'at least one admin CIDR must be allowed to reach the bastion'),
     /** Must be set to allow SSH to the bastion from a /0 range: the escape hatch is explicit. */
     allowSshFromAnywhere: z.boolean().default(false),
-    bastion: z.strictObject({ instanceType: instanceType.default('t3.micro') }).default({ instanceType: 't3.micro' }),
+    bastion: z.strictObject({ instanceType: instanceType.optional() }).optional(),
     app: z.strictObject({
       /** The scaling knob: change it and run `cdktf deploy`. */
       count: z.int('app.count must be a whole number').min(1, 'at least 1 app instance is required').max(100),
-      instanceType: instanceType.default('t3.small'),
+      instanceType: instanceType.optional(),
       /** The port nginx listens on; the load balancer's targets. */
-      port: z.int().min(1).max(65535).default(80),
-      rootVolumeGiB: z.int().min(8).max(1024).default(16),
+      port: z.int().min(1).max(65535).optional(),
+      rootVolumeGiB: rootVolumeGiB.optional(),
+      /** Instances that exist but are not in the target group: new ones until `play site` has configured them. */
+      outOfService: z.array(z.string().regex(/^app-[1-9]\d*$/, 'expected an app instance name such as app-3')).optional(),
     }),
+    /** The log collector (inventory host `logs`). */
+    logs: z.strictObject({ instanceType: instanceType.optional(), rootVolumeGiB: rootVolumeGiB.optional() }).optional(),
     certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, 'expected an ACM certificate ARN').optional(),
     dns: z.strictObject({ zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, 'expected a Route 53 hosted zone id'), recordName: z.string().min(1) }).optional(),
     alarmEmail: z.email().optional(),
-    backupRetentionDays: z.int().min(1).max(365).default(7),
-    flowLogRetentionDays: logRetentionDays.default(90),
-    appLogRetentionDays: logRetentionDays.default(30),
-    accessLogRetentionDays: z.int().min(1).default(90),
-    /** Defaults on: a production load balancer is never deleted by a stray `destroy`. */
-    deletionProtection: z.boolean().default(true),
+    backupRetentionDays: z.int().min(1).max(365).optional(),
+    flowLogRetentionDays: logRetentionDays.optional(),
+    accessLogRetentionDays: z.int().min(1).optional(),
+    /** Off: the load balancer may be deleted and the access-log bucket is emptied on `destroy` (staging). */
+    deletionProtection: z.boolean().optional(),
     stateBackend: stateBackend.default({ type: 'local' }),
   })
   .superRefine((config, ctx) => {
@@ -96,6 +117,17 @@ export const environmentConfigSchema = z
       if (!zone.startsWith(config.region)) ctx.addIssue({ code: 'custom', path: ['availabilityZones', index], message: `${zone} is not in region ${config.region}` });
       if (config.availabilityZones.indexOf(zone) !== index) ctx.addIssue({ code: 'custom', path: ['availabilityZones', index], message: `${zone} is listed twice` });
     });
+    (config.app.outOfService ?? []).forEach((name, index, names) => {
+      if (Number(name.slice('app-'.length)) > config.app.count) ctx.addIssue({ code: 'custom', path: ['app', 'outOfService', index], message: `${name} does not exist: app.count is ${config.app.count}` });
+      if (names.indexOf(name) !== index) ctx.addIssue({ code: 'custom', path: ['app', 'outOfService', index], message: `${name} is listed twice` });
+    });
+    const imageArch = /\/(amd64|arm64)$/.exec(config.ami ?? DEBIAN_BOOKWORM_AMD64)?.[1];
+    const typed: Array<[PropertyKey[], string | undefined]> = [[['bastion', 'instanceType'], config.bastion?.instanceType], [['app', 'instanceType'], config.app.instanceType], [['logs', 'instanceType'], config.logs?.instanceType]];
+    for (const [fieldPath, type] of typed) {
+      if (type && imageArch && isArm64(type) !== (imageArch === 'arm64')) {
+        ctx.addIssue({ code: 'custom', path: fieldPath, message: `${type} is ${isArm64(type) ? 'arm64' : 'amd64'} but the image ${config.ami ?? DEBIAN_BOOKWORM_AMD64} is ${imageArch}: set ami to a matching image` });
+      }
+    }
     if (config.certificateArn && !config.certificateArn.includes(`:acm:${config.region}:`)) {
       ctx.addIssue({ code: 'custom', path: ['certificateArn'], message: `the certificate must be in the stack's region ${config.region} (an ALB cannot use another region's certificate)` });
     }
@@ -119,22 +151,38 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-const environmentName = /^[a-z][a-z0-9-]{0,30}$/;
+const environmentName = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * Names built from the environment's hit AWS limits past 19 characters: the flow-log role's name
+ * prefix `webtier-<name>-flow-logs-` may have at most 38 (IAM), the access-log bucket's prefix
+ * `webtier-<name>-alb-logs-` at most 37 (S3). Refused here, with the reason, before `terraform validate` would.
+ */
+const MAX_NAME_LENGTH = 19;
+
+function nameProblem(name: string): string | undefined {
+  if (!environmentName.test(name)) return `the environment name ${JSON.stringify(name)} must be lower-case letters, digits and dashes`;
+  if (name.length > MAX_NAME_LENGTH) {
+    return `the environment name ${JSON.stringify(name)} has ${name.length} characters, at most ${MAX_NAME_LENGTH} fit: AWS caps the IAM role name prefix webtier-<name>-flow-logs- at 38 characters and the S3 bucket prefix webtier-<name>-alb-logs- at 37 (rename the file)`;
+  }
+  return undefined;
+}
 
 /**
  * Validates a config object. `source` names it in errors; `lineOf` maps a field path to its line
- * in the source file, when there is one.
+ * in the source file, when there is one. Every problem, and every example value left from the
+ * template, is reported in one error.
  */
 export function parseEnvironmentConfig(name: string, input: unknown, source: string, lineOf: (path: PropertyKey[]) => number | undefined = () => undefined): EnvironmentConfig {
-  if (!environmentName.test(name)) throw new EnvironmentConfigError(`${source}: the environment name ${JSON.stringify(name)} must be lower-case letters, digits and dashes`);
+  const at = (fieldPath: PropertyKey[]) => {
+    const line = lineOf(fieldPath);
+    return `${line === undefined ? '' : `line ${line}: `}field ${formatFieldPath(fieldPath) || '(top)'}`;
+  };
   const result = environmentConfigSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const line = lineOf(issue.path);
-      return `${line === undefined ? '' : `line ${line}: `}field ${formatFieldPath(issue.path) || '(top)'}: ${issue.message}`;
-    });
-    throw new EnvironmentConfigError(`${source}: ${problems.join('; ')}`);
-  }
+  const problems = [nameProblem(name), ...(result.error?.issues ?? []).map((issue) => `${at(issue.path)}: ${issue.message}`)].filter((problem) => problem !== undefined);
+  const placeholders = findPlaceholders(input).map((found) => `  ${at(found.path)}: ${found.message}`);
+  if (placeholders.length > 0) problems.push(`the template's example values are still in place; edit each of these fields before the first deploy:\n${placeholders.join('\n')}`);
+  if (problems.length > 0 || !result.success) throw new EnvironmentConfigError(`${source}: ${problems.join('; ')}`);
   return { ...result.data, name };
 }
 

@@ -7,6 +7,9 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 /** TLS 1.3 and 1.2 only, forward-secret ciphers only. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06';
 
+/** The port the targets serve HTTP on unless told otherwise (nginx's default in roles/nginx). */
+export const DEFAULT_TARGET_PORT = 80;
+
 export interface LoadBalancerProps {
   readonly vpcId: string;
   /** Public subnets, one per zone. */
@@ -18,7 +21,7 @@ export interface LoadBalancerProps {
   readonly accessLogsPolicy: ITerraformDependable;
   /** With a certificate: HTTPS on 443 and HTTP redirected to it. Without: plain HTTP on 80. */
   readonly certificateArn?: string;
-  /** Port the targets serve HTTP on. Default 80. */
+  /** Port the targets serve HTTP on. Default DEFAULT_TARGET_PORT (80). */
   readonly targetPort?: number;
   /** Default true. */
   readonly deletionProtection?: boolean;
@@ -38,7 +41,7 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    this.port = props.targetPort ?? 80;
+    this.port = props.targetPort ?? DEFAULT_TARGET_PORT;
     this.alb = new Lb(this, 'alb', {
       // AWS allows at most 6 characters here; the Name tag carries the full name.
       namePrefix: 'web-',

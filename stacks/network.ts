@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
@@ -26,7 +27,11 @@ export interface NetworkProps {
   readonly flowLogRetentionDays?: number;
 }
 
-/** The VPC: public and private subnet per zone, internet and NAT gateways, routes, flow logs. */
+/**
+ * The VPC: public and private subnet per zone, internet and NAT gateways, routes, flow logs, and
+ * its default security group emptied of AWS's allow-all rules (a resource launched without a
+ * group would otherwise reach, and be reached by, everything else in that group).
+ */
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly publicSubnets: Subnet[];
@@ -38,6 +43,7 @@ export class Network extends Construct {
     super(scope, id);
     const cidrs = subnetCidrs(props.cidr, props.availabilityZones.length);
     this.vpc = new Vpc(this, 'vpc', { cidrBlock: props.cidr, enableDnsHostnames: true, enableDnsSupport: true });
+    new DefaultSecurityGroup(this, 'default-security-group', { vpcId: this.vpc.id, ingress: [], egress: [] });
 
     this.publicSubnets = props.availabilityZones.map(
       (zone, i) => new Subnet(this, `public-${zone}`, { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: cidrs.public[i], mapPublicIpOnLaunch: false }),

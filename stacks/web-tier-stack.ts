@@ -8,10 +8,12 @@ import { Network } from './network';
 import { SecurityGroups } from './security-groups';
 import { Bastion } from './bastion';
 import { AlbLogsBucket } from './alb-logs-bucket';
-import { LoadBalancer } from './load-balancer';
+import { DEFAULT_TARGET_PORT, LoadBalancer } from './load-balancer';
 import { Monitoring } from './monitoring';
 import { AppTier } from './app-tier';
 import { Backups } from './backups';
+import { LogCollector } from './log-collector';
+import { machineImage } from './machine-image';
 import { Dns } from './dns';
 import { configureStateBackend } from './state-backend';
 import { tagRole } from './role-tags';
@@ -26,7 +28,7 @@ export function stackName(environment: string): string {
 /** Exactly the output ids of the contract the inventory bridge parses: a missing or extra one is a type error. */
 type OutputValues = Record<(typeof OUTPUT_IDS)[keyof typeof OUTPUT_IDS], unknown>;
 
-/** One environment's web tier: network, bastion, load balancer, app instances, monitoring, backups. */
+/** One environment's web tier: network, bastion, load balancer, app instances, log collector, monitoring, backups. */
 export class WebTierStack extends TerraformStack {
   readonly network: Network;
   readonly securityGroups: SecurityGroups;
@@ -35,14 +37,21 @@ export class WebTierStack extends TerraformStack {
   readonly loadBalancer: LoadBalancer;
   readonly monitoring: Monitoring;
   readonly appTier: AppTier;
+  readonly logCollector: LogCollector;
   readonly backups: Backups;
   readonly dns?: Dns;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, stackName(config.name));
     const namePrefix = stackName(config.name);
-    configureStateBackend(this, config.stateBackend, config.name);
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { Project: PROJECT, Environment: config.name, ManagedBy: 'cdktf' } }] });
+    configureStateBackend(this, config.stateBackend, namePrefix);
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      allowedAccountIds: config.allowedAccountIds,
+      defaultTags: [{ tags: { Project: PROJECT, Environment: config.name, ManagedBy: 'cdktf' } }],
+    });
+    const ami = machineImage(this, 'image', config.ami);
+    const appPort = config.app.port ?? DEFAULT_TARGET_PORT;
 
     this.network = new Network(this, 'network', {
       namePrefix,
@@ -56,11 +65,17 @@ export class WebTierStack extends TerraformStack {
       vpcId: this.network.vpc.id,
       vpcCidr: config.vpcCidr,
       adminCidrs: config.adminCidrs,
-      appPort: config.app.port,
+      appPort,
       https: config.certificateArn !== undefined,
     });
     const adminKey = new KeyPair(this, 'admin-key', { keyNamePrefix: `${namePrefix}-admin-`, publicKey: config.sshPublicKey });
-    this.albLogs = new AlbLogsBucket(this, 'alb-logs', { namePrefix, retentionDays: config.accessLogRetentionDays });
+    this.albLogs = new AlbLogsBucket(this, 'alb-logs', {
+      namePrefix,
+      region: config.region,
+      retentionDays: config.accessLogRetentionDays,
+      // An environment without deletion protection (staging) can be destroyed with its logs in the bucket.
+      forceDestroy: config.deletionProtection === false,
+    });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
       vpcId: this.network.vpc.id,
       subnetIds: this.network.publicSubnets.map((subnet) => subnet.id),
@@ -69,7 +84,7 @@ export class WebTierStack extends TerraformStack {
       accessLogsPrefix: this.albLogs.prefix,
       accessLogsPolicy: this.albLogs.policy,
       certificateArn: config.certificateArn,
-      targetPort: config.app.port,
+      targetPort: appPort,
       deletionProtection: config.deletionProtection,
     });
     this.monitoring = new Monitoring(this, 'monitoring', {
@@ -81,8 +96,8 @@ export class WebTierStack extends TerraformStack {
     this.bastion = new Bastion(this, 'bastion', {
       namePrefix,
       region: config.region,
-      ami: config.ami,
-      instanceType: config.bastion.instanceType,
+      ami,
+      instanceType: config.bastion?.instanceType,
       subnetId: this.network.publicSubnets[0].id,
       securityGroupId: this.securityGroups.bastion.id,
       keyName: adminKey.keyName,
@@ -93,17 +108,32 @@ export class WebTierStack extends TerraformStack {
       namePrefix,
       region: config.region,
       count: config.app.count,
-      ami: config.ami,
+      ami,
       instanceType: config.app.instanceType,
       subnets: this.network.privateSubnets.map((subnet, i) => ({ id: subnet.id, availabilityZone: config.availabilityZones[i] })),
       securityGroupId: this.securityGroups.app.id,
       keyName: adminKey.keyName,
       targetGroupArn: this.loadBalancer.targetGroup.arn,
       targetPort: this.loadBalancer.port,
+      outOfService: config.app.outOfService,
       alarmTopicArn: this.monitoring.topic.arn,
       rootVolumeGiB: config.app.rootVolumeGiB,
       volumeTags: backupTags,
-      logRetentionDays: config.appLogRetentionDays,
+    });
+    // The second zone: losing one zone never takes both the bastion (first zone) and the collector.
+    // Index 1 always exists (two zones at least) and does not move when zones are added.
+    this.logCollector = new LogCollector(this, 'log-collector', {
+      namePrefix,
+      region: config.region,
+      ami,
+      instanceType: config.logs?.instanceType,
+      subnetId: this.network.privateSubnets[1].id,
+      availabilityZone: config.availabilityZones[1],
+      securityGroupId: this.securityGroups.logs.id,
+      keyName: adminKey.keyName,
+      rootVolumeGiB: config.logs?.rootVolumeGiB,
+      volumeTags: backupTags,
+      alarmTopicArn: this.monitoring.topic.arn,
     });
     this.backups = new Backups(this, 'backups', { namePrefix, targetTags: backupTags, retentionDays: config.backupRetentionDays });
     if (config.dns) {
@@ -123,6 +153,7 @@ export class WebTierStack extends TerraformStack {
       [this.loadBalancer, 'load-balancer'],
       [this.monitoring, 'monitoring'],
       [this.appTier, 'app'],
+      [this.logCollector, 'logs'],
       [this.backups, 'backups'],
       [adminKey, 'access'],
     ];
@@ -139,7 +170,7 @@ export class WebTierStack extends TerraformStack {
       bastion_public_ip: this.bastion.publicIp.publicIp,
       ssh_user: config.sshUser,
       app_instances: this.appTier.instances.map((app) => ({ name: app.name, private_ip: app.instance.privateIp, availability_zone: app.availabilityZone, instance_id: app.instance.id })),
-      log_collectors: [],
+      log_collectors: [{ name: this.logCollector.name, private_ip: this.logCollector.instance.privateIp, availability_zone: this.logCollector.availabilityZone, instance_id: this.logCollector.instance.id }],
       load_balancer: { driver: 'alb', region: config.region, target_group_arn: this.loadBalancer.targetGroup.arn, port: this.loadBalancer.port },
     };
     for (const [id, value] of Object.entries(outputs)) new TerraformOutput(this, id, { value, staticId: true });

@@ -28,6 +28,14 @@ export interface PlanResourceChange {
   expressions: unknown;
 }
 
+/** The parts of `terraform show -json` of a plan the tests read. */
+export interface ShownPlan {
+  resource_changes: Array<Omit<PlanResourceChange, 'expressions'> & { change: { replace_paths?: unknown[] } }>;
+  configuration: { root_module: { resources: Array<{ address: string; expressions: unknown }> } };
+  /** Data sources read while planning (those that depend on nothing unknown). */
+  prior_state?: { values: { root_module: { resources?: Array<{ address: string; type: string; values: Record<string, unknown> }> } } };
+}
+
 /**
  * Runs real terraform offline: a CLI config pointing at the filesystem mirror, no checkpoint
  * calls. One working directory per stack variant: init from an unpacked mirror only symlinks the
@@ -59,7 +67,8 @@ export class TerraformHarness {
   private workdir(name: string, stackJson: object): string {
     const dir = path.join(this.root, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(stackJson));
+    // One value per line: terraform quotes the offending line in its errors, not the whole stack.
+    writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(stackJson, null, 1));
     return dir;
   }
 
@@ -72,27 +81,36 @@ export class TerraformHarness {
 
   /**
    * An offline plan: fake credentials and the provider's skip flags, and no backend block (nothing
-   * is ever applied, so there is no state to keep). Returns `terraform show -json` of the plan.
+   * is ever applied). `allowed_account_ids` is dropped: the provider checks it against the account
+   * of the credentials, which an offline plan never learns. `state`, when given, is the working
+   * directory's terraform.tfstate: what the plan compares the configuration with.
+   * Returns `terraform show -json` of the plan.
    */
-  async plan(name: string, stackJson: { provider: Record<string, unknown[]>; terraform: Record<string, unknown> }): Promise<PlanResourceChange[]> {
+  async planJson(name: string, stackJson: { provider: Record<string, unknown[]>; terraform: Record<string, unknown> }, state?: object): Promise<ShownPlan> {
     const offline = structuredClone(stackJson);
     delete offline.terraform.backend;
-    offline.provider.aws = offline.provider.aws.map((provider) => ({
-      ...(provider as object),
-      access_key: 'AKIAIOSFODNN7EXAMPLE',
-      secret_key: 'not-a-secret-offline-plan-only',
-      skip_credentials_validation: true,
-      skip_requesting_account_id: true,
-      skip_metadata_api_check: true,
-      skip_region_validation: true,
-    }));
+    offline.provider.aws = offline.provider.aws.map((provider) => {
+      const { allowed_account_ids: _allowed, ...rest } = provider as Record<string, unknown>;
+      return {
+        ...rest,
+        access_key: 'AKIAIOSFODNN7EXAMPLE',
+        secret_key: 'not-a-secret-offline-plan-only',
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+      };
+    });
     const dir = this.workdir(name, offline);
+    if (state) writeFileSync(path.join(dir, 'terraform.tfstate'), JSON.stringify(state));
     await this.terraform(dir, ['init', '-no-color']);
     await this.terraform(dir, ['plan', '-refresh=false', '-lock=false', '-no-color', '-out=plan.bin']);
-    const shown = JSON.parse(await this.terraform(dir, ['show', '-json', 'plan.bin'])) as {
-      resource_changes: Omit<PlanResourceChange, 'expressions'>[];
-      configuration: { root_module: { resources: Array<{ address: string; expressions: unknown }> } };
-    };
+    return JSON.parse(await this.terraform(dir, ['show', '-json', 'plan.bin'])) as ShownPlan;
+  }
+
+  /** The plan's changes to managed resources (data source reads left out), with their configuration expressions. */
+  async plan(name: string, stackJson: { provider: Record<string, unknown[]>; terraform: Record<string, unknown> }): Promise<PlanResourceChange[]> {
+    const shown = await this.planJson(name, stackJson);
     const expressions = new Map(shown.configuration.root_module.resources.map((r) => [r.address, r.expressions]));
     return shown.resource_changes
       .filter((change) => !change.address.startsWith('data.'))
