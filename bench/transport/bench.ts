@@ -34,7 +34,7 @@ async function measurePlay(lab: SshdLab): Promise<{ connectMs: number; roundTrip
   const pool = createConnectionPool({ sshConfigFile: config, agentSocket: null });
   try {
     const started = performance.now();
-    const conns = await Promise.all(lab.targets.map((target) => pool.connect({ name: target.name, vars: {} })));
+    const conns = await Promise.all(lab.targets.map((target) => pool.connect({ name: target.name })));
     const connectMs = performance.now() - started;
     // Every host at once, ROUND_TRIPS commands in a row on each: the per-host figure under fan-out.
     const perHost = await Promise.all(

@@ -2,13 +2,7 @@
  * Pure builders for the shell text play sends to a host. Every operation is ONE command line (one
  * exec channel, one round trip): the remote `sh` does the sequencing, not the controller.
  */
-
-/** POSIX single-quoting: the only character that needs care inside '...' is ' itself. */
-export function shellQuote(value: string): string {
-  if (value.includes('\0')) throw new Error(`a NUL byte cannot be passed through a shell: ${JSON.stringify(value)}`);
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+import { ENV_NAME, shellQuote } from '../base/shell-quote';
 
 export interface BecomeSpec {
   become?: boolean;
@@ -30,9 +24,6 @@ const SUDO_REFUSALS = [/^sudo: a password is required/m, /^sudo: a terminal is r
 export function sudoRefusal(stderr: string): string | undefined {
   return stderr.split('\n').find((line) => SUDO_REFUSALS.some((pattern) => pattern.test(line)))?.trim();
 }
-
-/** A name `export` accepts. */
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface RunSpec extends BecomeSpec {
   cwd?: string;

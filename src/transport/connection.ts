@@ -73,7 +73,7 @@ export type TransportErrorKind =
   | 'proxycommand' // the ProxyCommand exited
   | 'disconnected' // the connection dropped while in use
   | 'become' // sudo refused (e.g. a password is required)
-  | 'config'; // the ssh config or inventory variables are unusable
+  | 'config'; // the ssh config or the target's settings are unusable
 
 /**
  * Every transport failure names the host and the hop. `unreachable` is true for failures that mean

@@ -18,9 +18,15 @@ export interface KnownHostEntry {
   key: Buffer;
 }
 
-/** How OpenSSH names a host in known_hosts: bare for port 22, `[host]:port` otherwise. */
+/**
+ * How OpenSSH names a host in known_hosts: lowercased (ssh lowercases HostName and HostKeyAlias
+ * before it looks, hashes or records), bare for port 22, `[host]:port` otherwise. A hashed entry
+ * matches one spelling only: looked up as written, `LocalHost` missed `localhost`'s recorded key
+ * and was accepted as a new host.
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
 }
 
 export function hashHostName(name: string, salt: Buffer = randomBytes(20)): string {

@@ -6,19 +6,18 @@ import { HandshakeThrottle } from './handshake-throttle';
 import { IdentityStore, type PassphraseSource } from './identities';
 import { startNoDelayOnJumpHost } from './jump-nodelay';
 import { spawnProxyCommand } from './proxy-command';
-import { parseSshConfig, resolveSshHost, type HostKeyPolicy, type InventoryOverrides, type ParsedSshConfig, type SshEndpoint } from './ssh-config';
+import { parseSshConfig, resolveSshHost, type HostKeyPolicy, type ParsedSshConfig, type SshEndpoint } from './ssh-config';
 import { SshConnection } from './ssh-connection';
 import { classifyForwardFailure, ConnectFailure, describeEndpoint, endClient, onSessionGone, openSession } from './ssh-session';
+import type { SshTarget } from './target';
 
 export interface ConnectionPoolOptions {
-  /** The OpenSSH config file; overrides the hosts' `play_ssh_config` variable when given. */
+  /** The OpenSSH config file for every target; overrides the target's own `sshConfigFile`. */
   sshConfigFile?: string;
-  /** The known_hosts file every hop is checked against; overrides `play_known_hosts` and UserKnownHostsFile. */
+  /** The known_hosts file every hop is checked against; overrides the target's `knownHostsFile` and UserKnownHostsFile. */
   knownHostsFile?: string;
   /** The caller's explicit choice (a CLI flag); when absent, the config's StrictHostKeyChecking (default accept-new). */
   strictHostKeyChecking?: HostKeyPolicy;
-  /** Directory that relative `play_ssh_config`/`play_known_hosts` are relative to, when a host has no `inventory_dir`. */
-  baseDir?: string;
   /** Concurrent handshakes through one jump host or ProxyCommand (default 8, below sshd's MaxStartups 10). */
   maxHandshakesPerHop?: number;
   /** Attempts per connection for refused/timed-out hosts (default 4: a host that is still booting). */
@@ -38,13 +37,6 @@ export interface ConnectionPoolOptions {
   home?: string;
 }
 
-export interface ConnectTarget {
-  /** Inventory host name: matched against the ssh config's Host patterns. */
-  name: string;
-  /** The host's variables (ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file, play_ssh_config, play_known_hosts, inventory_dir). */
-  vars: Record<string, unknown>;
-}
-
 export interface PoolStats {
   /** Target hosts with an open connection. */
   targets: number;
@@ -59,7 +51,7 @@ export interface PoolStats {
 }
 
 export interface ConnectionPool {
-  connect(target: ConnectTarget): Promise<Connection>;
+  connect(target: SshTarget): Promise<Connection>;
   closeAll(): Promise<void>;
   stats(): PoolStats;
 }
@@ -76,6 +68,11 @@ function forHost(error: TransportError, host: string): TransportError {
   return new TransportError(host, error.hop, error.kind, error.message.slice(error.host.length + 2), error.unreachable);
 }
 
+/** The last attempt's error, saying it was not the only one. */
+function afterAttempts(error: TransportError, attempts: number): TransportError {
+  return new TransportError(error.host, error.hop, error.kind, `${error.message.slice(error.host.length + 2)} (${attempts} attempts)`, error.unreachable);
+}
+
 class SshConnectionPool implements ConnectionPool {
   private readonly targets = new Map<string, Promise<SshConnection>>();
   private readonly jumps = new Map<string, Promise<Client>>();
@@ -89,7 +86,7 @@ class SshConnectionPool implements ConnectionPool {
     this.identities = new IdentityStore(options.passphrase);
   }
 
-  connect(target: ConnectTarget): Promise<Connection> {
+  connect(target: SshTarget): Promise<Connection> {
     if (this.closing) return Promise.reject(new TransportError(target.name, 'target', 'disconnected', 'the connection pool is closed'));
     let pending = this.targets.get(target.name);
     if (!pending) {
@@ -101,7 +98,7 @@ class SshConnectionPool implements ConnectionPool {
     return pending;
   }
 
-  private async connectTarget(target: ConnectTarget): Promise<SshConnection> {
+  private async connectTarget(target: SshTarget): Promise<SshConnection> {
     const endpoint = await this.resolve(target);
     const open = () => this.open(target.name, 'target', endpoint);
     const client = await open();
@@ -112,20 +109,12 @@ class SshConnectionPool implements ConnectionPool {
     });
   }
 
-  private async resolve(target: ConnectTarget): Promise<SshEndpoint> {
-    const vars = target.vars;
-    const baseDir = typeof vars.inventory_dir === 'string' ? vars.inventory_dir : (this.options.baseDir ?? process.cwd());
-    const pathVar = (name: string): string | undefined => {
-      const value = vars[name];
-      if (value === undefined) return undefined;
-      if (typeof value !== 'string' || value === '') throw new TransportError(target.name, 'target', 'config', `host ${target.name}, ${name}: must be a path, got ${JSON.stringify(value)}`);
-      return path.resolve(baseDir, value);
-    };
-    const configFile = this.options.sshConfigFile ?? pathVar('play_ssh_config');
+  private async resolve(target: SshTarget): Promise<SshEndpoint> {
+    const configFile = this.options.sshConfigFile ?? target.sshConfigFile;
     const parsed = configFile === undefined ? undefined : await this.loadConfig(target.name, path.resolve(configFile));
-    return resolveSshHost(parsed, target.name, vars as InventoryOverrides, {
+    return resolveSshHost(parsed, target.name, target, {
       home: this.options.home,
-      knownHostsFile: this.options.knownHostsFile ?? pathVar('play_known_hosts'),
+      knownHostsFile: this.options.knownHostsFile ?? target.knownHostsFile,
     });
   }
 
@@ -154,7 +143,7 @@ class SshConnectionPool implements ConnectionPool {
         return client;
       } catch (err) {
         if (!(err instanceof ConnectFailure)) throw err;
-        if (!err.retryable || attempt >= attempts || this.closing) throw err.error;
+        if (!err.retryable || attempt >= attempts || this.closing) throw attempt > 1 ? afterAttempts(err.error, attempt) : err.error;
         this.counters.retries += 1;
         await delay((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1));
       }

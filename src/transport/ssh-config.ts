@@ -1,9 +1,10 @@
 import os from 'node:os';
 import SSHConfig from 'ssh-config';
 import { TransportError } from './connection';
+import { hostNameProblem, parsePort, userNameProblem, type SshTarget } from './target';
 
 /**
- * Resolves an inventory host to the settings OpenSSH would use for it, from the same config file
+ * Resolves a host to the settings OpenSSH would use for it, from the same config file
  * (`ssh -F file host` and play agree). Parsing is ssh-config's; `compute` applies OpenSSH's rule
  * that the first value obtained for a keyword wins.
  */
@@ -16,7 +17,7 @@ export type ProxyRoute =
   | { kind: 'command'; command: string; template: string };
 
 export interface SshEndpoint {
-  /** The name as written in the inventory or in ProxyJump: what errors call it. */
+  /** The name the caller gave the host, or ProxyJump's: what errors call it. */
   alias: string;
   hostName: string;
   port: number;
@@ -37,13 +38,8 @@ export interface SshEndpoint {
   proxy: ProxyRoute;
 }
 
-/** Ansible's connection variables, which override the config for the target (never for its jump hosts). */
-export interface InventoryOverrides {
-  ansible_host?: unknown;
-  ansible_port?: unknown;
-  ansible_user?: unknown;
-  ansible_ssh_private_key_file?: unknown;
-}
+/** The caller's settings for the target, which override the config for it (never for its jump hosts). */
+export type EndpointOverrides = Pick<SshTarget, 'hostName' | 'port' | 'user' | 'identityFile'>;
 
 export interface ParsedSshConfig {
   file: string;
@@ -65,7 +61,9 @@ export function parseSshConfig(file: string, text: string): ParsedSshConfig {
 
 const MAX_JUMP_DEPTH = 8;
 
-export function resolveSshHost(parsed: ParsedSshConfig | undefined, alias: string, overrides: InventoryOverrides = {}, context: ResolveContext = {}): SshEndpoint {
+export function resolveSshHost(parsed: ParsedSshConfig | undefined, alias: string, overrides: EndpointOverrides = {}, context: ResolveContext = {}): SshEndpoint {
+  const problem = hostNameProblem(alias);
+  if (problem) throw new TransportError(alias, 'target', 'config', `host ${alias}: ${problem}`);
   return resolveEndpoint(parsed, alias, overrides, withDefaults(context), 0, undefined);
 }
 
@@ -77,9 +75,16 @@ function withDefaults(context: ResolveContext): FullContext {
 
 type Computed = Record<string, string | string[]>;
 
-function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, overrides: InventoryOverrides, context: FullContext, depth: number, proxyOverride: ProxyRoute | undefined): SshEndpoint {
-  const fail = (field: string, message: string): never => {
-    throw new TransportError(alias, 'target', 'config', `${where(parsed, field)}host ${alias}, ${field}: ${message}`);
+/** `field` is a config keyword, or (not `inConfig`) the caller's setting, which no config line holds. */
+type Fail = (field: string, message: string, inConfig?: boolean) => never;
+
+function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, overrides: EndpointOverrides, context: FullContext, depth: number, proxyOverride: ProxyRoute | undefined): SshEndpoint {
+  const fail: Fail = (field, message, inConfig = true) => {
+    throw new TransportError(alias, 'target', 'config', `${inConfig ? where(parsed, field) : ''}host ${alias}, ${field}: ${message}`);
+  };
+  const checked = (problem: (value: string) => string | undefined, value: string, field: string, inConfig = true): string => {
+    const reason = problem(value);
+    return reason === undefined ? value : fail(field, reason, inConfig);
   };
   if (depth > MAX_JUMP_DEPTH) fail('ProxyJump', `more than ${MAX_JUMP_DEPTH} jumps (a ProxyJump loop?)`);
   // Match exec would run shell commands while merely reading the config; play only runs ProxyCommand, when connecting.
@@ -93,17 +98,21 @@ function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, ove
     return value === undefined ? [] : Array.isArray(value) ? value : [value];
   };
 
-  const hostName = stringOverride(overrides.ansible_host, 'ansible_host', fail) ?? single('hostname')?.replace(/%h/g, alias) ?? alias;
-  const port = portValue(overrides.ansible_port ?? single('port') ?? 22, overrides.ansible_port !== undefined ? 'ansible_port' : 'Port', fail);
-  const user = stringOverride(overrides.ansible_user, 'ansible_user', fail) ?? single('user') ?? context.localUser;
+  const configHostName = single('hostname')?.replace(/%h/g, alias);
+  const hostName =
+    overrides.hostName !== undefined ? checked(hostNameProblem, overrides.hostName, 'hostName', false) : configHostName !== undefined ? checked(hostNameProblem, configHostName, 'HostName') : alias;
+  const configPort = single('port');
+  const port = overrides.port !== undefined ? portValue(overrides.port, 'port', fail, false) : configPort !== undefined ? portValue(configPort, 'Port', fail) : 22;
+  const configUser = single('user');
+  const user = overrides.user !== undefined ? checked(userNameProblem, overrides.user, 'user', false) : configUser !== undefined ? checked(userNameProblem, configUser, 'User') : context.localUser;
   const tokens: Record<string, string> = { h: hostName, p: String(port), r: user, n: alias, d: context.home, u: context.localUser, '%': '%' };
   const expandPath = (value: string, field: string) => expandTilde(expandTokens(value, tokens, field, fail), context.home);
 
-  const keyOverride = stringOverride(overrides.ansible_ssh_private_key_file, 'ansible_ssh_private_key_file', fail);
   const configuredKeys = list('identityfile').map((file) => expandPath(file, 'IdentityFile'));
-  const identityFiles = keyOverride !== undefined ? [expandTilde(keyOverride, context.home), ...configuredKeys] : configuredKeys.length > 0 ? configuredKeys : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => `${context.home}/.ssh/${name}`);
+  const identityFiles = overrides.identityFile !== undefined ? [expandTilde(overrides.identityFile, context.home), ...configuredKeys] : configuredKeys.length > 0 ? configuredKeys : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => `${context.home}/.ssh/${name}`);
 
   const knownHostsFiles = context.knownHostsFile !== undefined ? [context.knownHostsFile] : list('userknownhostsfile').map((file) => expandPath(file, 'UserKnownHostsFile'));
+  const hostKeyAlias = single('hostkeyalias');
 
   const endpoint: SshEndpoint = {
     alias,
@@ -113,7 +122,7 @@ function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, ove
     identityFiles,
     identitiesOnly: yesNo(single('identitiesonly') ?? 'no', 'IdentitiesOnly', fail),
     knownHostsFiles: knownHostsFiles.length > 0 ? knownHostsFiles : [`${context.home}/.ssh/known_hosts`],
-    hostKeyName: single('hostkeyalias') ?? hostName,
+    hostKeyName: hostKeyAlias !== undefined ? checked(hostNameProblem, hostKeyAlias, 'HostKeyAlias') : hostName,
     hashKnownHosts: yesNo(single('hashknownhosts') ?? 'no', 'HashKnownHosts', fail),
     hostKeyPolicy: hostKeyPolicy(single('stricthostkeychecking'), fail),
     serverAliveIntervalMs: seconds(single('serveraliveinterval') ?? '0', 'ServerAliveInterval', fail),
@@ -128,7 +137,7 @@ function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, ove
 }
 
 /** ProxyJump and ProxyCommand compete: as in OpenSSH, whichever the config gave first is used. */
-function proxyRoute(parsed: ParsedSshConfig | undefined, computed: Computed, tokens: Record<string, string>, context: FullContext, depth: number, fail: (field: string, message: string) => never): ProxyRoute {
+function proxyRoute(parsed: ParsedSshConfig | undefined, computed: Computed, tokens: Record<string, string>, context: FullContext, depth: number, fail: Fail): ProxyRoute {
   const first = Object.keys(computed).find((key) => key === 'proxyjump' || key === 'proxycommand');
   if (first === undefined) return { kind: 'direct' };
   const value = computed[first];
@@ -140,19 +149,23 @@ function proxyRoute(parsed: ParsedSshConfig | undefined, computed: Computed, tok
   let route: ProxyRoute | undefined;
   for (const spec of text.split(',')) {
     const { user, host, port } = parseJumpSpec(spec.trim(), fail);
-    const hop = resolveEndpoint(parsed, host, { ansible_user: user, ansible_port: port }, context, depth + 1, route);
+    const hop = resolveEndpoint(parsed, host, { user, port }, context, depth + 1, route);
     route = { kind: 'jump', via: hop };
   }
   return route ?? { kind: 'direct' };
 }
 
-function parseJumpSpec(spec: string, fail: (field: string, message: string) => never): { user?: string; host: string; port?: string } {
+function parseJumpSpec(spec: string, fail: Fail): { user?: string; host: string; port?: number } {
   const match = /^(?:ssh:\/\/)?(?:([^@/]+)@)?(\[[^\]]+\]|[^:@/]+)(?::(\d+))?\/?$/.exec(spec);
   if (!match) return fail('ProxyJump', `cannot parse ${JSON.stringify(spec)} (expected [user@]host[:port])`);
-  return { user: match[1], host: match[2].replace(/^\[|\]$/g, ''), port: match[3] };
+  const [, user, bracketed, port] = match;
+  const host = bracketed.replace(/^\[|\]$/g, '');
+  const problem = hostNameProblem(host) ?? (user === undefined ? undefined : userNameProblem(user));
+  if (problem) return fail('ProxyJump', problem);
+  return { user, host, port: port === undefined ? undefined : portValue(port, 'ProxyJump', fail) };
 }
 
-function expandTokens(value: string, tokens: Record<string, string>, field: string, fail: (field: string, message: string) => never): string {
+function expandTokens(value: string, tokens: Record<string, string>, field: string, fail: Fail): string {
   return value.replace(/%(.)/g, (_, token: string) => tokens[token] ?? fail(field, `unsupported token %${token} in ${JSON.stringify(value)}`));
 }
 
@@ -160,36 +173,28 @@ function expandTilde(value: string, home: string): string {
   return value === '~' ? home : value.startsWith('~/') ? `${home}${value.slice(1)}` : value;
 }
 
-function stringOverride(value: unknown, field: string, fail: (field: string, message: string) => never): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') return fail(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
-  return value;
+function portValue(value: unknown, field: string, fail: Fail, inConfig = true): number {
+  return parsePort(value) ?? fail(field, `not a port number: ${JSON.stringify(value)}`, inConfig);
 }
 
-function portValue(value: unknown, field: string, fail: (field: string, message: string) => never): number {
-  const port = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return fail(field, `not a port number: ${JSON.stringify(value)}`);
-  return port;
-}
-
-function seconds(value: string, field: string, fail: (field: string, message: string) => never): number {
+function seconds(value: string, field: string, fail: Fail): number {
   if (!/^\d+$/.test(value)) return fail(field, `expected whole seconds, got ${JSON.stringify(value)}`);
   return Number(value) * 1000;
 }
 
-function count(value: string, field: string, fail: (field: string, message: string) => never): number {
+function count(value: string, field: string, fail: Fail): number {
   if (!/^\d+$/.test(value)) return fail(field, `expected a number, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
-function yesNo(value: string, field: string, fail: (field: string, message: string) => never): boolean {
+function yesNo(value: string, field: string, fail: Fail): boolean {
   const lower = value.toLowerCase();
   if (lower === 'yes' || lower === 'true') return true;
   if (lower === 'no' || lower === 'false') return false;
   return fail(field, `expected yes or no, got ${JSON.stringify(value)}`);
 }
 
-function hostKeyPolicy(value: string | undefined, fail: (field: string, message: string) => never): HostKeyPolicy {
+function hostKeyPolicy(value: string | undefined, fail: Fail): HostKeyPolicy {
   switch (value?.toLowerCase()) {
     case 'yes':
     case 'true':
@@ -208,7 +213,7 @@ function hostKeyPolicy(value: string | undefined, fail: (field: string, message:
 
 /** "file:line: " for the first line setting the keyword, so the message points where to fix it. */
 function where(parsed: ParsedSshConfig | undefined, field: string): string {
-  if (!parsed || field.startsWith('ansible_')) return '';
+  if (!parsed) return '';
   const pattern = new RegExp(`^\\s*${field}\\b`, 'i');
   const index = parsed.text.split('\n').findIndex((line) => pattern.test(line));
   return index < 0 ? `${parsed.file}: ` : `${parsed.file}:${index + 1}: `;

@@ -130,17 +130,21 @@ export async function openSession(request: OpenSessionRequest): Promise<Client> 
     const settle = async (err: (Error & { level?: string; code?: string }) | undefined) => {
       if (settled) return;
       settled = true;
+      const proxyEnded = request.proxy?.endedConnection() ?? false;
       client.end();
       if (refusal) return reject(new ConnectFailure(refusal, false));
-      if (request.proxy) {
-        // Give a dying ProxyCommand a moment to be reaped, so its stderr is the message.
-        const exited = await Promise.race([request.proxy.exited, new Promise<undefined>((done) => setTimeout(done, 500, undefined))]);
+      if (request.proxy && proxyEnded) {
+        // Give the ProxyCommand a moment to be reaped, so its exit status and stderr are the message.
+        const exit = await Promise.race([request.proxy.exited, new Promise<undefined>((done) => setTimeout(done, 500, undefined))]);
         request.proxy.kill();
-        if (exited !== undefined) {
-          const error = new TransportError(host, 'proxycommand', 'proxycommand', `ProxyCommand for ${hop} ${describeEndpoint(endpoint)} ${exited}`);
-          return reject(new ConnectFailure(error, /refused|timed out|No route/i.test(exited)));
-        }
+        // The proxy ended the connection before the session was ready, which waiting can cure as it
+        // cures a refused connection (a bastion's MaxStartups dropping `ssh -W`, a jump host still
+        // starting): retried, unless the command cannot run at all.
+        const error = new TransportError(host, 'proxycommand', 'proxycommand', `ProxyCommand for ${hop} ${describeEndpoint(endpoint)} ${exit?.account ?? 'closed the connection'}`);
+        return reject(new ConnectFailure(error, !exit?.unrunnable));
       }
+      // Our own failure (a handshake timeout...): the proxy ends because we closed its input, and is not the cause.
+      request.proxy?.kill();
       reject(classify(err, fail));
     };
     client.once('ready', () => {

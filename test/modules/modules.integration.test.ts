@@ -19,13 +19,13 @@ let conn: Connection;
 const newPool = () => createConnectionPool({ sshConfigFile: lab.sshConfigFile, knownHostsFile: lab.knownHostsFile, connectAttempts: 1 });
 
 /** As the engine does for reboot: the pool's connection notices the drop and reconnects on its next use. */
-const reconnect = (): Promise<Connection> => pool.connect({ name: HOST, vars: {} });
+const reconnect = (): Promise<Connection> => pool.connect({ name: HOST });
 
 beforeAll(async () => {
   await labDown({ name: NAME });
   lab = await labUp({ name: NAME, apps: 1 });
   pool = newPool();
-  conn = await pool.connect({ name: HOST, vars: {} });
+  conn = await pool.connect({ name: HOST });
 }, 600_000);
 
 afterAll(async () => {

@@ -118,6 +118,12 @@ function processTree(pid: number): number[] {
 
 type StartedSshd = SshdProcess & { pid: number };
 
+function emptyHome(dir: string): string {
+  const home = path.join(dir, 'home');
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  return home;
+}
+
 function startSshd(ns: string, dir: string, name: string, address: string): Promise<StartedSshd> {
   const keyFile = path.join(dir, `host-${name}`);
   if (!existsSync(keyFile)) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
@@ -136,6 +142,9 @@ function startSshd(ns: string, dir: string, name: string, address: string): Prom
       'KbdInteractiveAuthentication no',
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
+      // A login shell must not run this machine's ~/.bashrc: root's runs `pyenv rehash`, whose lock file,
+      // left behind by a session killed mid-login (a "reboot"), makes every later login wait 60 s.
+      `SetEnv HOME=${emptyHome(dir)}`,
     ].join('\n') + '\n',
   );
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -35,7 +35,7 @@ afterAll(async () => {
 async function whoAmI(keyFile: string | undefined, options: ConnectionPoolOptions = {}): Promise<string> {
   const pool = createConnectionPool({ sshConfigFile: config, agentSocket: null, connectAttempts: 1, ...options });
   try {
-    const conn = await pool.connect({ name: 't01', vars: keyFile ? { ansible_ssh_private_key_file: keyFile } : {} });
+    const conn = await pool.connect({ name: 't01', identityFile: keyFile });
     return (await conn.run('id -un')).stdout.trim();
   } finally {
     await pool.closeAll();
@@ -77,7 +77,7 @@ test('ssh-agent (SSH_AUTH_SOCK) provides the key when no key file is usable', as
   const agentConfig = lab.writeFile('ssh_config.agent', readFileSync(config, 'utf8').replace('  IdentitiesOnly yes\n', ''));
   const pool = createConnectionPool({ sshConfigFile: agentConfig, agentSocket: socket, connectAttempts: 1 });
   try {
-    const conn = await pool.connect({ name: 't01', vars: {} });
+    const conn = await pool.connect({ name: 't01' });
     expect((await conn.run('id -un')).stdout.trim()).toBe('root');
   } finally {
     await pool.closeAll();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnectionPool, TransportError, type ConnectionPoolOptions } from '../../src/transport';
 import { parseKnownHosts } from '../../src/transport/known-hosts';
 import { labPrerequisites, startSshdLab, type SshdLab } from '../support/sshd-net';
@@ -52,7 +52,7 @@ function pool(config: string, options: ConnectionPoolOptions = {}) {
 
 async function outcome(p: ReturnType<typeof pool>, name: string): Promise<string> {
   try {
-    const conn = await p.connect({ name, vars: {} });
+    const conn = await p.connect({ name });
     return (await conn.run('echo ok')).stdout.trim();
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
@@ -89,9 +89,9 @@ test('error messages name the host, the hop and what to do', async () => {
   const { config } = writeConfig();
   const p = pool(config, { connectAttempts: 1 });
   try {
-    await expect(p.connect({ name: 'behind-dead', vars: {} })).rejects.toThrow(/^behind-dead: bastion deadbastion \(root@10\.231\.\d+\.2:2299\): connection refused/);
-    await expect(p.connect({ name: 'badauth', vars: {} })).rejects.toThrow(/^badauth: target badauth .*authentication refused/);
-    await expect(p.connect({ name: 'refused', vars: {} })).rejects.toThrow(/^refused: bastion .* could not reach target refused .*Connection refused/);
+    await expect(p.connect({ name: 'behind-dead' })).rejects.toThrow(/^behind-dead: bastion deadbastion \(root@10\.231\.\d+\.2:2299\): connection refused/);
+    await expect(p.connect({ name: 'badauth' })).rejects.toThrow(/^badauth: target badauth .*authentication refused/);
+    await expect(p.connect({ name: 'refused' })).rejects.toThrow(/^refused: bastion .* could not reach target refused .*Connection refused/);
   } finally {
     await p.closeAll();
   }
@@ -106,7 +106,7 @@ test('a changed host key is refused with a fix-it message, known_hosts is left a
   const acceptedBefore = (lab.targets[1].log().match(/Accepted publickey/g) ?? []).length;
   const p = pool(config);
   try {
-    const error = await p.connect({ name: 't02', vars: {} }).then(
+    const error = await p.connect({ name: 't02' }).then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -128,7 +128,7 @@ test('StrictHostKeyChecking yes refuses an unknown host; the caller can only loo
   const { config, knownHosts } = writeConfig('', 'yes');
   const strict = pool(config);
   try {
-    await expect(strict.connect({ name: 'bastion', vars: {} })).rejects.toMatchObject({ kind: 'hostkey-unknown', hop: 'target' });
+    await expect(strict.connect({ name: 'bastion' })).rejects.toMatchObject({ kind: 'hostkey-unknown', hop: 'target' });
   } finally {
     await strict.closeAll();
   }
@@ -166,9 +166,70 @@ test('a ProxyCommand that dies gives an unreachable error with its stderr', asyn
   const { config } = writeConfig(`Host broken\n  HostName ${lab.targets[0].address}\n  ProxyCommand sh -c 'echo "no route to the moon" >&2; exit 3'\n  IdentityFile ${lab.clientKey}`);
   const p = pool(config, { connectAttempts: 1 });
   try {
-    const error = await p.connect({ name: 'broken', vars: {} }).catch((err: unknown) => err);
+    const error = await p.connect({ name: 'broken' }).catch((err: unknown) => err);
     expect(error).toMatchObject({ host: 'broken', hop: 'proxycommand', kind: 'proxycommand', unreachable: true });
     expect((error as Error).message).toMatch(/exited with status 3: no route to the moon/);
+  } finally {
+    await p.closeAll();
+  }
+});
+
+test('a host name with a comma is refused before its key could be recorded as a known_hosts pattern', async () => {
+  // A ProxyCommand that does not use %h reaches the target whatever the host name is: only the name's check stands between it and known_hosts.
+  const proxy = `ssh -i ${lab.clientKey} -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=${lab.dir}/known_hosts.comma-proxy -o StrictHostKeyChecking=accept-new -W ${lab.targets[2].address}:22 root@${lab.bastion.address}`;
+  const { config, knownHosts } = writeConfig(`Host comma\n  ProxyCommand ${proxy}\n  IdentityFile ${lab.clientKey}`);
+  const p = pool(config, { connectAttempts: 1 });
+  let error: unknown;
+  try {
+    error = await p.connect({ name: 'comma', hostName: 'web-1.internal,*' }).catch((err: unknown) => err);
+  } finally {
+    await p.closeAll();
+  }
+  const entries = existsSync(knownHosts) ? parseKnownHosts(readFileSync(knownHosts, 'utf8'), knownHosts) : [];
+  expect(entries.map((entry) => entry.hosts).filter((hosts) => hosts.includes('*') || hosts.includes('web-1'))).toEqual([]);
+  expect(error).toMatchObject({ host: 'comma', kind: 'config', message: expect.stringContaining('invalid host name "web-1.internal,*"') });
+});
+
+test('a ProxyCommand that ends before the SSH banner is retried with backoff, and reported with its stderr once the attempts run out', async () => {
+  const counter = `${lab.dir}/flaky-proxy.count`;
+  // The first two runs end at once, as `ssh -W` does when the bastion's MaxStartups drops it (or, under load, with status 0); then it proxies for real.
+  const script = lab.writeFile(
+    'flaky-proxy',
+    [
+      '#!/bin/sh',
+      `n=$(cat ${counter} 2>/dev/null || echo 0)`,
+      `echo $((n + 1)) > ${counter}`,
+      '[ "$n" -eq 0 ] && { echo "kex_exchange_identification: Connection closed by remote host" >&2; exit 255; }',
+      '[ "$n" -eq 1 ] && exit 0',
+      '[ "$1" = never ] && { echo "kex_exchange_identification: Connection closed by remote host" >&2; exit 255; }',
+      `exec ssh -i ${lab.clientKey} -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=${lab.dir}/known_hosts.flaky-proxy -o StrictHostKeyChecking=accept-new -W "$2:22" root@${lab.bastion.address}`,
+    ].join('\n') + '\n',
+    0o755,
+  );
+  const { config } = writeConfig(`Host flaky\n  HostName ${lab.targets[3].address}\n  ProxyCommand ${script} %n %h\n  IdentityFile ${lab.clientKey}\nHost never\n  HostName ${lab.targets[3].address}\n  ProxyCommand ${script} %n %h\n  IdentityFile ${lab.clientKey}`);
+  const p = pool(config, { connectAttempts: 3 });
+  try {
+    expect(await outcome(p, 'flaky')).toBe('ok');
+    expect(readFileSync(counter, 'utf8').trim()).toBe('3');
+    expect(p.stats().retries).toBe(2);
+
+    writeFileSync(counter, '2');
+    const error = await p.connect({ name: 'never' }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ host: 'never', hop: 'proxycommand', kind: 'proxycommand', unreachable: true });
+    expect((error as Error).message).toMatch(/^never: ProxyCommand for target never \(root@[\d.]+:22\) exited with status 255: kex_exchange_identification: Connection closed by remote host \(3 attempts\)$/);
+    expect(readFileSync(counter, 'utf8').trim()).toBe('5');
+  } finally {
+    await p.closeAll();
+  }
+});
+
+test('a handshake that times out through a ProxyCommand is reported as the timeout, not as the proxy exit that closing it caused', async () => {
+  // Never answers, and exits as soon as its input closes, as `ssh -W` does when the SSH layer gives up on it.
+  const { config } = writeConfig(`Host silent\n  ProxyCommand sh -c 'cat >/dev/null'\n  ConnectTimeout 1\n  IdentityFile ${lab.clientKey}`);
+  const p = pool(config, { connectAttempts: 1 });
+  try {
+    const error = await p.connect({ name: 'silent' }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ host: 'silent', hop: 'target', kind: 'timeout', message: expect.stringContaining('timed out during the SSH handshake') });
   } finally {
     await p.closeAll();
   }

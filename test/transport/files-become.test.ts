@@ -24,9 +24,9 @@ beforeAll(async () => {
     `Host bastion\n  HostName ${lab.bastion.address}\n  User root\n\n${lab.hostBlocks()}\nHost t01 user-t01\n  ProxyJump bastion\n\nHost *\n  IdentityFile ${lab.clientKey}\n  UserKnownHostsFile ${lab.dir}/known_hosts.files\n`,
   );
   pool = createConnectionPool({ sshConfigFile: config, agentSocket: null, connectAttempts: 1 });
-  root = await pool.connect({ name: 't01', vars: { ansible_user: 'root' } });
-  // Same sshd under a second inventory name, logged in as the unprivileged user (inventory overrides).
-  user = await pool.connect({ name: 'user-t01', vars: { ansible_host: lab.targets[0].address, ansible_user: lab.user } });
+  root = await pool.connect({ name: 't01', user: 'root' });
+  // Same sshd under a second name, logged in as the unprivileged user (the target's own settings override the config).
+  user = await pool.connect({ name: 'user-t01', hostName: lab.targets[0].address, user: lab.user });
 }, 60000);
 
 afterAll(async () => {

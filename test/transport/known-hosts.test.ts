@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { verifyHostKey } from '../../src/transport/host-key-policy';
 import { acceptNewHostKey, checkHostKey, hashHostName, hostFieldMatches, knownHostsName, parseKnownHosts, preferredHostKeyAlgorithms } from '../../src/transport/known-hosts';
+import { parseSshConfig, resolveSshHost } from '../../src/transport/ssh-config';
 
 let dir: string;
 let keyA: Buffer;
@@ -101,4 +103,25 @@ test('accept-new appends once per host under concurrency, keeps a missing final 
   // A different key for an already recorded host is reported, never appended.
   expect(await acceptNewHostKey({ files: [file], name: 'h1', key: keyB, hash: false })).toMatchObject({ status: 'changed' });
   expect(readFileSync(file, 'utf8')).toBe(`h1 ${lineA}\n`);
+});
+
+test('host names are matched, hashed and recorded lowercased, as ssh does: a changed key is not accepted under another case', async () => {
+  const file = path.join(dir, 'case');
+  writeFileSync(file, `[localhost]:2222 ${lineA}\n`);
+  execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
+  const recorded = readFileSync(file, 'utf8');
+  const endpoint = resolveSshHost(parseSshConfig('ssh.config', 'Host web\n  HostName LocalHost\n  Port 2222'), 'web', {}, { home: dir, localUser: 'op', knownHostsFile: file });
+  const refusal = await verifyHostKey({ host: 'web', hop: 'target', endpoint, policy: 'accept-new', key: keyB });
+  expect(refusal).toMatchObject({ kind: 'hostkey-changed', host: 'web' });
+  expect(refusal?.message).toContain(`ssh-keygen -R '[localhost]:2222'`);
+  expect(readFileSync(file, 'utf8')).toBe(recorded);
+  expect(await verifyHostKey({ host: 'web', hop: 'target', endpoint, policy: 'accept-new', key: keyA })).toBeUndefined();
+
+  // A new host is recorded under the name ssh looks up: ssh-keygen -F finds it, hashed or not.
+  for (const hash of [false, true]) {
+    const fresh = path.join(dir, `case-new-${hash}`);
+    const mixed = resolveSshHost(parseSshConfig('ssh.config', `Host app\n  HostKeyAlias App-1.Example\n  Port 2200\n  HashKnownHosts ${hash ? 'yes' : 'no'}`), 'app', {}, { home: dir, localUser: 'op', knownHostsFile: fresh });
+    expect(await verifyHostKey({ host: 'app', hop: 'target', endpoint: mixed, policy: 'accept-new', key: keyA })).toBeUndefined();
+    expect(execFileSync('ssh-keygen', ['-F', '[app-1.example]:2200', '-f', fresh], { encoding: 'utf8' })).toContain('found: line 1');
+  }
 });

@@ -1,9 +1,9 @@
-import { parseSshConfig, resolveSshHost, type SshEndpoint } from '../../src/transport/ssh-config';
+import { parseSshConfig, resolveSshHost, type EndpointOverrides, type SshEndpoint } from '../../src/transport/ssh-config';
 import { TransportError } from '../../src/transport/connection';
 
 const context = { home: '/home/op', localUser: 'op' };
 
-function resolve(text: string, alias: string, overrides = {}): SshEndpoint {
+function resolve(text: string, alias: string, overrides: EndpointOverrides = {}): SshEndpoint {
   return resolveSshHost(parseSshConfig('/inv/ssh.config', text), alias, overrides, context);
 }
 
@@ -38,12 +38,12 @@ describe('resolveSshHost', () => {
     });
   });
 
-  test('inventory variables override host, port, user and key for the target only', () => {
+  test("the caller's host, port, user and key override the config for the target only", () => {
     const endpoint = resolve(`Host bastion\n  HostName 1.2.3.4\n  User jump\nHost app-1\n  HostName 10.0.1.5\n  ProxyJump bastion\n  IdentityFile /k/config`, 'app-1', {
-      ansible_host: '10.9.9.9',
-      ansible_port: 2200,
-      ansible_user: 'ops',
-      ansible_ssh_private_key_file: '~/keys/app',
+      hostName: '10.9.9.9',
+      port: 2200,
+      user: 'ops',
+      identityFile: '~/keys/app',
     });
     expect(endpoint).toMatchObject({ hostName: '10.9.9.9', port: 2200, user: 'ops', identityFiles: ['/home/op/keys/app', '/k/config'] });
     expect(endpoint.proxy).toMatchObject({ kind: 'jump', via: { alias: 'bastion', hostName: '1.2.3.4', user: 'jump', port: 22 } });
@@ -62,7 +62,7 @@ describe('resolveSshHost', () => {
     const text = `Host bastion\n  ProxyJump none\nHost cmd-*\n  ProxyCommand ssh -W %h:%p -l %r bastion %%\nHost *\n  ProxyJump bastion\n  ProxyCommand never-used`;
     expect(resolve(text, 'bastion').proxy).toEqual({ kind: 'direct' });
     expect(resolve(text, 'app').proxy).toMatchObject({ kind: 'jump', via: { alias: 'bastion' } });
-    expect(resolve(`${text}\nHost cmd-1\n  HostName 10.0.0.7\n  User u`, 'cmd-1', { ansible_host: '10.0.0.8' }).proxy).toEqual({
+    expect(resolve(`${text}\nHost cmd-1\n  HostName 10.0.0.7\n  User u`, 'cmd-1', { hostName: '10.0.0.8' }).proxy).toEqual({
       kind: 'command',
       template: 'ssh -W %h:%p -l %r bastion %%',
       command: 'ssh -W 10.0.0.8:22 -l u bastion %',
@@ -100,7 +100,7 @@ describe('resolveSshHost', () => {
     }
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ kind: 'config', host: 'a', message: 'a: /inv/ssh.config:5: host a, Port: not a port number: "99999"' });
-    expect(() => resolve('', 'a', { ansible_port: 'ssh' })).toThrow('a: host a, ansible_port: not a port number: "ssh"');
+    expect(() => resolve('', 'a', { port: 0 })).toThrow('a: host a, port: not a port number: 0');
     expect(() => resolve(`Host *\n  ConnectTimeout soon`, 'a')).toThrow(/:2: host a, ConnectTimeout: expected whole seconds/);
     expect(() => resolve(`Host *\n  ProxyCommand nc %x`, 'a')).toThrow(/ProxyCommand: unsupported token %x/);
   });

@@ -1,7 +1,8 @@
 import type { Connection, PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
 import { LocalConnection } from '../../transport/local-connection';
 import type { ConnectionPool } from '../../transport/pool';
-import type { Vars } from '../playbook/types';
+import type { Vars } from '../../data/vars';
+import { sshTargetOf } from './ssh-target';
 
 /** What the engine needs from the transport's connection pool. */
 export type HostConnector = Pick<ConnectionPool, 'connect' | 'closeAll'>;
@@ -16,7 +17,11 @@ const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 export class RunConnections {
   private readonly locals = new Map<string, LocalConnection>();
 
-  constructor(private readonly connector: HostConnector) {}
+  /** `baseDir`: what relative `play_ssh_config`/`play_known_hosts` are relative to when a host has no `inventory_dir` (default the working directory). */
+  constructor(
+    private readonly connector: HostConnector,
+    private readonly options: { baseDir?: string } = {},
+  ) {}
 
   isLocal(name: string, vars: Vars): boolean {
     return LOCAL_NAMES.has(name) || vars.ansible_connection === 'local';
@@ -25,13 +30,18 @@ export class RunConnections {
   /** A connection that opens on first use; a failure to open is the TransportError of the first call. */
   forHost(name: string, vars: Vars): Connection {
     if (this.isLocal(name, vars)) return this.local(name);
-    return new LazyConnection(name, () => this.connector.connect({ name, vars }));
+    return new LazyConnection(name, () => this.connect(name, vars));
   }
 
   /** For reboot: the pool's connection notices the drop and reconnects on its next use, so asking the pool again is enough. */
   reconnect(name: string, vars: Vars): (() => Promise<Connection>) | undefined {
     if (this.isLocal(name, vars)) return undefined;
-    return () => this.connector.connect({ name, vars });
+    return () => this.connect(name, vars);
+  }
+
+  /** Async, so a bad connection variable fails the first use of the connection, as an unreachable host does. */
+  private async connect(name: string, vars: Vars): Promise<Connection> {
+    return this.connector.connect(sshTargetOf(name, vars, this.options.baseDir ?? process.cwd()));
   }
 
   async closeAll(): Promise<void> {
