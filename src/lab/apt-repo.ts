@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../base/atomic-write';
 import { LabError, run, tryRun } from './exec';
 import { ensureCachedBuild } from './cached-build';
 import { buildMarkerDeb, MARKER_PACKAGE } from './marker-package';
-import { writeFileAtomic } from './atomic-file';
 
 /*
  * What the roles and the load balancer install, downloaded once with their dependency closure
@@ -92,8 +92,8 @@ export async function indexRepo(repoDir: string): Promise<void> {
     ` ${digest('sha256')} ${Buffer.byteLength(packages)} Packages`,
     '',
   ].join('\n');
-  await writeFileAtomic(path.join(repoDir, 'Packages'), packages);
-  await writeFileAtomic(path.join(repoDir, 'Release'), release);
+  writeFileAtomic(path.join(repoDir, 'Packages'), packages);
+  writeFileAtomic(path.join(repoDir, 'Release'), release);
 }
 
 /** Adds lab-marker version N+1 to the lab's repo and reindexes; returns N+1. */

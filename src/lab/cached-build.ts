@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { withCacheLock } from './cache-lock';
+import { withLockFile } from '../base/lock-file';
 import { CACHE_ROOT } from './layout';
 
 export interface CachedBuild {
@@ -13,16 +13,21 @@ export interface CachedBuild {
   build: (dir: string) => Promise<void>;
 }
 
+/** A cold build (debootstrap, then every package downloaded) takes minutes; a waiting lab allows for a slow mirror. */
+const BUILD_LOCK_TIMEOUT_MS = 30 * 60_000;
+
 /**
  * A cache entry appears under its final name only once complete (built aside, then renamed),
- * so its existence is the proof. Older recipes are pruned, except one still mounted by a
- * running lab's overlays: deleting a lower layer under a live overlay would break that lab.
+ * so its existence is the proof. Several labs (parallel jest workers, a user's lab) may need it
+ * at once: one builds under the entry's lock, the others wait, then find it built. Older recipes
+ * are pruned, except one still mounted by a running lab's overlays: deleting a lower layer under
+ * a live overlay would break that lab.
  */
 export async function ensureCachedBuild(entry: CachedBuild): Promise<string> {
   const dir = path.join(CACHE_ROOT, `${entry.prefix}-${entry.recipe}`);
   if (existsSync(dir)) return dir;
   await mkdir(CACHE_ROOT, { recursive: true });
-  return withCacheLock(path.join(CACHE_ROOT, `${entry.prefix}.lock`), async () => {
+  const build = async (): Promise<string> => {
     if (existsSync(dir)) return dir;
     const building = `${dir}.building`;
     await rm(building, { recursive: true, force: true });
@@ -31,7 +36,8 @@ export async function ensureCachedBuild(entry: CachedBuild): Promise<string> {
     await rename(building, dir);
     await pruneOlderBuilds(entry.prefix, dir);
     return dir;
-  });
+  };
+  return withLockFile(path.join(CACHE_ROOT, `${entry.prefix}.lock`), build, { timeoutMs: BUILD_LOCK_TIMEOUT_MS });
 }
 
 async function pruneOlderBuilds(prefix: string, keep: string): Promise<void> {

@@ -11,7 +11,7 @@ import { hostPlan, labLayout, MAX_APPS, STATE_ROOT, type HostPlan, type LabLayou
 import { assertHostKnown, createAdminKey, labSshFiles, sshRun, waitForSsh, writeKnownHosts, writeLabSshConfig } from './lab-ssh';
 import { configureLoadBalancer, LB_ADMIN_PORT, LB_BACKEND } from './load-balancer';
 import { outputFiles, publishOutputs } from './lab-outputs';
-import { createHostNetwork, createNetworks, labNetnsNames, routeExists } from './network';
+import { createHostNetwork, createNetworks, labNetnsNames, refuseOverlappingRoutes, routeExists } from './network';
 import { checkPrerequisites } from './preflight';
 import { raiseInotifyLimits } from './inotify-limits';
 import { commandLine, isAlive } from './processes';
@@ -221,6 +221,8 @@ async function refuseStaleLab(layout: LabLayout): Promise<void> {
         : `leftovers of a lab on ${layout.range} (${layout.tag}-*) exist without a state file; remove them: \`ip route del unreachable ${layout.range}\` and \`ip netns delete\` each of \`ip netns list | grep ^${layout.tag}-\``,
     );
   }
+  // Before the caches are built (minutes), not only when the route is added.
+  await refuseOverlappingRoutes(layout.range);
 }
 
 function labNamesClaiming(octet: number): string[] {

@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { writeFileAtomic } from '../base/atomic-write';
 import { renderInventoryFromOutputs } from '../bridge/bridge';
 import type { StackOutputs } from '../contract/stack-outputs';
-import { writeFileAtomic } from './atomic-file';
 import { ADMIN_USER } from './base-rootfs';
 import { LabError } from './exec';
 import { LB_ADMIN_PORT, LB_BACKEND } from './load-balancer';
@@ -40,7 +40,7 @@ export function labStackOutputs(labName: string, hosts: HostRecord[]): StackOutp
 
 /** Writes outputs.json, then goes through the same bridge as production to hosts.yml + ssh.config. */
 export async function publishOutputs(labName: string, hosts: HostRecord[], files: LabOutputFiles): Promise<void> {
-  await writeFileAtomic(files.outputsFile, `${JSON.stringify(labStackOutputs(labName, hosts), null, 2)}\n`);
+  writeFileAtomic(files.outputsFile, `${JSON.stringify(labStackOutputs(labName, hosts), null, 2)}\n`);
   await renderInventoryFromOutputs({ outputsFile: files.outputsFile, inventoryDir: files.inventoryDir, identityFile: files.privateKey });
 }
 

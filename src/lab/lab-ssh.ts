@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../base/atomic-write';
 import { LabError, run, tryRun, waitFor, type RunResult } from './exec';
-import { writeFileAtomic } from './atomic-file';
 import { ADMIN_USER } from './base-rootfs';
 import type { HostRecord } from './state';
 
@@ -23,7 +23,7 @@ export async function writeKnownHosts(file: string, hosts: HostRecord[]): Promis
     const names = [host.name, host.publicAddress ?? host.privateAddress].join(',');
     return host.hostKeys.map((key) => `${names} ${key}`);
   });
-  await writeFileAtomic(file, `${lines.join('\n')}\n`);
+  writeFileAtomic(file, `${lines.join('\n')}\n`);
 }
 
 /** Public hosts direct, private ones through the bastion; host keys strictly checked (they are known). */
@@ -46,7 +46,7 @@ export async function writeLabSshConfig(files: LabSshFiles, hosts: HostRecord[])
     '  ConnectTimeout 5',
     '  LogLevel ERROR',
   ].join('\n');
-  await writeFileAtomic(files.config, `# play lab: the lab's own ssh config (generated)\n${blocks.join('\n\n')}\n\n${common}\n`);
+  writeFileAtomic(files.config, `# play lab: the lab's own ssh config (generated)\n${blocks.join('\n\n')}\n\n${common}\n`);
 }
 
 /** Runs a shell command on a lab host as the admin user. */

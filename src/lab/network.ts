@@ -5,15 +5,17 @@ import type { StateWriter } from './state';
 const ip = (...args: string[]): Promise<unknown> => run('ip', args);
 
 /**
- * The safety net comes first: with `unreachable` for the whole lab range, a packet to any lab
+ * The safety nets come first. With `unreachable` for the whole lab range, a packet to any lab
  * address that is not on a lab bridge fails on the spot instead of following the default route
- * off the machine. That also makes the private network fail fast from the controller.
+ * off the machine; that also makes the private network fail fast from the controller. The
+ * forwarding filter keeps the controller from routing for the lab (see forwardFilterRuleset).
  */
 export async function createNetworks(layout: LabLayout, state: StateWriter): Promise<void> {
-  const existing = (await run('ip', ['route', 'show', layout.range])).stdout.trim();
-  if (existing !== '') throw new LabError(`the lab range ${layout.range} is already routed here (${existing}); another lab may be using it: \`play lab status\``);
+  await refuseOverlappingRoutes(layout.range);
   await state.record({ kind: 'route', destination: layout.range });
   await ip('route', 'add', 'unreachable', layout.range);
+  await state.record({ kind: 'nftables', table: forwardFilterTable(layout.tag) });
+  await run('nft', ['-f', '-'], { input: forwardFilterRuleset(layout.tag) });
 
   await state.record({ kind: 'link', name: layout.publicBridge });
   await ip('link', 'add', layout.publicBridge, 'type', 'bridge');
@@ -51,6 +53,64 @@ async function plugVeth(outerNs: string[], outer: string, host: HostPlan, inner:
   await ip('-n', host.netns, 'link', 'set', inner, 'up');
 }
 
+interface IpRoute {
+  type?: string;
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  table?: string;
+}
+
+/**
+ * Routes sharing addresses with the range, in every routing table: those inside it (its addresses
+ * are in use here) and those wider than it but the default route, which the lab's more specific
+ * route would quietly take those addresses from. `netns` is for tests.
+ */
+export async function overlappingRoutes(range: string, netns?: string): Promise<string[]> {
+  const show = async (selector: 'root' | 'match'): Promise<IpRoute[]> =>
+    JSON.parse((await run('ip', [...(netns === undefined ? [] : ['-n', netns]), '-j', 'route', 'show', 'table', 'all', selector, range])).stdout || '[]') as IpRoute[];
+  const routes = [...(await show('root')), ...(await show('match'))].filter((route) => route.dst !== 'default');
+  const describe = (r: IpRoute): string => [r.type, r.dst, r.gateway && `via ${r.gateway}`, r.dev && `dev ${r.dev}`, r.table && `table ${r.table}`].filter(Boolean).join(' ');
+  return [...new Set(routes.map(describe))];
+}
+
+export async function refuseOverlappingRoutes(range: string, netns?: string): Promise<void> {
+  const overlapping = await overlappingRoutes(range, netns);
+  if (overlapping.length === 0) return;
+  throw new LabError(
+    `the lab range ${range} overlaps routes already on this machine (${overlapping.join('; ')}): the lab would take those addresses from them. ` +
+      'Remove or narrow those routes, or run the lab on a machine without them',
+  );
+}
+
+export const forwardFilterTable = (tag: string): string => `play_lab_${tag}`;
+
+/**
+ * Guests keep CAP_NET_ADMIN in their namespaces, so one on the public bridge can route through
+ * the controller's address there; with ip_forward=1 the controller would pass that traffic on,
+ * off the machine or into another lab. This nftables table (inet: IPv4 and IPv6) drops every
+ * forwarded packet that crosses between one of the lab's interfaces (all carry its tag) and any
+ * other. The lab's own traffic passes: frames bridged between its hosts (br_netfilter shows them
+ * to this hook with the bridge as both interfaces) and the controller's own connections, which
+ * are not forwarded. The table replaces itself whole, so loading it twice is harmless.
+ */
+export function forwardFilterRuleset(tag: string): string {
+  const table = forwardFilterTable(tag);
+  const lab = `"${tag}*"`;
+  return [
+    `table inet ${table}`,
+    `delete table inet ${table}`,
+    `table inet ${table} {`,
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    `    iifname ${lab} oifname != ${lab} drop`,
+    `    oifname ${lab} iifname != ${lab} drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
 /** Teardown helpers: each is a no-op when the thing is already gone. */
 export async function deleteNetns(name: string): Promise<void> {
   await tryRun('ip', ['netns', 'delete', name]);
@@ -58,6 +118,10 @@ export async function deleteNetns(name: string): Promise<void> {
 
 export async function deleteLink(name: string): Promise<void> {
   await tryRun('ip', ['link', 'delete', name]);
+}
+
+export async function deleteNftTable(table: string): Promise<void> {
+  await tryRun('nft', ['delete', 'table', 'inet', table]);
 }
 
 export async function deleteRoute(destination: string): Promise<void> {

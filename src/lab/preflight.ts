@@ -7,6 +7,7 @@ const REQUIRED_PROGRAMS: Record<string, string> = {
   debootstrap: 'debootstrap',
   'systemd-nspawn': 'systemd-container',
   ip: 'iproute2',
+  nft: 'nftables',
   ssh: 'openssh-client',
   'ssh-keygen': 'openssh-client',
   'dpkg-scanpackages': 'dpkg-dev',

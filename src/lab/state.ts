@@ -1,12 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../base/atomic-write';
 import { LabError } from './exec';
 import type { HostPlan } from './layout';
 
 /** Everything the lab creates outside its own directory, in creation order, so down can undo it. */
 export type Resource =
   | { kind: 'route'; destination: string }
+  | { kind: 'nftables'; table: string }
   | { kind: 'link'; name: string }
   | { kind: 'netns'; name: string }
   | { kind: 'mount'; path: string }

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, sleep, tryRun } from './exec';
 import type { LabLayout } from './layout';
-import { deleteLink, deleteNetns, deleteRoute, labLinkNames, labNetnsNames } from './network';
+import { deleteLink, deleteNetns, deleteNftTable, deleteRoute, forwardFilterTable, labLinkNames, labNetnsNames } from './network';
 import { readNspawnPid } from './host-supervisor';
 import { labCgroups, processesInCgroupTree, removeCgroupTree } from './host-cgroup';
 import { commandLine, stopProcess } from './processes';
@@ -11,9 +11,9 @@ import type { LabState } from './state';
 
 /*
  * Undo in reverse dependency order: processes (they hold the mounts and namespaces), mounts,
- * namespaces, links, and the unreachable route last so the safety net outlives every lab
- * interface. Each step is a no-op when its thing is gone, and each also sweeps for things a
- * crash kept out of the state file (they carry the lab's directory or its name tag).
+ * namespaces, links, then the forwarding filter and the unreachable route, so the safety nets
+ * outlive every lab interface. Each step is a no-op when its thing is gone, and each also sweeps
+ * for things a crash kept out of the state file (they carry the lab's directory or its name tag).
  */
 export async function teardownLab(layout: LabLayout, state: LabState, log: (line: string) => void): Promise<void> {
   const marker = `${layout.stateDir}/`;
@@ -38,6 +38,8 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   for (const name of new Set([...recordedNetns, ...(await labNetnsNames(layout.tag))])) await deleteNetns(name);
   const recordedLinks = state.resources.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
   for (const name of new Set([...recordedLinks, ...(await labLinkNames(layout.tag))])) await deleteLink(name);
+  const recordedTables = state.resources.flatMap((r) => (r.kind === 'nftables' ? [r.table] : []));
+  for (const table of new Set([...recordedTables, forwardFilterTable(layout.tag)])) await deleteNftTable(table);
   for (const r of state.resources) if (r.kind === 'route') await deleteRoute(r.destination);
 
   await rm(layout.stateDir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isJobId, removeJobCommand } from './commands/async-job';
 import { ModuleFailure, type ModuleDefinition } from './module';
-import { asyncDirOf, checked, finishedJob, jobResult, jobState } from './support/async-job';
-import { becomeOptions } from './support/host';
+import { asyncDirOf, finishedJob, jobResult, jobState } from './support/async-job';
+import { becomeOptions, runOk } from './support/host';
 
 const args = z
   .object({
@@ -21,7 +21,7 @@ export const async_status: ModuleDefinition<AsyncStatusArgs> = {
     const dir = asyncDirOf(ctx.vars);
     const options = becomeOptions(ctx);
     if (a.mode === 'cleanup') {
-      await checked(ctx.conn, removeJobCommand(dir, a.jid), options, 'removing the async job');
+      await runOk(ctx, removeJobCommand(dir, a.jid), 'removing the async job');
       return { changed: false, ansible_job_id: a.jid, erased: a.jid };
     }
     const state = await jobState(ctx.conn, options, dir, a.jid);

@@ -1,42 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../base/atomic-write';
 import { VaultError } from './vault-error';
 
 const PRIVATE_FILE_MODE = 0o600;
 
 /**
- * Replaces a file atomically: a temp file beside it, fsync, rename. An existing file keeps its
- * mode; a new one is private (it holds vault data or, for decrypt, plaintext secrets).
+ * Replaces a vault file atomically. An existing file keeps its mode; a new one is private (it
+ * holds vault data or, for decrypt, plaintext secrets).
  */
-export function writeFileAtomic(path: string, data: string | Buffer): void {
-  const mode = existingMode(path) ?? PRIVATE_FILE_MODE;
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(temp, 'wx', mode);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-}
-
-function existingMode(path: string): number | undefined {
-  try {
-    return statSync(path).mode & 0o7777;
-  } catch {
-    return undefined;
-  }
+export function writeVaultFile(path: string, data: string | Buffer): void {
+  writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, keepMode: true });
 }
 
 /**

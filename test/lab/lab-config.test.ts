@@ -19,7 +19,7 @@ describe('preflight', () => {
 
   test('missing programs: names the exact apt-get command', () => {
     expect(() => checkPrerequisites(0, '/nonexistent')).toThrow(
-      'run `apt-get install -y debootstrap systemd-container iproute2 openssh-client dpkg-dev dpkg apt mount coreutils`',
+      'run `apt-get install -y debootstrap systemd-container iproute2 nftables openssh-client dpkg-dev dpkg apt mount coreutils`',
     );
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -103,6 +104,13 @@ describe('lab up with 2 apps', () => {
   test('no host has a default route off the machine', async () => {
     const routes = await Promise.all(lab.hosts.map((h) => sshOk(lab.labSshConfig, h.name, 'ip route show default; ip -6 route show default')));
     expect(routes).toEqual(lab.hosts.map(() => ''));
+  });
+
+  test('the controller forwards nothing into or out of the lab, whatever ip_forward says (test/lab/lab-network.test.ts proves the rules)', () => {
+    const rules = execFileSync('nft', ['list', 'table', 'inet', `play_lab_${layout.tag}`], { encoding: 'utf8' });
+    expect(rules).toContain('type filter hook forward');
+    expect(rules).toContain(`iifname "${layout.tag}*" oifname != "${layout.tag}*" drop`);
+    expect(rules).toContain(`oifname "${layout.tag}*" iifname != "${layout.tag}*" drop`);
   });
 
   test('the load balancer reaches an app host once something listens there, and its runtime API drains it', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LabLayout } from '../../src/lab/layout';
@@ -19,6 +19,8 @@ export function labLeftovers(layout: LabLayout): string[] {
   if (routes) found.push(`route ${routes}`);
   const publicRoute = ip('route', 'show', layout.publicSubnet).trim();
   if (publicRoute) found.push(`route ${publicRoute}`);
+  const forwardFilter = `play_lab_${layout.tag}`;
+  if (spawnSync('nft', ['list', 'table', 'inet', forwardFilter]).status === 0) found.push(`nftables table inet ${forwardFilter}`);
   for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
     const target = line.split(' ')[1];
     if (target?.startsWith(layout.stateDir)) found.push(`mount ${target}`);

@@ -1,9 +1,10 @@
-import { ENV_NAME } from '../../transport/commands';
+import { ENV_NAME } from '../../base/shell-quote';
 import { locate } from '../../data/yaml-loader';
 import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
-import { describe, isDict } from './module-args';
-import type { EnvironmentLayer, Origin, Vars } from './types';
+import { describe } from './module-args';
+import type { EnvironmentLayer, Origin } from './types';
+import { isDict, type Vars } from '../../data/vars';
 
 /**
  * Typed reads of playbook keywords. Each reports the keyword and the line it is on, so a wrong

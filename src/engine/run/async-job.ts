@@ -1,6 +1,7 @@
 import { killJobCommand, removeJobCommand, startJobCommand } from '../../modules/commands/async-job';
 import { ModuleFailure, type ModuleResult } from '../../modules/module';
-import { checked, finishedJob, jobState } from '../../modules/support/async-job';
+import { finishedJob, jobState } from '../../modules/support/async-job';
+import { runOk } from '../../modules/support/host';
 import type { Connection, RunOptions, RunResult } from '../../transport/connection';
 import type { AsyncSpec } from '../playbook/types';
 import { ConnectionWrapper } from './connection-wrapper';
@@ -29,7 +30,7 @@ export class AsyncJobConnection extends ConnectionWrapper {
   async run(command: string, options: RunOptions = {}): Promise<RunResult> {
     if (command !== this.line) return this.inner.run(command, options);
     const started = Date.now();
-    const start = await checked(this.inner, startJobCommand(command, this.asyncDir, options.stdin !== undefined), options, 'starting the async job');
+    const start = await runOk({ conn: this.inner }, startJobCommand(command, this.asyncDir, options.stdin !== undefined), 'starting the async job', options);
     const jid = start.stdout.trim();
     this.jid = jid;
     if (this.spec.pollSeconds === 0) return { stdout: '', stderr: '', exitCode: 0 };

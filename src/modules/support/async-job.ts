@@ -1,7 +1,8 @@
 import type { Connection, RunOptions, RunResult } from '../../transport/connection';
 import { DEFAULT_ASYNC_DIR, jobOutputCommand, jobStateCommand, parseJobState, type JobState } from '../commands/async-job';
-import { ModuleFailure, type ModuleResult } from '../module';
+import type { ModuleResult } from '../module';
 import { commandResult } from './execute';
+import { runOk } from './host';
 
 /** Where jobs live on the host: `ansible_async_dir`, as in Ansible, or `~/.ansible_async`. */
 export function asyncDirOf(vars: Readonly<Record<string, unknown>>): string {
@@ -9,14 +10,8 @@ export function asyncDirOf(vars: Readonly<Record<string, unknown>>): string {
   return typeof dir === 'string' && dir !== '' ? dir : DEFAULT_ASYNC_DIR;
 }
 
-export async function checked(conn: Connection, command: string, options: RunOptions, what: string): Promise<RunResult> {
-  const result = await conn.run(command, options);
-  if (result.exitCode !== 0) throw new ModuleFailure(`${what} failed on ${conn.host} (exit ${result.exitCode}): ${result.stderr.trim()}`);
-  return result;
-}
-
 export async function jobState(conn: Connection, options: RunOptions, dir: string, jid: string): Promise<JobState> {
-  return parseJobState((await checked(conn, jobStateCommand(dir, jid), options, 'reading the async job state')).stdout);
+  return parseJobState((await runOk({ conn }, jobStateCommand(dir, jid), 'reading the async job state', options)).stdout);
 }
 
 /** A finished job's output and exit code, as if its command had just run. */

@@ -1,12 +1,18 @@
 import type { PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
 import { ModuleFailure, type ModuleContext } from '../module';
 
+/**
+ * Where commands run: a module's context, or a bare connection (`{ conn }`, for the engine's
+ * async jobs), named in failures by the task's host when there is one.
+ */
+export type CommandTarget = Pick<ModuleContext, 'conn'> & Partial<Pick<ModuleContext, 'host' | 'become' | 'becomeUser'>>;
+
 /** The task's privilege escalation, for every call a module makes on the host. */
-export function becomeOptions(ctx: ModuleContext): RunOptions & PutOptions & ReadOptions {
+export function becomeOptions(ctx: CommandTarget): RunOptions & PutOptions & ReadOptions {
   return ctx.become ? { become: true, becomeUser: ctx.becomeUser } : {};
 }
 
-export function run(ctx: ModuleContext, command: string, options: RunOptions = {}): Promise<RunResult> {
+export function run(ctx: CommandTarget, command: string, options: RunOptions = {}): Promise<RunResult> {
   return ctx.conn.run(command, { ...becomeOptions(ctx), ...options });
 }
 
@@ -15,11 +21,11 @@ function tail(text: string, lines = 20): string {
 }
 
 /** Runs a command that must succeed; a failure names what was being done, the command, its exit code and stderr. */
-export async function runOk(ctx: ModuleContext, command: string, what: string, options: RunOptions = {}): Promise<RunResult> {
+export async function runOk(ctx: CommandTarget, command: string, what: string, options: RunOptions = {}): Promise<RunResult> {
   const result = await run(ctx, command, options);
   if (result.exitCode !== 0) {
     const stderr = tail(result.stderr || result.stdout);
-    throw new ModuleFailure(`${what} failed on ${ctx.host} (exit ${result.exitCode}): ${stderr}`, {
+    throw new ModuleFailure(`${what} failed on ${ctx.host ?? ctx.conn.host} (exit ${result.exitCode}): ${stderr}`, {
       cmd: command,
       rc: result.exitCode,
       stdout: result.stdout,

@@ -1,8 +1,9 @@
-import { quote, split } from 'shlex';
+import { split } from 'shlex';
+import { shellQuote } from '../../base/shell-quote';
 
 /** One argument made safe for the remote POSIX shell (Python's shlex.quote): it reaches the program verbatim. */
 export function q(arg: string | number): string {
-  return quote(String(arg));
+  return shellQuote(String(arg));
 }
 
 /** A program and its arguments as one shell command line, every word quoted. */
