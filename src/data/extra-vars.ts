@@ -1,9 +1,15 @@
 import { resolve } from 'node:path';
 import { parseKeyValues } from './key-values';
-import { PlaybookError } from '../engine/playbook/errors';
-import { isDict } from '../engine/playbook/module-args';
-import type { Vars } from '../engine/playbook/types';
+import { isDict, type Vars } from './vars';
 import { loadYamlFile, parseYaml, type YamlLoadOptions } from './yaml-loader';
+
+/** A `-e` value that is not key=value pairs, a readable file or a mapping. */
+export class ExtraVarsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExtraVarsError';
+  }
+}
 
 /**
  * `-e` as Ansible reads it, repeatable, later values winning: `key=value ...` (strings),
@@ -19,11 +25,11 @@ function parseOne(value: string, options: YamlLoadOptions & { cwd?: string }): V
   if (value.startsWith('@')) return asDict(loadYamlFile(resolve(options.cwd ?? '.', value.slice(1)), options), value);
   if (value.startsWith('{')) return asDict(parseYaml(value, '-e', options), value);
   const parsed = parseKeyValues(value);
-  if ('unreadable' in parsed) throw new PlaybookError(`-e: cannot read '${parsed.unreadable}' (use key=value, @file.yml or JSON)`);
+  if ('unreadable' in parsed) throw new ExtraVarsError(`-e: cannot read '${parsed.unreadable}' (use key=value, @file.yml or JSON)`);
   return parsed.values;
 }
 
 function asDict(value: unknown, source: string): Vars {
-  if (!isDict(value)) throw new PlaybookError(`-e ${source}: extra vars must be a mapping`);
+  if (!isDict(value)) throw new ExtraVarsError(`-e ${source}: extra vars must be a mapping`);
   return value;
 }

@@ -1,3 +1,5 @@
+import { shlexQuote } from '../base/shell-quote';
+
 /**
  * The run's registry of secret values (vault-decrypted values, values of no_log tasks). Every
  * text that leaves play (console, --json events, diffs, error messages) goes through `redact`.
@@ -17,8 +19,9 @@ export class Redactor {
   private readonly values = new Map<string, SecretSource>();
   private pattern: RegExp | null | undefined;
 
-  /** Registers a secret. Multi-line secrets are also registered line by line, and in their JSON-escaped form. */
+  /** Registers a secret, with the forms it is commonly printed in (see `variantsOf`). */
   add(value: string, source: SecretSource = 'no_log'): void {
+    if (value.trim().length < MIN_SECRET_LENGTH) return;
     for (const variant of variantsOf(value)) {
       if (variant.trim().length < MIN_SECRET_LENGTH) continue;
       // vault wins: once a value is known to come from vault, it stays marked as such
@@ -77,16 +80,48 @@ export class Redactor {
     if (this.pattern === undefined) {
       // longest first, so a secret that contains another is masked whole
       const sorted = [...this.values.keys()].sort((a, b) => b.length - a.length);
-      this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
+      // any case: `| upper`, `| capitalize`, and %xx escapes written in either case
+      this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'gi') : null;
     }
     return this.pattern;
   }
 }
 
+/**
+ * A secret as filters and serialisers print it: itself, each of its lines, JSON-escaped, in a
+ * single-quoted YAML string, shell-quoted (`quote`), URL-encoded, and in base64 (`b64encode`,
+ * basic auth). Upper and lower case are covered by matching without case. What else can be made
+ * of a secret (a slice, a reversal, a hash, a base64 of a base64) is not recognised
+ * (src/engine/README.md, Secrets).
+ */
 function variantsOf(value: string): string[] {
-  const variants = [value, JSON.stringify(value).slice(1, -1)];
+  const variants = [value, JSON.stringify(value).slice(1, -1), value.replaceAll("'", "''"), shlexQuote(value), ...urlEncodings(value), ...base64Forms(value)];
   if (value.includes('\n')) variants.push(...value.split(/\r?\n/));
   return variants;
+}
+
+function urlEncodings(value: string): string[] {
+  // through UTF-8 and back, as a lone surrogate would make encodeURIComponent throw
+  const encoded = encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
+  return [encoded, encoded.replaceAll('%20', '+')];
+}
+
+/**
+ * The secret's base64, whole (`b64encode`), and as it shows inside the base64 of a longer text
+ * (`user:password` in a basic-auth header): there its encoding depends on its offset modulo 3,
+ * so each of the three is registered without the characters it shares with its neighbours.
+ * Forms shorter than the secret itself are left out: they would match too much.
+ */
+function base64Forms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const forms = [bytes.toString('base64')];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const sharedBefore = Math.ceil((offset * 4) / 3);
+    const completeGroups = Math.floor((offset + bytes.length) / 3) * 4;
+    forms.push(encoded.slice(sharedBefore, completeGroups));
+  }
+  return forms.filter((form) => form.length >= value.length);
 }
 
 function escapeRegExp(text: string): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node, ScalarTag, Tags, YAMLError } from 'yaml';
+import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Node, Pair, ScalarTag, Tags, YAMLError } from 'yaml';
 import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
 import type { Redactor } from './redaction';
 import { unsafeText } from './unsafe-text';
@@ -73,15 +73,23 @@ export function parseYaml(text: string, file: string, opts: YamlLoadOptions = {}
     version: '1.1',
     merge: true,
     prettyErrors: false,
-    uniqueKeys: true,
+    uniqueKeys: false,
     lineCounter,
     customTags: (tags) => ansibleTags(tags, opts),
   });
-  const problem = doc.errors[0];
+  const decrypted = source !== text;
+  const parserProblem = doc.errors[0] && { offset: doc.errors[0].pos[0], detail: describeParserError(doc.errors[0], decrypted) };
+  const ourProblem = structureProblem(doc.contents);
+  const problem = ourProblem && (!parserProblem || ourProblem.offset < parserProblem.offset) ? ourProblem : parserProblem;
   if (problem) throw toYamlError(problem, file, lineCounter);
-  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (err) {
+    throw new YamlError(file, (err as Error).message);
+  }
   if (doc.contents) recordLocations(doc.contents, value, file, lineCounter);
-  if (source !== text) opts.secrets?.addAll(value, 'vault');
+  if (decrypted) opts.secrets?.addAll(value, 'vault');
   return value;
 }
 
@@ -143,10 +151,72 @@ function vaultTag(opts: YamlLoadOptions): ScalarTag {
   };
 }
 
-function toYamlError(error: YAMLError, file: string, lineCounter: LineCounter): YamlError {
-  const pos = lineCounter.linePos(error.pos[0]);
-  const detail = error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
-  return new YamlError(file, detail, pos.line, pos.col);
+interface Problem {
+  offset: number;
+  detail: string;
+}
+
+/**
+ * The parser's message without its source excerpt. Some messages also quote a token; of a
+ * decrypted vault file only the kind of error is told, as its text may be a secret.
+ */
+function describeParserError(error: YAMLError, decrypted: boolean): string {
+  return decrypted ? `syntax error (${error.code})` : error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+}
+
+function toYamlError(problem: Problem, file: string, lineCounter: LineCounter): YamlError {
+  const pos = lineCounter.linePos(problem.offset);
+  return new YamlError(file, problem.detail, pos.line, pos.col);
+}
+
+/**
+ * One walk over the parsed tree, in document order, for what the `yaml` library reports too
+ * late, too slowly or with the value in the message:
+ * - a duplicate key (its own check compares each key with every earlier one: 40,000 keys took 20 s);
+ * - an alias with no anchor before it (its message quotes the alias: in a vault file, that is
+ *   a password that happens to start with `*`);
+ * - an alias inside the node it names, a cycle that would overflow the stack wherever the value is used.
+ * Messages name the place, never the text.
+ */
+function structureProblem(root: unknown): Problem | undefined {
+  const anchors = new Map<string, Node>();
+  const enclosing = new Set<Node>();
+  const visit = (node: unknown): Problem | undefined => {
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      const offset = node.range?.[0] ?? 0;
+      if (!target) return { offset, detail: 'alias to an anchor that is not defined before it' };
+      return enclosing.has(target) ? { offset, detail: 'alias to a node that contains it (a value cannot include itself)' } : undefined;
+    }
+    if (!isNode(node)) return undefined;
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (!isMap(node) && !isSeq(node)) return undefined;
+    enclosing.add(node);
+    const problem = isMap(node) ? visitPairs(node.items) : firstProblem(node.items);
+    enclosing.delete(node);
+    return problem;
+  };
+  const firstProblem = (nodes: readonly unknown[]): Problem | undefined => {
+    for (const node of nodes) {
+      const problem = visit(node);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  const visitPairs = (pairs: ReadonlyArray<Pair<unknown, unknown>>): Problem | undefined => {
+    const keys = new Set<unknown>();
+    for (const { key, value } of pairs) {
+      // the library's comparison: scalar key values by ===, so NaN is never a duplicate
+      if (isScalar(key) && !Number.isNaN(key.value)) {
+        if (keys.has(key.value)) return { offset: key.range?.[0] ?? 0, detail: 'Map keys must be unique' };
+        keys.add(key.value);
+      }
+      const problem = firstProblem([key, value]);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return visit(root);
 }
 
 function recordLocations(node: unknown, value: unknown, file: string, lineCounter: LineCounter): void {

@@ -8,6 +8,7 @@ import type { Node } from './parser';
 import { TESTS, contains } from './tests';
 import { variableView } from './variable-view';
 import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProperty, toText, truthy, typeName } from './values';
+import type { Vars } from '../data/vars';
 
 /**
  * The safe expression language of `when`, `until`, `changed_when`, `failed_when`, `assert`
@@ -20,7 +21,6 @@ import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProp
 export { ExpressionError } from './expression-error';
 export type { Origin } from './expression-error';
 
-export type Vars = Readonly<Record<string, unknown>>;
 export type Condition = string | boolean | Array<string | boolean>;
 
 const MAX_CACHED = 10000;
@@ -43,14 +43,14 @@ export function compileExpression(expression: string, origin?: Origin): Node {
 }
 
 /** Evaluates an expression to its value (a list stays a list); `{{ }}` around it is accepted. */
-export function evaluate(expression: string, vars: Vars, origin?: Origin): unknown {
+export function evaluate(expression: string, vars: Readonly<Vars>, origin?: Origin): unknown {
   const source = unwrapMustache(expression);
   const tree = compileExpression(source, origin);
   return new Evaluator(source, variableView(vars, origin ?? EXPRESSION_ORIGIN), origin).result(tree);
 }
 
 /** A `when`-style condition: a boolean, an expression, or a list of them that must all hold. */
-export function evaluateCondition(condition: Condition, vars: Vars, origin?: Origin): boolean {
+export function evaluateCondition(condition: Condition, vars: Readonly<Vars>, origin?: Origin): boolean {
   if (Array.isArray(condition)) return condition.every((c) => evaluateCondition(c, vars, origin));
   if (typeof condition === 'boolean') return condition;
   if (typeof condition !== 'string') throw new ExpressionError(`a condition must be a string or a boolean, not ${typeName(condition)}`, String(condition), { origin });
@@ -72,7 +72,7 @@ function unwrapMustache(text: string): string {
 class Evaluator {
   constructor(
     private readonly source: string,
-    private readonly vars: Vars,
+    private readonly vars: Readonly<Vars>,
     private readonly origin: Origin | undefined,
   ) {}
 

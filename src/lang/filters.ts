@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { stringify as toYaml, parse as parseYamlText } from 'yaml';
+import { shlexQuote } from '../base/shell-quote';
 import { TESTS } from './tests';
 import { EvalError, Undefined, deepEqual, defined, isMapping, ownProperty, toText, truthy, typeName } from './values';
 
@@ -75,9 +76,16 @@ function combine(a: unknown, b: unknown, recursive: boolean): Record<string, unk
   return out;
 }
 
-/** POSIX shell quoting, as Ansible's `quote` filter, for values put into `shell:` commands. */
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'"'"'`)}'`;
+/**
+ * The parsers' own messages quote the input, and the input may be a secret (cut, so redaction
+ * would not recognise it): say only where the input is wrong.
+ */
+function notParsed(filter: string, format: string, err: unknown): EvalError {
+  if (err instanceof EvalError) return err;
+  const linePos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+  const position = /at position (\d+)/.exec((err as Error).message)?.[1];
+  const where = linePos ? ` (input line ${linePos.line}, column ${linePos.col})` : position ? ` (input character ${Number(position) + 1})` : '';
+  return new EvalError(`${filter}: the input is not valid ${format}${where}`);
 }
 
 export const FILTERS: Record<string, FilterFn> = {
@@ -128,7 +136,7 @@ export const FILTERS: Record<string, FilterFn> = {
       .map((line, i) => ((i > 0 || truthy(first)) && (line !== '' || truthy(blank)) ? pad + line : line))
       .join('\n');
   },
-  quote: (input) => shellQuote(toText(input)),
+  quote: (input) => shlexQuote(toText(input)),
   ternary: (input, [whenTrue, whenFalse]) => (truthy(input) ? whenTrue : whenFalse),
   to_json: (input) => JSON.stringify(input),
   to_nice_json: (input, [indent = 4]) => JSON.stringify(input, null, Number(indent)),
@@ -136,12 +144,20 @@ export const FILTERS: Record<string, FilterFn> = {
     try {
       return JSON.parse(text(input, 'from_json'));
     } catch (err) {
-      throw new EvalError(`from_json: ${(err as Error).message}`);
+      throw notParsed('from_json', 'JSON', err);
     }
   },
-  to_yaml: (input) => toYaml(input),
-  to_nice_yaml: (input) => toYaml(input, { indent: 2 }),
-  from_yaml: (input) => parseYamlText(text(input, 'from_yaml')),
+  // never folded: a long value split over lines is no longer the text redaction looks for
+  to_yaml: (input) => toYaml(input, { lineWidth: 0 }),
+  to_nice_yaml: (input) => toYaml(input, { indent: 2, lineWidth: 0 }),
+  from_yaml: (input) => {
+    try {
+      // warnings go straight to stderr, quoting the input: only errors, and those reworded
+      return parseYamlText(text(input, 'from_yaml'), { logLevel: 'error' });
+    } catch (err) {
+      throw notParsed('from_yaml', 'YAML', err);
+    }
+  },
   b64encode: (input) => Buffer.from(text(input, 'b64encode'), 'utf8').toString('base64'),
   b64decode: (input) => Buffer.from(text(input, 'b64decode'), 'base64').toString('utf8'),
   basename: (input) => posix.basename(text(input, 'basename')),

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Origin } from './expression-error';
 import { EvalError, ownProperty, typeName } from './values';
-import { resolveLocal } from '../engine/playbook/local-files';
 import type { Redactor } from '../data/redaction';
+import type { Vars } from '../data/vars';
 import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
 
 /**
@@ -13,14 +13,18 @@ import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
  * hidden). `pipe` (and anything else that would run code on the controller) is refused.
  */
 
+/** Where a relative `src:`-style path is found; the engine's search order, given to us so lang needs no engine. */
+export type ResolveLocal = (path: string, kind: 'files' | 'templates', rolePath: string | undefined, playbookDir: string) => string;
+
 export interface LookupContext {
   vault?: VaultPasswords;
   secrets?: Redactor;
+  resolveLocal?: ResolveLocal;
 }
 
-type RenderTemplate = (source: string, vars: Readonly<Record<string, unknown>>, origin: Origin) => string;
+type RenderTemplate = (source: string, vars: Readonly<Vars>, origin: Origin) => string;
 
-// set by the playbook loader (the run's vault passwords and secrets) and by the template engine (a cycle otherwise)
+// set by the playbook loader (the run's vault passwords, secrets and path search) and by the template engine (a cycle otherwise)
 let context: LookupContext = {};
 let renderTemplate: RenderTemplate | undefined;
 
@@ -32,8 +36,7 @@ export function registerTemplateRenderer(render: RenderTemplate): void {
   renderTemplate = render;
 }
 
-type Vars = Readonly<Record<string, unknown>>;
-type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Vars) => string;
+type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Readonly<Vars>) => string;
 
 const REFUSED: Record<string, string> = {
   pipe: "lookup('pipe') is not supported: it would run a command on the controller from playbook text; use a command task (delegate_to: localhost) and register its output",
@@ -55,7 +58,7 @@ const PLUGINS: Record<string, Plugin> = {
 };
 
 /** `lookup(name, terms...)`: one result per term, joined with ',' as Ansible does unless a list is wanted (query, wantlist=True). */
-export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: Vars, wantList: boolean): unknown {
+export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: Readonly<Vars>, wantList: boolean): unknown {
   const [name, ...terms] = args;
   if (typeof name !== 'string') throw new EvalError(`lookup() needs a plugin name first, got ${typeName(name)}`);
   if (Object.prototype.hasOwnProperty.call(REFUSED, name)) throw new EvalError(REFUSED[name]);
@@ -68,7 +71,9 @@ export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: V
   return wantList ? results : results.join(',');
 }
 
-function resolvePath(term: string, kind: 'files' | 'templates', plugin: string, vars: Vars): string {
+function resolvePath(term: string, kind: 'files' | 'templates', plugin: string, vars: Readonly<Vars>): string {
+  const resolveLocal = context.resolveLocal;
+  if (!resolveLocal) throw new EvalError(`lookup('${plugin}') needs the playbook's file search`);
   const rolePath = ownProperty(vars, 'role_path');
   const playbookDir = ownProperty(vars, 'playbook_dir');
   const path = resolveLocal(term, kind, typeof rolePath === 'string' ? rolePath : undefined, typeof playbookDir === 'string' ? playbookDir : process.cwd());

@@ -1,4 +1,4 @@
-import type { HelperDelegate, HelperOptions } from 'handlebars';
+import Handlebars, { type HelperDelegate, type HelperOptions } from 'handlebars';
 import { FILTERS, FILTERS_ACCEPTING_UNDEFINED } from './filters';
 import { TESTS } from './tests';
 import { EvalError, Undefined, truthy } from './values';
@@ -30,15 +30,17 @@ function locationOf(options: HelperOptions): { line?: number; column?: number } 
   return (options as unknown as { loc?: { start?: { line?: number; column?: number } } }).loc?.start ?? {};
 }
 
+function variableNamed(context: unknown, name: string, options: HelperOptions): unknown {
+  if (context !== null && typeof context === 'object' && Object.prototype.hasOwnProperty.call(context, name)) return (context as Record<string, unknown>)[name];
+  throw new HelperInputMissing(name, locationOf(options).line, locationOf(options).column, true);
+}
+
 function filterHelper(name: string): HelperDelegate {
   return function (this: unknown, ...args: unknown[]) {
     const { values, options } = split(args);
     // `{{count}}` with no argument is ambiguous in Handlebars (helper or variable?): a variable of
     // that name wins, so helpers never shadow the user's variables
-    if (values.length === 0 && !options.fn) {
-      if (this !== null && typeof this === 'object' && Object.prototype.hasOwnProperty.call(this, name)) return (this as Record<string, unknown>)[name];
-      throw new HelperInputMissing(name, locationOf(options).line, locationOf(options).column, true);
-    }
+    if (values.length === 0 && !options.fn) return variableNamed(this, name, options);
     // block form, e.g. {{#indent 4}}...{{/indent}}: the block's text is the input
     const [input, ...rest] = options.fn ? [options.fn(this), ...values] : values;
     if ((input === undefined || input === null) && FILTERS_ACCEPTING_UNDEFINED.has(name)) {
@@ -52,6 +54,17 @@ function filterHelper(name: string): HelperDelegate {
       throw err;
     }
   };
+}
+
+/**
+ * Replaces Handlebars' own `log`, which writes its arguments to the console, past the redaction
+ * all of play's output goes through. (Its `lookup` stays: it reads own properties only, as a path does.)
+ */
+function refusedLog(this: unknown, ...args: unknown[]): unknown {
+  const { values, options } = split(args);
+  if (values.length === 0 && !options.fn) return variableNamed(this, 'log', options);
+  const message = "the 'log' helper is not supported: it would print values, secrets included, unredacted (use a debug task)";
+  throw new Handlebars.Exception(message, options as unknown as hbs.AST.Node);
 }
 
 function testHelper(name: string): HelperDelegate {
@@ -69,5 +82,6 @@ export function templateHelpers(): Record<string, HelperDelegate> {
   helpers.and = (...args: unknown[]) => split(args).values.every((v) => truthy(v ?? null));
   helpers.or = (...args: unknown[]) => split(args).values.some((v) => truthy(v ?? null));
   helpers.not = (...args: unknown[]) => !truthy(split(args).values[0] ?? null);
+  helpers.log = refusedLog;
   return helpers;
 }

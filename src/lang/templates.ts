@@ -7,6 +7,7 @@ import { compileExpression, evaluate, singleMustache } from './expressions';
 import { registerTemplateRenderer } from './lookups';
 import { TemplateError, lineWithin } from './template-error';
 import { withoutLiteralBraces } from '../data/unsafe-text';
+import type { Vars } from '../data/vars';
 import { HelperInputMissing, templateHelpers } from './template-helpers';
 import { registerRenderer, variableView } from './variable-view';
 
@@ -29,8 +30,6 @@ import { registerRenderer, variableView } from './variable-view';
 
 export { TemplateError } from './template-error';
 
-export type Vars = Readonly<Record<string, unknown>>;
-
 const handlebars = Handlebars.create();
 handlebars.registerHelper(templateHelpers());
 registerRenderer((text, vars, origin) => renderValue(text, vars, origin));
@@ -50,7 +49,7 @@ function compile(source: string): HandlebarsTemplateDelegate {
 }
 
 /** Renders a Handlebars template (compiled once per distinct source, then cached). */
-export function renderTemplate(source: string, vars: Vars, origin: Origin): string {
+export function renderTemplate(source: string, vars: Readonly<Vars>, origin: Origin): string {
   try {
     return compile(source)(templatedVars(vars, origin));
   } catch (err) {
@@ -58,7 +57,7 @@ export function renderTemplate(source: string, vars: Vars, origin: Origin): stri
   }
 }
 
-export function renderTemplateFile(path: string, vars: Vars): string {
+export function renderTemplateFile(path: string, vars: Readonly<Vars>): string {
   let source: string;
   try {
     source = readFileSync(path, 'utf8');
@@ -73,13 +72,13 @@ export function renderTemplateFile(path: string, vars: Vars): string {
  * A string that is exactly one `{{ expr }}` keeps the value's type (a list, a number, a dict),
  * as in Ansible.
  */
-export function renderValue<T = unknown>(value: T, vars: Vars, origin: Origin): T;
-export function renderValue(value: unknown, vars: Vars, origin: Origin): unknown {
+export function renderValue<T = unknown>(value: T, vars: Readonly<Vars>, origin: Origin): T;
+export function renderValue(value: unknown, vars: Readonly<Vars>, origin: Origin): unknown {
   if (!isTemplated(value)) return value;
   return renderWithin(value, templatedVars(vars, origin), origin);
 }
 
-function renderWithin(value: unknown, view: Vars, origin: Origin): unknown {
+function renderWithin(value: unknown, view: Readonly<Vars>, origin: Origin): unknown {
   if (typeof value === 'string') return value.includes('{{') ? renderString(value, view, origin) : value;
   if (Array.isArray(value)) return value.map((item) => renderWithin(item, view, origin));
   if (value !== null && typeof value === 'object') {
@@ -92,7 +91,7 @@ function renderWithin(value: unknown, view: Vars, origin: Origin): unknown {
  * The variables as templates, `{{ }}` values and conditions see them: a variable whose value
  * contains `{{ }}` is rendered when read (evaluate/evaluateCondition apply it themselves).
  */
-export function templatedVars(vars: Vars, origin: Origin = { file: '<vars>' }): Vars {
+export function templatedVars(vars: Readonly<Vars>, origin: Origin = { file: '<vars>' }): Readonly<Vars> {
   return variableView(vars, origin);
 }
 
@@ -109,7 +108,7 @@ export const HANDLEBARS_ONLY = /\{\{\s*[#/^!>{~&]|\{\{\s*else\b|~\}\}/;
 export const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
 const PATH = /^(?:@root\.)?[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\[[^\]]+\]))*$/;
 
-function renderString(text: string, vars: Vars, origin: Origin): unknown {
+function renderString(text: string, vars: Readonly<Vars>, origin: Origin): unknown {
   const written = withoutLiteralBraces(text);
   // Handlebars syntax needs a `{{` the author wrote: `x~}}` left of an `!unsafe` text is just text
   const handlebarsOnly = written.includes('{{') && HANDLEBARS_ONLY.test(written);
@@ -131,7 +130,7 @@ function renderString(text: string, vars: Vars, origin: Origin): unknown {
  * One `{{ ... }}`: a path is looked up (typed); else, if it parses as an expression, it is
  * evaluated (typed); else Handlebars renders it (a helper call such as `{{default x "y"}}`).
  */
-function evaluateMustache(inner: string, mustache: string, vars: Vars, origin: Origin): unknown {
+function evaluateMustache(inner: string, mustache: string, vars: Readonly<Vars>, origin: Origin): unknown {
   if (PATH.test(inner)) return /[-[@]/.test(inner) ? lookupPath(inner, vars, origin) : evaluateExpression(inner, vars, origin);
   if (parsesAsExpression(inner)) return evaluateExpression(inner, vars, origin);
   return renderTemplate(mustache, vars, origin);
@@ -146,7 +145,7 @@ function parsesAsExpression(inner: string): boolean {
   }
 }
 
-function evaluateExpression(inner: string, vars: Vars, origin: Origin): unknown {
+function evaluateExpression(inner: string, vars: Readonly<Vars>, origin: Origin): unknown {
   try {
     return evaluate(inner, vars);
   } catch (err) {
@@ -156,7 +155,7 @@ function evaluateExpression(inner: string, vars: Vars, origin: Origin): unknown 
 }
 
 /** A Handlebars path with `-` in names (`hostvars.app-1.x`), which the expression language reads as a subtraction. */
-function lookupPath(path: string, vars: Vars, origin: Origin): unknown {
+function lookupPath(path: string, vars: Readonly<Vars>, origin: Origin): unknown {
   const segments = path
     .replace(/^@root\./, '')
     .split(/\.(?![^[]*\])/)

@@ -46,6 +46,10 @@ function createView(vars: object, render: Render, origin: Origin): ViewState {
   const wrapped = new WeakMap<object, object>();
   const state: ViewState = { view: vars, origin };
   const wrap = (target: object, path: string): object => {
+    // a view inside the variables (hostvars[name] is another host's) has rendered its strings
+    // already, with its own variables: rendering them again would template their values, which
+    // may be text from a host or `!unsafe`
+    if (views.has(target)) return target;
     const existing = wrapped.get(target);
     if (existing) return existing;
     const view = new Proxy(target, {

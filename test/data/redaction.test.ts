@@ -62,3 +62,45 @@ describe('Redactor', () => {
     expect(secrets.redactValue({ msg: 'login p4ssw0rd', list: ['k3y-one', 3] })).toEqual({ msg: `login ${REDACTED}`, list: [REDACTED, 3] });
   });
 });
+
+describe('Redactor: the forms a secret is printed in', () => {
+  const SECRET = "Tr0ub4dor &3 horse'staple";
+  const secrets = new Redactor();
+  secrets.add(SECRET, 'vault');
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+  it('in any case', () => {
+    for (const shown of [SECRET.toUpperCase(), SECRET.toLowerCase(), SECRET.charAt(0) + SECRET.slice(1).toLowerCase()]) {
+      expect(secrets.redact(`pw=${shown};`)).toBe(`pw=${REDACTED};`);
+    }
+  });
+
+  it('JSON-escaped, in a single-quoted YAML string, shell-quoted, URL-encoded (%20 or +, %xx in either case)', () => {
+    expect(secrets.redact(JSON.stringify({ pw: SECRET }))).toBe(`{"pw":"${REDACTED}"}`);
+    expect(secrets.redact(`pw: '${SECRET.replaceAll("'", "''")}'`)).toBe(`pw: '${REDACTED}'`);
+    expect(secrets.redact(`mysql -p'${SECRET.replaceAll("'", `'"'"'`)}'`)).toBe(`mysql -p${REDACTED}`);
+    const url = encodeURIComponent(SECRET);
+    for (const shown of [url, url.replaceAll('%20', '+'), url.toLowerCase()]) expect(secrets.redact(`https://h/?pw=${shown}&x=1`)).toBe(`https://h/?pw=${REDACTED}&x=1`);
+  });
+
+  it('in base64: whole, and inside the base64 of a longer text at any offset, leaving at most the bytes it shares with its neighbours', () => {
+    expect(secrets.redact(b64(SECRET))).toBe(REDACTED);
+    for (const prefix of ['', 'a', 'ad', 'admin:', 'admin:x']) {
+      for (const suffix of ['', '!', '\n--']) {
+        const shown = secrets.redact(b64(`${prefix}${SECRET}${suffix}`));
+        const [before, after, ...more] = shown.split(REDACTED);
+        expect(more).toEqual([]);
+        expect(before.length).toBeLessThanOrEqual(Math.ceil(prefix.length / 3) * 4);
+        expect(after.length).toBeLessThanOrEqual(Math.ceil(suffix.length / 3) * 4 + 4);
+      }
+    }
+  });
+
+  it('derived forms shorter than the secret are not registered: they would mask unrelated text', () => {
+    const short = new Redactor();
+    short.add('abcde');
+    expect(short.redact(b64('abcde'))).toBe(REDACTED);
+    // of 'abcde' at offset 0 only 'YWJj' (the base64 of 'abc') is complete: it stands for less than the secret
+    expect(short.redact(`${b64('abc')} ${b64('abcdX')}`)).toBe(`${b64('abc')} ${b64('abcdX')}`);
+  });
+});

@@ -92,3 +92,71 @@ describe('YAML loading', () => {
     }
   });
 });
+
+describe('YAML loading: aliases and keys are checked at load, messages never quote the text', () => {
+  const attempt = (text: string, file = 'vars.yml', opts = {}): YamlError => {
+    try {
+      parseYaml(text, file, opts);
+    } catch (err) {
+      return err as YamlError;
+    }
+    throw new Error('no error');
+  };
+
+  it('refuses an alias inside the node it names (a cycle), naming file, line and column', () => {
+    for (const [text, line, column] of [
+      ['a: &x [1, *x]\n', 1, 11],
+      ['top:\n  deep: &d\n    list:\n      - {inner: *d}\n', 4, 17],
+      ['base: &b\n  x: 1\n  <<: *b\n', 3, 7],
+      ['&root\nkey: *root\n', 2, 6],
+    ] as const) {
+      const err = attempt(text);
+      expect(err).toBeInstanceOf(YamlError);
+      expect(err.message).toBe(`vars.yml:${line}:${column}: alias to a node that contains it (a value cannot include itself)`);
+    }
+  });
+
+  it('still accepts aliases to earlier nodes, and an anchor redefined later', () => {
+    expect(parseYaml('a: &x [1]\nb: [*x, *x]\nc: &x {k: v}\nd: *x\n', 'f.yml')).toEqual({ a: [1], b: [[1], [1]], c: { k: 'v' }, d: { k: 'v' } });
+  });
+
+  it('refuses an alias with no anchor before it by position, without its name (in a vault file, a password starting with *)', () => {
+    const text = encryptVault('user: app\ndb_password: *Xy7secretPW\n', 'pw');
+    const err = attempt(text, 'group_vars/all/vault.yml', { vault });
+    expect(err).toBeInstanceOf(YamlError);
+    expect(err.message).toBe('group_vars/all/vault.yml:2:14: alias to an anchor that is not defined before it');
+    expect(attempt('a: *later\nb: &later 1\n').message).toBe('vars.yml:1:4: alias to an anchor that is not defined before it');
+  });
+
+  it('tells only the kind of a syntax error in a decrypted vault file, whose text may be a secret', () => {
+    const err = attempt(encryptVault('token: |S3cretHeader99\n  body\n', 'pw'), 'vault.yml', { vault });
+    expect(err.message).toBe('vault.yml:1:9: syntax error (UNEXPECTED_TOKEN)');
+    expect(attempt('token: |S3cretHeader99\n  body\n').message).toContain('Block scalar header includes extra characters');
+  });
+
+  it('finds duplicate keys as the yaml library did: scalar values compared, at the second key', () => {
+    const duplicate = (text: string) => attempt(text).message;
+    expect(duplicate('a: 1\nb: 2\na: 3\n')).toBe('vars.yml:3:1: Map keys must be unique');
+    expect(duplicate('m: {x: 1, y: 2, x: 3}\n')).toBe('vars.yml:1:17: Map keys must be unique');
+    expect(duplicate('outer:\n  inner:\n    k: 1\n    k: 2\n')).toBe('vars.yml:4:5: Map keys must be unique');
+    expect(duplicate('- a: 1\n- b: 1\n  b: 2\n')).toBe('vars.yml:3:3: Map keys must be unique');
+    expect(duplicate('yes: 1\ntrue: 2\n')).toBe('vars.yml:2:1: Map keys must be unique');
+    expect(duplicate('0644: a\n"0644": b\n')).toBe('vars.yml:2:1: Map keys must be unique');
+    expect(parseYaml('1: a\n"1": b\n', 'f.yml')).toEqual({ 1: 'b' });
+    expect(parseYaml('a: {k: 1}\nb: {k: 2}\n', 'f.yml')).toEqual({ a: { k: 1 }, b: { k: 2 } });
+    expect(parseYaml('x: &x {a: 1}\ny: &y {b: 2}\nz:\n  <<: *x\n  <<: *y\n', 'f.yml')).toEqual({ x: { a: 1 }, y: { b: 2 }, z: { a: 1, b: 2 } });
+    expect(parseYaml('? [k]\n: 1\n? [k]\n: 2\n', 'f.yml')).toEqual({ '[ k ]': 2 });
+  });
+
+  it('finds the duplicate among a thousand keys, wherever the two are', () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => `key_${i}: ${i}\n`);
+    expect(Object.keys(parseYaml(keys.join(''), 'f.yml') as object)).toHaveLength(1000);
+    expect(attempt([...keys, 'key_0: again\n'].join('')).message).toBe('vars.yml:1001:1: Map keys must be unique');
+    expect(attempt([...keys.slice(0, 500), 'key_499: again\n', ...keys.slice(500)].join('')).message).toBe('vars.yml:501:1: Map keys must be unique');
+  });
+
+  it('reports the first problem in the file, whether the parser or the load check found it', () => {
+    expect(attempt('a: 1\na: 2\nb: [unclosed\n').message).toBe('vars.yml:2:1: Map keys must be unique');
+    expect(attempt('b: [unclosed\na: 1\na: 2\n').message).not.toContain('Map keys must be unique');
+  });
+});

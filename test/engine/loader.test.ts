@@ -82,6 +82,12 @@ describe('bad input: one clear error naming file and line', () => {
     expect(err.message).toMatch(new RegExp(`^${project.path(PB)}:4:\\d+: `));
   });
 
+  test('a self-referencing alias in a vars file: refused at load (so by --syntax-check), not mid-play', () => {
+    const err = loadError({ 'playbooks/vars/loop.yml': 'ok: 1\nitems: &items\n  - a\n  - *items\n', [PB]: '- hosts: all\n  vars_files: [vars/loop.yml]\n  tasks: []\n' });
+    expect(err).toBeInstanceOf(YamlError);
+    expect(err.message).toBe(`${project.path('playbooks/vars/loop.yml')}:4:5: alias to a node that contains it (a value cannot include itself)`);
+  });
+
   test('unknown module', () => {
     const err = loadError({ [PB]: '- hosts: all\n  tasks:\n    - name: typo\n      comand: ls\n' });
     expect(err).toBeInstanceOf(PlaybookError);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { configureLookups } from '../../src/lang/lookups';
 import { ExpressionError, evaluate } from '../../src/lang/expressions';
 import { expressionNames } from '../../src/engine/playbook/expression-names';
+import { resolveLocal } from '../../src/engine/playbook/local-files';
 import { Redactor } from '../../src/data/redaction';
 import { TemplateError, renderValue } from '../../src/lang/templates';
 import { VaultPasswords, encryptVault } from '../../src/vault';
@@ -12,6 +13,7 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'play-lookup-'));
   for (const sub of ['files', 'templates', 'roles/web/files', 'roles/web/templates']) mkdirSync(join(dir, sub), { recursive: true });
+  configureLookups({ resolveLocal });
 });
 afterEach(() => {
   configureLookups({});
@@ -89,6 +91,17 @@ describe('lookup()', () => {
     expect(evaluate("lookup('file', 'a', wantlist=True)", vars())).toEqual(['A']);
   });
 
+  test("file and template search where the engine says (it gives its search to the language); env needs none", () => {
+    write('files/motd', 'from the playbook\n');
+    configureLookups({ resolveLocal: (path, kind, _role, playbookDir) => join(playbookDir, kind, `${path}.txt`) });
+    expect(errorOf(() => evaluate("lookup('file', 'motd')", vars())).message).toContain("could not locate file 'motd'");
+    write('files/motd.txt', 'found by the given search\n');
+    expect(evaluate("lookup('file', 'motd')", vars())).toBe('found by the given search');
+    configureLookups({});
+    expect(errorOf(() => renderValue("{{ lookup('file', 'motd') }}", vars(), at)).message).toMatch(/^play\.yml:7: lookup\('file'\) needs the playbook's file search/);
+    expect(evaluate("lookup('env', 'PLAY_LOOKUP_UNSET')", {})).toBe('');
+  });
+
   test('env: the variable, or "" (or default=) when it is not set', () => {
     process.env.PLAY_LOOKUP_TEST = 'from env';
     try {
@@ -119,7 +132,7 @@ describe('lookup()', () => {
   test('a vaulted file is decrypted with the run password and its content stays a vault secret', () => {
     write('files/token', encryptVault('s3cret-token\n', 'pw'));
     const secrets = new Redactor();
-    configureLookups({ vault: VaultPasswords.fromPassword('pw'), secrets });
+    configureLookups({ vault: VaultPasswords.fromPassword('pw'), secrets, resolveLocal });
     const token = evaluate("lookup('file', 'token')", vars());
     expect(token).toBe('s3cret-token');
     expect(secrets.fromVault(token)).toBe(true);
@@ -130,7 +143,7 @@ describe('lookup()', () => {
     expect(rendered).toBe('password=app-s3cret\n');
     expect(secrets.fromVault(rendered)).toBe(true);
 
-    configureLookups({ vault: VaultPasswords.fromPassword('wrong'), secrets });
+    configureLookups({ vault: VaultPasswords.fromPassword('wrong'), secrets, resolveLocal });
     expect(errorOf(() => evaluate("lookup('file', 'token')", vars())).message).toContain(`lookup('file') of ${join(dir, 'files/token')}: vault:`);
   });
 });

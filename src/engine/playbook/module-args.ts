@@ -3,7 +3,8 @@ import type { ModuleDefinition } from '../../modules/module';
 import { parseKeyValues } from '../../data/key-values';
 import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
-import type { Origin, Vars } from './types';
+import type { Origin } from './types';
+import { isDict, type Vars } from '../../data/vars';
 
 /**
  * A task's module arguments as Ansible accepts them: a dict, or a free-form string. A free-form
@@ -83,10 +84,6 @@ function describeIssues(module: string, issues: readonly z.core.$ZodIssue[]): st
       return `${module}: ${where}: ${issue.message}`;
     })
     .join('; ');
-}
-
-export function isDict(value: unknown): value is Vars {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function describe(value: unknown): string {

@@ -4,14 +4,16 @@ import type { ModuleDefinition } from '../../modules/module';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
 import { emptyInherited, inherit } from './inherit';
-import { describe, isDict } from './module-args';
+import { resolveLocal } from './local-files';
+import { describe } from './module-args';
 import { configureLookups } from '../../lang/lookups';
 import { isTemplated, renderValue, TemplateError } from '../../lang/templates';
 import { RoleLoader, type RoleUse } from './role-loader';
 import { parseHandlers, parseTaskList, resolveTaskFile, type ParseScope, type TaskSources } from './task-parser';
-import type { Handler, Inherited, Origin, Play, Playbook, SerialSpec, TaskNode, Vars } from './types';
+import type { Handler, Inherited, Origin, Play, Playbook, SerialSpec, TaskNode } from './types';
 import { checkNotifications } from './validate';
 import { YamlSource, type YamlSourceOptions } from './yaml-source';
+import { isDict, type Vars } from '../../data/vars';
 
 export interface PlaybookLoadOptions extends YamlSourceOptions {
   /** Module lookup (src/modules' registry). */
@@ -51,7 +53,7 @@ const PLAY_KEYWORDS = new Set([
 /** Loads and validates a whole playbook: every file it uses is read and checked before any host is contacted. */
 export function loadPlaybook(path: string, options: PlaybookLoadOptions): Playbook {
   const file = resolve(path);
-  configureLookups(options);
+  configureLookups({ ...options, resolveLocal });
   const loader = new PlaybookLoader(dirname(file), options);
   return { path: file, dir: dirname(file), plays: loader.plays(file, []) };
 }

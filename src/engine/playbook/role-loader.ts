@@ -3,10 +3,11 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
 import { INHERITED_KEYWORDS, inherit } from './inherit';
-import { describe, isDict } from './module-args';
+import { describe } from './module-args';
 import { parseHandlers, parseTaskList, type TaskSources } from './task-parser';
-import type { Handler, Inherited, Origin, RoleScope, TaskNode, Vars } from './types';
+import type { Handler, Inherited, Origin, RoleScope, TaskNode } from './types';
 import type { YamlSource } from './yaml-source';
+import { isDict, type Vars } from '../../data/vars';
 
 /** A role as used somewhere: its name and the parameters, tags and conditions given with it. */
 export interface RoleUse {

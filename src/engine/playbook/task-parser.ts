@@ -6,7 +6,8 @@ import { Fields, originOf } from './fields';
 import { INHERITED_KEYWORDS, inherit } from './inherit';
 import { describe, normalizeArgs, validateArgsStatically } from './module-args';
 import { isTemplated } from '../../lang/templates';
-import type { AsyncSpec, Handler, Inherited, LoopSpec, MetaTask, ModuleTask, Origin, TaskNode, Vars } from './types';
+import type { AsyncSpec, Handler, Inherited, LoopSpec, MetaTask, ModuleTask, Origin, TaskNode } from './types';
+import type { Vars } from '../../data/vars';
 
 /** What the task parser needs from the loaders around it (files, roles, modules). */
 export interface TaskSources {

@@ -1,10 +1,10 @@
+import type { Vars } from '../../data/vars';
+
 /**
  * The loaded, validated shape of a playbook. Everything a run needs is resolved at load time
  * (imports expanded, inherited keywords folded into each task) except what Ansible itself
  * resolves at run time: include_tasks / include_role, templated values, loops.
  */
-
-export type Vars = Record<string, unknown>;
 
 /** Where a playbook object came from, for messages: `file:line`. */
 export interface Origin {
