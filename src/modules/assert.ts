@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
-import { evaluateCondition } from '../lang/expressions';
 
 const condition = z.union([z.string().min(1), z.boolean()]);
 
@@ -20,10 +19,9 @@ type AssertArgs = z.infer<typeof args>;
 export const assert: ModuleDefinition<AssertArgs> = {
   name: 'assert',
   args,
-  runsOn: 'controller',
   async run(a, ctx) {
     for (const cond of a.that) {
-      if (!evaluateCondition(cond, ctx.vars)) {
+      if (!ctx.evaluateCondition(cond)) {
         return { changed: false, failed: true, assertion: cond, evaluated_to: false, msg: a.fail_msg ?? a.msg ?? `Assertion failed: ${String(cond)}` };
       }
     }

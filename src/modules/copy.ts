@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { ModuleFailure, type ModuleContext, type ModuleDefinition, type ModuleResult } from './module';
-import { copyTree } from './support/copy-tree';
+import { copyTree, localSource } from './support/copy-tree';
 import { probeDestination } from './support/file-content';
 import { fileWriteOptions } from './support/file-options';
 import { writeUnlessKept } from './support/write-unless-kept';
@@ -50,6 +50,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
       return copyTree(ctx, local, dest, a);
     }
     const name = basename(a.src);
-    return writeUnlessKept(ctx, { ...a, path: fileDestination(a, name), content: readFileSync(local), intoDirectoryAs: name });
+    const source = localSource(ctx, local);
+    return writeUnlessKept(source.ctx, { ...a, path: fileDestination(a, name), content: source.content, intoDirectoryAs: name });
   },
 };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ModuleDefinition, ModuleResult } from './module';
-import { evaluate, evaluateCondition } from '../lang/expressions';
 
 const args = z
   .object({
@@ -19,14 +18,13 @@ export const debug: ModuleDefinition<DebugArgs> = {
   name: 'debug',
   args,
   freeForm: 'msg',
-  runsOn: 'controller',
   async run(a, ctx): Promise<ModuleResult> {
     if (a.var === undefined) {
       const msg = a.msg ?? 'Hello world!';
       // Lists and maps are shown as JSON, the way Ansible prints them.
       return { changed: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg, null, 2), verbosity: a.verbosity };
     }
-    const defined = evaluateCondition(`(${a.var}) is defined`, ctx.vars);
-    return { changed: false, [a.var]: defined ? evaluate(a.var, ctx.vars) : 'VARIABLE IS NOT DEFINED!', verbosity: a.verbosity };
+    const defined = ctx.evaluateCondition(`(${a.var}) is defined`);
+    return { changed: false, [a.var]: defined ? ctx.evaluate(a.var) : 'VARIABLE IS NOT DEFINED!', verbosity: a.verbosity };
   },
 };

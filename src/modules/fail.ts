@@ -9,7 +9,6 @@ export const fail: ModuleDefinition<FailArgs> = {
   name: 'fail',
   args,
   freeForm: 'msg',
-  runsOn: 'controller',
   async run(a) {
     return { changed: false, failed: true, msg: a.msg };
   },

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { loadYamlFile } from '../data/yaml-loader';
 import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './module';
 import { VARIABLE_NAME } from './set_fact';
 
@@ -28,12 +27,10 @@ export const include_vars: ModuleDefinition<IncludeVarsArgs> = {
   name: 'include_vars',
   args,
   freeForm: 'file',
-  runsOn: 'controller',
   async run(a, ctx) {
     const files = a.file !== undefined ? [varsFile(ctx, a.file)] : dirFiles(ctx, a.dir ?? '', a);
-    const read = ctx.readVarsFile ?? ((path: string) => loadYamlFile(path));
     const vars: Record<string, unknown> = {};
-    for (const path of files) Object.assign(vars, varsOf(read(path), path));
+    for (const path of files) Object.assign(vars, varsOf(ctx.readVarsFile(path), path));
     const facts = a.name === undefined ? vars : { [a.name]: vars };
     return { changed: false, facts, ansible_facts: facts, ansible_included_var_files: files };
   },

@@ -34,7 +34,6 @@ export const lb_member: ModuleDefinition<LbMemberArgs> = {
   name: 'lb_member',
   args,
   // The load balancer is reached from the controller (AWS API, HAProxy's admin address), never from the host.
-  runsOn: 'controller',
   async run(a, ctx): Promise<ModuleResult> {
     const lb = a.lb ?? ctx.vars.lb;
     if (lb === undefined) throw new ModuleFailure('lb_member needs the inventory variable lb (or the lb argument)');

@@ -38,6 +38,12 @@ export interface FileDiff {
 /** The folder of a role (and of the playbook) a local file is looked up in. */
 export type LocalFileKind = 'files' | 'templates' | 'vars';
 
+export interface LocalFile {
+  content: Buffer;
+  /** Decrypted from vault: whatever shows the content (a diff) must not. */
+  secret: boolean;
+}
+
 export interface ModuleContext {
   /** Inventory name of the host the task runs for. */
   host: string;
@@ -55,9 +61,18 @@ export interface ModuleContext {
   /** Resolve a `src:` path: the role's files/ (or templates/), then the playbook's directory. */
   resolveLocal(path: string, kind: LocalFileKind): string;
   /** Read a controller YAML/JSON file with the run's vault passwords; decrypted values become vault secrets (include_vars). */
-  readVarsFile?(localPath: string): unknown;
+  readVarsFile(localPath: string): unknown;
+  /**
+   * Read a controller file (copy's `src:`); a vault-encrypted one is decrypted with the run's
+   * passwords, as Ansible does, and its content becomes a vault secret.
+   */
+  readLocalFile(localPath: string): LocalFile;
   /** Render a template file on the controller with the task's variables (strict: missing variable is an error). */
   renderTemplate(localPath: string): string;
+  /** The value of an expression over the task's variables (debug's `var`). */
+  evaluate(expression: string): unknown;
+  /** Whether a condition holds over the task's variables (assert's `that`). */
+  evaluateCondition(condition: string | boolean): boolean;
   /** The task is `no_log` or its values come from the vault: file diffs are marked `secret`, never shown. */
   noLog?: boolean;
   /**
@@ -86,8 +101,6 @@ export interface ModuleDefinition<Args = unknown> {
   args: z.ZodType<Args>;
   /** The free-form form `command: ls -l` maps to this argument (command/shell: `cmd`; debug: `msg`...). */
   freeForm?: string;
-  /** 'controller': runs in play itself and never contacts the host (debug, set_fact, assert, fail, pause). */
-  runsOn?: 'host' | 'controller';
   run(args: Args, ctx: ModuleContext): Promise<ModuleResult>;
 }
 

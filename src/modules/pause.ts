@@ -15,7 +15,6 @@ type PauseArgs = z.infer<typeof args>;
 export const pause: ModuleDefinition<PauseArgs> = {
   name: 'pause',
   args,
-  runsOn: 'controller',
   async run(a) {
     const ms = ((a.seconds ?? 0) + (a.minutes ?? 0) * 60) * 1000;
     const started = Date.now();

@@ -13,7 +13,6 @@ type SetFactArgs = z.infer<typeof args>;
 export const set_fact: ModuleDefinition<SetFactArgs> = {
   name: 'set_fact',
   args,
-  runsOn: 'controller',
   async run(a) {
     const facts = Object.fromEntries(Object.entries(a).filter(([key]) => key !== 'cacheable'));
     return { changed: false, facts, ansible_facts: facts };

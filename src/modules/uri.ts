@@ -3,9 +3,19 @@ import { ModuleFailure, type ModuleDefinition, type ModuleResult } from './modul
 import { uriScript, type UriRequest, type UriResponse } from './commands/uri-script';
 import { run } from './support/host';
 
+/**
+ * Credentials in the URL would be shown wherever the URL is (error messages, the result's url);
+ * they belong in url_username/url_password, which the module hides. The authority ends at the
+ * first `/`, `?` or `#` (for Python's urllib, which sends the request, a backslash does not end it).
+ */
+const USERINFO = /^https?:\/\/[^/?#]*@/i;
+
 const args = z
   .object({
-    url: z.string().regex(/^https?:\/\//, 'url must start with http:// or https://'),
+    url: z
+      .string()
+      .regex(/^https?:\/\//, 'url must start with http:// or https://')
+      .refine((url) => !USERINFO.test(url), 'url must not hold credentials (user:password@); give them as url_username and url_password'),
     method: z.string().regex(/^[A-Z]+$/, 'method is an upper-case HTTP verb').default('GET'),
     status_code: z.union([z.number().int(), z.array(z.number().int()).min(1)]).transform((s) => (Array.isArray(s) ? s : [s])).default([200]),
     return_content: z.boolean().default(false),

@@ -1,4 +1,4 @@
-import { chmod, link, mkdir, mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, mkdtemp, readFile, rm, stat as fsStat, symlink, writeFile, readlink, utimes } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,6 +86,25 @@ describe('file modules on the controller', () => {
     await expect(run('copy', { dest, content: 'bad\n', validate: 'grep -q ^ok %s' })).rejects.toThrow();
     expect(await readFile(dest, 'utf8')).toBe('bye\n');
     await expect(run('copy', { dest, content: 'ok\n', validate: 'grep -q ^ok %s' })).resolves.toMatchObject({ changed: true });
+  });
+
+  it('backup: a link planted at a name known in advance is left alone, the backup is a new file', async () => {
+    const dest = join(dir, 'planted.conf');
+    const victim = join(dir, 'victim');
+    await writeFile(dest, 'old secret\n');
+    await writeFile(victim, 'untouched\n');
+    // every name a timestamp-only backup could take in the next seconds
+    const start = Date.now();
+    const planted = Array.from({ length: 30 }, (_, i) => `${dest}.${new Date(start + i * 1000).toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}~`);
+    for (const name of planted) await symlink(victim, name);
+
+    const replaced = await run('copy', { dest, content: 'new\n', backup: true });
+    const backup = replaced.backup_file as string;
+    expect(await readFile(victim, 'utf8')).toBe('untouched\n');
+    expect(planted).not.toContain(backup);
+    expect(backup.startsWith(`${dest}.`) && backup.endsWith('~')).toBe(true);
+    expect((await lstat(backup)).isFile()).toBe(true);
+    expect(await readFile(backup, 'utf8')).toBe('old secret\n');
   });
 
   it('copy: src resolved on the controller, force: false keeps an existing file', async () => {

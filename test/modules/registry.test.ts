@@ -1,4 +1,6 @@
 import { getModule, moduleNames } from '../../src/modules';
+import type { Connection } from '../../src/transport/connection';
+import { makeContext, runModule } from './context';
 
 const ISSUE_MODULES = [
   'apt', 'copy', 'template', 'file', 'lineinfile', 'blockinfile', 'service', 'systemd', 'user', 'group', 'authorized_key',
@@ -50,6 +52,27 @@ describe('module registry', () => {
     expect(getModule('shell')?.freeForm).toBe('cmd');
     expect(getModule('debug')?.freeForm).toBe('msg');
     expect(getModule('fail')?.freeForm).toBe('msg');
-    expect(getModule('debug')?.runsOn).toBe('controller');
+  });
+
+  it('runs the controller-side modules without touching the connection', async () => {
+    const noConnection = new Proxy({} as Connection, {
+      get: (_target, key) => {
+        if (key === 'host') return 'h1';
+        throw new Error(`the module used the connection (${String(key)})`);
+      },
+    });
+    const ctx = makeContext(noConnection, {
+      vars: { answer: 42 },
+      readVarsFile: () => ({ from_file: true }),
+    });
+    const run = (name: string, args: unknown) => runModule(getModule(name)!, args, ctx);
+    expect(await run('debug', { var: 'answer' })).toMatchObject({ changed: false, answer: 42 });
+    expect(await run('debug', { msg: 'hi' })).toMatchObject({ changed: false, msg: 'hi' });
+    expect(await run('assert', { that: ['answer == 42'] })).toMatchObject({ changed: false, msg: 'All assertions passed' });
+    expect(await run('assert', { that: 'answer == 41' })).toMatchObject({ failed: true, assertion: 'answer == 41' });
+    expect(await run('set_fact', { x: 1 })).toMatchObject({ changed: false, facts: { x: 1 } });
+    expect(await run('fail', { msg: 'stop' })).toMatchObject({ failed: true, msg: 'stop' });
+    expect(await run('pause', { seconds: 0 })).toMatchObject({ changed: false });
+    expect(await run('include_vars', { file: __filename })).toMatchObject({ changed: false, facts: { from_file: true } });
   });
 });

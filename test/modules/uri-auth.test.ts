@@ -5,6 +5,7 @@ import { LocalConnection } from '../../src/transport';
 import { getModule } from '../../src/modules';
 import type { ModuleResult } from '../../src/modules/module';
 import { makeContext, runModule } from './context';
+import { Project } from '../engine/harness';
 
 /** uri's basic auth and headers against a real HTTP server on 127.0.0.1, run by the local connection. */
 
@@ -106,4 +107,46 @@ test('url_password without url_username is refused', () => {
   const parsed = getModule('uri')!.args.safeParse({ url: base, url_password: PASSWORD });
   expect(parsed.success).toBe(false);
   expect(JSON.stringify(parsed.error)).toContain('url_password needs url_username');
+});
+
+describe('credentials in the url', () => {
+  const SECRET = 's3cr3t-in-url';
+
+  test('are refused by the argument check, pointing to url_username/url_password, without echoing them', () => {
+    for (const url of [
+      `http://${USER}:${SECRET}@127.0.0.1:1/x`,
+      `https://${USER}@127.0.0.1/`,
+      `HTTP://${USER}:${SECRET}@127.0.0.1`,
+      `http://127.0.0.1\\@${SECRET}/`,
+    ]) {
+      const parsed = getModule('uri')!.args.safeParse({ url });
+      expect({ url, success: parsed.success }).toEqual({ url, success: false });
+      const messages = parsed.error!.issues.map((issue) => issue.message).join('\n');
+      expect(messages).toMatch(/url_username and url_password/);
+      expect(messages).not.toContain(SECRET);
+    }
+  });
+
+  test('an @ in the path or query is not a credential', () => {
+    for (const url of [`${base}/users/a@b.example`, `${base}/?mail=a@b.example`, `${base}#a@b`]) {
+      expect({ url, success: getModule('uri')!.args.safeParse({ url }).success }).toEqual({ url, success: true });
+    }
+  });
+
+  test('a playbook with one fails to load, and the message does not hold the password', () => {
+    const project = new Project();
+    try {
+      project.playbook(`- hosts: all\n  tasks:\n    - uri: { url: "http://${USER}:${SECRET}@127.0.0.1:1/health" }\n`);
+      let refusal: unknown;
+      try {
+        project.load();
+      } catch (err) {
+        refusal = err;
+      }
+      expect(String(refusal)).toMatch(/url_username and url_password/);
+      expect(String(refusal) + JSON.stringify(refusal)).not.toContain(SECRET);
+    } finally {
+      project.remove();
+    }
+  });
 });

@@ -1,15 +1,21 @@
+import { readFileSync } from 'node:fs';
 import type { Connection } from '../../transport/connection';
 import { TransportError } from '../../transport/connection';
-import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleDefinition, type ModuleResult } from '../../modules/module';
-import type { FailureDetail, HostStatus } from '../output/events';
+import { ModuleFailure, type LocalFile, type ModuleContext, type ModuleDefinition, type ModuleResult } from '../../modules/module';
+import type { FailureDetail, HostStatus, ItemOutcome } from '../output/events';
 import { resolveLocal } from '../playbook/local-files';
 import { parseArgs } from '../playbook/module-args';
-import type { ModuleTask, Vars } from '../playbook/types';
+import type { ModuleTask } from '../playbook/types';
 import { asyncCommandLine } from '../../modules/commands/async-job';
 import { asyncDirOf } from '../../modules/support/async-job';
 import { AsyncJobConnection } from './async-job';
 import { renderEnvironment, withEnvironment } from './environment';
-import { allHold, loopItems, render, renderFile } from './evaluate';
+import { allHold, holds, loopItems, render, renderFile, valueOf } from './evaluate';
+import type { Vars } from '../../data/vars';
+import type { Redactor } from '../../data/redaction';
+import { unsafeData } from '../../data/unsafe-text';
+import { loadYamlFile } from '../../data/yaml-loader';
+import { decryptVault, isVaulted, VaultPasswords } from '../../vault';
 
 /** Everything one task on one host needs from the run. */
 export interface TaskHostEnv {
@@ -23,22 +29,15 @@ export interface TaskHostEnv {
   diff: boolean;
   facts: Vars | undefined;
   playbookDir: string;
-  /** Whether a rendered value holds a vault secret (then the task's diffs are secret). */
-  holdsSecret: (value: unknown) => boolean;
-  /** include_vars: a controller vars file, read with the run's vault passwords. */
-  readVarsFile: (localPath: string) => unknown;
+  /** The run's known secrets: values decrypted here are added; a diff holding one is not shown. */
+  secrets: Redactor;
+  /** The run's vault passwords, for controller files the task reads (include_vars, copy's src). */
+  vault: VaultPasswords | undefined;
   /** Called once per loop item as it finishes, so people see items as they happen. */
   onItem: (item: ItemOutcome) => void;
 }
 
-export interface ItemOutcome {
-  status: HostStatus;
-  item?: unknown;
-  result: Vars;
-  failure?: FailureDetail;
-  diffs: FileDiff[];
-  noLog: boolean;
-}
+export type { ItemOutcome };
 
 export interface HostOutcome extends ItemOutcome {
   /** Set when the host could not be reached: it is out for the rest of the run. */
@@ -56,7 +55,7 @@ export async function executeModuleTask(task: ModuleTask, env: TaskHostEnv): Pro
     const items = loopItems(task, env.vars, task.origin);
     const outcomes: ItemOutcome[] = [];
     for (const item of items) {
-      const outcome = await runItem(task, env, { ...env.vars, [task.loopVar]: item }, item);
+      const outcome = await runItem(task, env, { ...env.vars, [task.loopVar]: unsafeData(item) }, item);
       if (outcome.unreachable) return outcome;
       outcomes.push(outcome);
       env.onItem(outcome);
@@ -74,10 +73,10 @@ async function runItem(task: ModuleTask, env: TaskHostEnv, vars: Vars, item: unk
     const rendered = render(task.args, vars, task.origin);
     const args = parseArgs(env.module, rendered, task.origin);
     const environment = renderEnvironment(task.environment, vars, task.origin);
-    const secret = env.holdsSecret(rendered) || env.holdsSecret(environment) || noLog;
+    const secret = holdsSecret(env.secrets, rendered) || holdsSecret(env.secrets, environment) || noLog;
     const ctx = moduleContext(task, env, vars, environment, secret);
     const result = await withRetries(task, env.module, args, ctx, vars);
-    return outcomeOf(result, item, noLog);
+    return outcomeOf(withSecretDiffs(result, env.secrets), item, noLog);
   } catch (err) {
     return errorOutcome(err, item, noLog);
   }
@@ -99,8 +98,43 @@ function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, environme
     reconnect: reconnect && (async () => withEnvironment(await reconnect(), environment)),
     resolveLocal: (path, kind) => resolveLocal(path, kind, task.role?.path, env.playbookDir),
     renderTemplate: (localPath) => renderFile(localPath, vars),
-    readVarsFile: env.readVarsFile,
+    evaluate: (expression) => valueOf(expression, vars, task.origin),
+    evaluateCondition: (condition) => holds(condition, vars, task.origin),
+    readVarsFile: (localPath) => loadYamlFile(localPath, { vault: env.vault, secrets: env.secrets }),
+    readLocalFile: (localPath) => readLocalFile(localPath, env),
   };
+}
+
+function holdsSecret(secrets: Redactor, value: unknown): boolean {
+  if (typeof value === 'string') return secrets.contains(value);
+  if (Array.isArray(value)) return value.some((v) => holdsSecret(secrets, v));
+  if (value && typeof value === 'object') return Object.values(value).some((v) => holdsSecret(secrets, v));
+  return false;
+}
+
+/** A vault-encrypted file is deployed decrypted, as Ansible's copy does; its text becomes a secret of the run. */
+function readLocalFile(localPath: string, env: TaskHostEnv): LocalFile {
+  const raw = readFileSync(localPath);
+  if (!isVaulted(raw)) return { content: raw, secret: false };
+  let content: Buffer;
+  try {
+    content = decryptVault(raw, env.vault ?? new VaultPasswords());
+  } catch (err) {
+    throw new Error(`${localPath}: vault: ${(err as Error).message}`);
+  }
+  // Binary content has no text to find in the output; the module hides its diff all the same.
+  if (!content.includes(0)) env.secrets.add(content.toString('utf8'), 'vault');
+  return { content, secret: true };
+}
+
+/**
+ * The module marks a diff secret only from what it knew before running (no_log, secret
+ * arguments); a rendered template or the host's old file can hold a known secret too, and
+ * then the diff would print it, or the old value beside the masked new one.
+ */
+function withSecretDiffs(result: ModuleResult, secrets: Redactor): ModuleResult {
+  if (!result.diff?.some((d) => !d.secret && (secrets.contains(d.before) || secrets.contains(d.after)))) return result;
+  return { ...result, diff: result.diff.map((d) => (secrets.contains(d.before) || secrets.contains(d.after) ? { ...d, secret: true } : d)) };
 }
 
 /** Runs the module, then applies changed_when/failed_when; repeats while `until` does not hold. */
@@ -109,7 +143,7 @@ async function withRetries(task: ModuleTask, module: ModuleDefinition, args: unk
   for (let attempt = 1; ; attempt++) {
     const result = judge(task, await runAttempt(task, module, args, ctx), vars);
     if (!task.until) return result;
-    const withResult = task.register ? { ...vars, [task.register]: result } : { ...vars, ...result };
+    const withResult = task.register ? { ...vars, [task.register]: unsafeData(result) } : { ...vars, ...unsafeData(result) };
     if (allHold(task.until, withResult, task.origin)) return { ...result, attempts: attempt };
     if (attempt >= attempts) {
       return { ...result, attempts: attempt, failed: true, msg: `until was still false after ${attempt} attempts: ${task.until.join(' and ')}` };
@@ -137,7 +171,7 @@ async function runModule(module: ModuleDefinition, args: unknown, ctx: ModuleCon
 /** changed_when and failed_when see the result under its register name, as in Ansible. */
 function judge(task: ModuleTask, result: ModuleResult, vars: Vars): ModuleResult {
   if (!task.changedWhen && !task.failedWhen) return result;
-  const withResult = task.register ? { ...vars, [task.register]: result } : vars;
+  const withResult = task.register ? { ...vars, [task.register]: unsafeData(result) } : vars;
   const judged = { ...result };
   if (task.changedWhen) judged.changed = allHold(task.changedWhen, withResult, task.origin);
   if (task.failedWhen) {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyAttributesCommand, hasAttributes } from '../commands/attributes';
 import { fileProbesCommand, parseFileProbes } from '../commands/file-probe';
@@ -27,6 +27,12 @@ export function listLocalTree(root: string): LocalTree {
   };
   walk('');
   return tree;
+}
+
+/** A controller file to deploy, and the context to write it in: a vaulted file's diff is secret. */
+export function localSource(ctx: ModuleContext, path: string): { ctx: ModuleContext; content: Buffer } {
+  const file = ctx.readLocalFile(path);
+  return { ctx: file.secret ? { ...ctx, noLog: true } : ctx, content: file.content };
 }
 
 export type TreeOptions = Omit<KeptFile, 'path' | 'content' | 'intoDirectoryAs'>;
@@ -62,8 +68,8 @@ export async function copyTree(ctx: ModuleContext, localRoot: string, dest: stri
   for (const [index, relative] of tree.files.entries()) {
     const probe = probes[directories.length + index];
     if (probe.exists && !options.force) continue;
-    const content = readFileSync(join(localRoot, relative));
-    const written = await ensureFile(ctx, { ...options, path: remote(relative), content }, probe);
+    const source = localSource(ctx, join(localRoot, relative));
+    const written = await ensureFile(source.ctx, { ...options, path: remote(relative), content: source.content }, probe);
     changed ||= written.changed;
     diff.push(...(written.diff ?? []));
   }

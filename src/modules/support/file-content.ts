@@ -27,7 +27,7 @@ async function currentContent(ctx: ModuleContext, path: string, probe: FileProbe
 export interface DesiredFile extends FileAttributes {
   path: string;
   content: Buffer;
-  /** Keep a timestamped copy of the old file (`path.<time>~`, like Ansible) before replacing it. */
+  /** Keep a timestamped copy of the old file (`path.<time>.<random>~`, like Ansible's) before replacing it. */
   backup?: boolean;
   /** Passed to putFile: run on the temporary file, a failure leaves the destination as it was. */
   validate?: string;
@@ -76,10 +76,16 @@ export async function ensureFile(ctx: ModuleContext, desired: DesiredFile, probe
   return result;
 }
 
+/**
+ * The backup is created by mktemp (exclusive, random part) and the old file copied into it: a name
+ * known in advance would let whoever can write the directory plant a link there, and `cp` would
+ * send the old content wherever it points.
+ */
 async function backupFile(ctx: ModuleContext, path: string): Promise<string> {
   const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
-  const backup = `${path}.${stamp}~`;
-  await runOk(ctx, argv('cp', '-p', '--', path, backup), `backing up ${path}`);
-  return backup;
+  const template = `${path}.${stamp}.XXXXXX~`;
+  const copy = `b=$(${argv('mktemp', '--', template)}) && { ${argv('cp', '-p', '--', path)} "$b" || { rm -f -- "$b"; false; }; } && printf '%s\n' "$b"`;
+  const { stdout } = await runOk(ctx, copy, `backing up ${path}`);
+  return stdout.replace(/\n$/, '');
 }
 
