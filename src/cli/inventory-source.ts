@@ -1,4 +1,4 @@
-import type { RunInventory } from '../engine/run/playbook-runner';
+import type { RunInventory } from '../engine/run/run-state';
 import { loadInventory, type InventoryOptions } from '../inventory/inventory';
 import { splitPattern } from '../inventory/host-patterns';
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Reporter, RunEvent } from '../../src/engine/output/events';
 import { loadPlaybook, type PlaybookLoadOptions } from '../../src/engine/playbook/playbook-loader';
-import type { Vars } from '../../src/engine/playbook/types';
+import type { Vars } from '../../src/data/vars';
 import { RunConnections } from '../../src/engine/run/connections';
-import { runPlaybook, type RunInventory, type RunOptions, type RunSummary } from '../../src/engine/run/playbook-runner';
+import { runPlaybook, type RunSummary } from '../../src/engine/run/playbook-runner';
+import type { RunInventory, RunOptions } from '../../src/engine/run/run-state';
 import { Redactor } from '../../src/data/redaction';
 import { getModule } from '../../src/modules';
 import { createConnectionPool } from '../../src/transport/pool';
@@ -59,7 +60,7 @@ export class Project {
     const inventory = localInventory(hosts, this.dir);
     const events: RunEvent[] = [];
     const reporter: Reporter = { emit: (event) => events.push(event) };
-    const connections = new RunConnections(createConnectionPool({ baseDir: this.dir }));
+    const connections = new RunConnections(createConnectionPool(), { baseDir: this.dir });
     try {
       const summary = await runPlaybook(playbook, {
         inventory,

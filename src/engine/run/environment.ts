@@ -1,9 +1,9 @@
 import type { Connection, RunOptions, RunResult } from '../../transport/connection';
 import { environmentProblem } from '../playbook/fields';
-import { isDict } from '../playbook/module-args';
-import type { EnvironmentLayer, Origin, Vars } from '../playbook/types';
+import type { EnvironmentLayer, Origin } from '../playbook/types';
 import { ConnectionWrapper } from './connection-wrapper';
 import { render } from './evaluate';
+import { isDict, type Vars } from '../../data/vars';
 
 /** The task's `environment:` levels rendered for one host and merged, the inner level winning. */
 export function renderEnvironment(layers: readonly EnvironmentLayer[] | undefined, vars: Vars, origin: Origin): Record<string, string> {

@@ -1,5 +1,6 @@
 import { emptyStats, type HostStats } from '../output/events';
-import type { Handler, Vars } from '../playbook/types';
+import type { Handler } from '../playbook/types';
+import type { Vars } from '../../data/vars';
 
 /** What the run knows about one host: its counters, its facts, and whether it may still run tasks. */
 export class HostState {

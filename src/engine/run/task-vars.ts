@@ -1,7 +1,8 @@
-import type { Inherited, Play, Vars } from '../playbook/types';
+import type { Inherited, Play } from '../playbook/types';
 import { variableView } from '../../lang/variable-view';
 import { factVars, mergeVars } from './variables';
 import type { HostState, HostStates } from './host-state';
+import type { Vars } from '../../data/vars';
 
 /** What the vars of a task on a host are computed from. */
 export interface VarSources {

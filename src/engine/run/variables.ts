@@ -1,4 +1,5 @@
-import type { Vars } from '../playbook/types';
+import { unsafeData } from '../../data/unsafe-text';
+import type { Vars } from '../../data/vars';
 
 /**
  * The variable layers of one task on one host, named by where the values come from. The order of
@@ -39,10 +40,15 @@ export function mergeVars(layers: VarLayers): Vars {
   return merged;
 }
 
-/** Facts as variables: `ansible_facts.<name>` and the top-level `ansible_<name>` Ansible injects. */
+/**
+ * Facts as variables: `ansible_facts.<name>` and the top-level `ansible_<name>` Ansible injects.
+ * They are what the host said (a hostname, a path), so they are data (`!unsafe`) here, where they
+ * become variables; the host state keeps them as sent, for modules (setup adds to them).
+ */
 export function factVars(facts: Vars | undefined): Vars {
   if (!facts) return {};
-  const vars: Vars = { ansible_facts: facts };
-  for (const [name, value] of Object.entries(facts)) vars[`ansible_${name}`] = value;
+  const data = unsafeData(facts);
+  const vars: Vars = { ansible_facts: data };
+  for (const [name, value] of Object.entries(data)) vars[`ansible_${name}`] = value;
   return vars;
 }

@@ -1,0 +1,100 @@
+import { taskStartEvent } from '../output/results';
+import type { ModuleTask } from '../playbook/types';
+import { exceedsMaxFail } from './batches';
+import { render } from './evaluate';
+import { dueHandlers } from './handlers';
+import { applyOutcome, recordOutcome, reportResult } from './host-results';
+import { mapLimit } from './limit';
+import type { RunState } from './run-state';
+import { executeModuleTask, type HostOutcome } from './task-executor';
+import { taskVars } from './task-vars';
+
+/**
+ * Ansible's linear strategy: each task on every host of the batch, at most --forks at a time,
+ * before the next task starts; then the failure rules decide whether the play goes on.
+ */
+
+/** One task on the given hosts, in parallel up to --forks; results are reported as each host finishes. */
+export async function runTask(run: RunState, task: ModuleTask, hosts: string[], handler: boolean): Promise<void> {
+  const { reporter } = run.options;
+  const title = task.name ?? task.module;
+  reporter.emit(taskStartEvent(task, title, handler));
+  const started = Date.now();
+  // run_once: the first host runs it, and its result counts for the whole batch (Ansible reports that host only)
+  const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
+  const running = new Set(runners);
+  const ticker = setInterval(
+    () => reporter.emit({ type: 'task_progress', task: title, running: [...running], elapsedMs: Date.now() - started }),
+    run.options.progressIntervalMs ?? 1000,
+  );
+  ticker.unref();
+  const failedBefore = new Set(hosts.filter((host) => run.states.get(host).failed));
+  try {
+    await mapLimit(runners, run.options.forks, async (host) => {
+      const outcome = await runOnHost(run, task, host, title);
+      running.delete(host);
+      recordOutcome(run, task, host, title, outcome);
+      if (task.runOnce && !outcome.unreachable) {
+        for (const other of hosts.filter((h) => h !== host)) applyOutcome(run, task, run.states.get(other), title, outcome);
+      }
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  if (!handler) applyFailureRules(run, run.batch, hosts.filter((host) => run.states.get(host).failed && !failedBefore.has(host)));
+}
+
+/** The handlers notified on these hosts, run as tasks (handlers.ts decides which, in what order). */
+export async function flushHandlers(run: RunState, hosts: readonly string[]): Promise<void> {
+  for (const due of dueHandlers(run, hosts)) await runTask(run, due.handler, due.hosts, true);
+}
+
+/**
+ * any_errors_fatal (any new failure), max_fail_percentage (exceeded, per batch) and a batch
+ * with no host left all stop the play, and the run: later batches and plays are not started.
+ * Inside a block with rescue or always the rules wait for those to run.
+ */
+export function applyFailureRules(run: RunState, batch: readonly string[], newlyFailed: readonly string[]): void {
+  if (run.guardedBlocks > 0) return;
+  const lost = batch.filter((host) => {
+    const state = run.states.get(host);
+    return state.failed || state.unreachable;
+  });
+  const stop =
+    (run.play.anyErrorsFatal && newlyFailed.length > 0) ||
+    exceedsMaxFail(lost.length, batch.length, run.play.maxFailPercentage) ||
+    (lost.length === batch.length && batch.length > 0);
+  if (stop) {
+    run.playHalted = true;
+    run.runHalted = true;
+  }
+}
+
+async function runOnHost(run: RunState, task: ModuleTask, host: string, title: string): Promise<HostOutcome> {
+  const { options } = run;
+  const state = run.states.get(host);
+  const module = options.module(task.module);
+  const vars = taskVars(run.vars, host, task);
+  try {
+    if (!module) throw new Error(`unknown module '${task.module}'`);
+    const delegate = task.delegateTo ? String(render(task.delegateTo, vars, task.origin)) : undefined;
+    const target = delegate ?? host;
+    const targetVars = delegate ? options.inventory.hostVars(delegate) : vars;
+    return await executeModuleTask(task, {
+      host,
+      vars,
+      module,
+      conn: options.connections.forHost(target, targetVars),
+      reconnect: options.connections.reconnect(target, targetVars),
+      check: options.check,
+      diff: options.diff,
+      facts: state.facts,
+      playbookDir: run.playbook.dir,
+      secrets: options.secrets,
+      vault: options.loadOptions.vault,
+      onItem: (item) => reportResult(run, task, host, title, item, task.ignoreErrors === true && item.status === 'failed', delegate),
+    });
+  } catch (err) {
+    return { status: 'failed', result: { changed: false, failed: true, msg: (err as Error).message }, failure: { msg: (err as Error).message }, diffs: [], noLog: false };
+  }
+}
