@@ -13,7 +13,7 @@ import { RunConnections } from '../engine/run/connections';
 import { EXIT, runPlaybook } from '../engine/run/playbook-runner';
 import { playbookHoldsStartTask } from '../engine/run/start-at';
 import { Redactor } from '../data/redaction';
-import { parseTagList } from '../engine/run/tags';
+import { parseTagList } from '../engine/playbook/tags';
 import { InventoryError } from '../inventory/inventory-error';
 import { STATE_ROOT } from '../lab/layout';
 import { getModule } from '../modules';
@@ -62,8 +62,8 @@ export async function runPlayCommand(playbookName: string, options: PlayOptions,
   const reporter: Reporter = options.json
     ? new JsonReporter(process.stdout, secrets)
     : new HumanReporter({ out: process.stdout, secrets, verbose: (options.verbose ?? 0) > 0 });
-  const pool = createConnectionPool({ strictHostKeyChecking: options.sshStrictHostKeyChecking, baseDir: project.root });
-  const connections = new RunConnections(pool);
+  const pool = createConnectionPool({ strictHostKeyChecking: options.sshStrictHostKeyChecking });
+  const connections = new RunConnections(pool, { baseDir: project.root });
   const interrupt = { requested: false };
   const onSignal = () => {
     if (interrupt.requested) {
@@ -123,12 +123,14 @@ interface Prepared {
 
 async function prepare(playbookName: string, options: PlayOptions, cwd: string, secrets: Redactor): Promise<Prepared> {
   const project = loadProject(cwd);
+  if (project.ignored) process.stderr.write(`[WARNING]: ${project.ignored}\n`);
   const playbookPath = resolvePlaybook(playbookName, project, cwd);
   const passwordFiles = (options.vaultPasswordFile ?? []).map((f) => resolve(cwd, f));
   const vault = await resolveVaultPasswords({
     passwordFiles: passwordFiles.length > 0 ? passwordFiles : project.vaultPasswordFile ? [project.vaultPasswordFile] : [],
     vaultIds: options.vaultId,
     prompt: options.askVaultPassword,
+    onPassword: (password) => secrets.add(password, 'vault'),
   });
   const yaml = { vault, secrets };
   const extraVars = parseExtraVars(options.extraVars ?? [], { ...yaml, cwd });

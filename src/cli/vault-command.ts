@@ -12,11 +12,11 @@ import {
   promptPassword,
   resolveVaultPasswords,
 } from '../vault';
-import { editInEditor, writeFileAtomic } from '../vault/vault-files';
+import { editInEditor, writeVaultFile } from '../vault/vault-files';
 
 /** What the vault command talks to; tests pass their own. */
 export interface VaultCommandIo {
-  stdin: () => Buffer;
+  stdin: () => Promise<Buffer>;
   stdout: (text: string | Buffer) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
@@ -38,9 +38,12 @@ const IN_PLACE_OUTPUT = 'write to this file ("-" for stdout) instead of in place
 
 function defaultIo(): VaultCommandIo {
   return {
-    stdin: () => {
+    stdin: async () => {
       if (process.stdin.isTTY) process.stderr.write('Reading the value from stdin (Ctrl-D to end it)\n');
-      return readFileSync(0);
+      // read as a stream: a synchronous read of a non-blocking pipe fails with EAGAIN when the writer is slow
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
     },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -104,7 +107,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
       run(async (file: string, opts: PasswordOptions) => {
         if (existsSync(file)) throw new VaultError(`${file} already exists; use "play vault edit"`);
         const encrypt = encryptWith(await secretsFor(opts, 'encrypt'), opts);
-        writeFileAtomic(file, encrypt(io.edit(Buffer.alloc(0))));
+        writeVaultFile(file, encrypt(io.edit(Buffer.alloc(0))));
       }),
     );
 
@@ -112,7 +115,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     .action(
       run(async (files: string[], opts: PasswordOptions) => {
         const encrypt = encryptWith(await secretsFor(opts, 'encrypt'), opts);
-        transformFiles(io, files, opts.output, (plain, name) => {
+        await transformFiles(io, files, opts.output, (plain, name) => {
           if (isVaulted(plain)) throw new VaultError(`${name} is already encrypted`);
           return encrypt(plain);
         });
@@ -123,7 +126,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     .action(
       run(async (files: string[], opts: PasswordOptions) => {
         const secrets = await secretsFor(opts, 'decrypt');
-        transformFiles(io, files, opts.output, (text, name) => decryptNamed(text, secrets, name));
+        await transformFiles(io, files, opts.output, (text, name) => decryptNamed(text, secrets, name));
       }),
     );
 
@@ -131,7 +134,7 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     .action(
       run(async (files: string[], opts: PasswordOptions) => {
         const secrets = await secretsFor(opts, 'decrypt');
-        for (const file of files) io.stdout(decryptNamed(readInput(io, file), secrets, file));
+        for (const file of files) io.stdout(decryptNamed(await readInput(io, file), secrets, file));
       }),
     );
 
@@ -139,12 +142,12 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
     .action(
       run(async (file: string, opts: PasswordOptions) => {
         const secrets = await secretsFor(opts, 'decrypt');
-        const text = readInput(io, file);
+        const text = await readInput(io, file);
         const plain = decryptNamed(text, secrets, file);
         const edited = io.edit(plain);
         if (edited.equals(plain)) return;
         const id = opts.encryptVaultId ?? parseEnvelope(text.toString()).vaultId;
-        writeFileAtomic(file, encryptWith(secrets, { ...opts, encryptVaultId: id })(edited));
+        writeVaultFile(file, encryptWith(secrets, { ...opts, encryptVaultId: id })(edited));
       }),
     );
 
@@ -163,8 +166,9 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
         const target = fresh.isEmpty ? VaultPasswords.fromPassword(await askPassword(io, true, 'New vault password')) : fresh;
         const encrypt = encryptWith(target, {});
         // decrypt everything first, so one bad file leaves all of them as they were
-        const plains = files.map((file) => decryptNamed(readInput(io, file), secrets, file));
-        files.forEach((file, i) => writeFileAtomic(file, encrypt(plains[i])));
+        const plains: Buffer[] = [];
+        for (const file of files) plains.push(decryptNamed(await readInput(io, file), secrets, file));
+        files.forEach((file, i) => writeVaultFile(file, encrypt(plains[i])));
       }),
     );
 
@@ -176,11 +180,11 @@ export function registerVaultCommand(program: Command, io: VaultCommandIo = defa
         const { password, id } = encryptionKey(await secretsFor(opts, 'encrypt'), opts.encryptVaultId);
         const values: Array<[string | undefined, string]> =
           strings.length === 0 || strings.includes(STDIO)
-            ? [[opts.stdinName, io.stdin().toString('utf8')]]
+            ? [[opts.stdinName, (await io.stdin()).toString('utf8')]]
             : strings.map((s, i) => [opts.name?.[i], s]);
         if (values.some(([, v]) => v === '')) throw new VaultError('cannot encrypt an empty string');
         const out = values.map(([name, value]) => encryptString(value, name, password, id)).join('');
-        if (opts.output && opts.output !== STDIO) writeFileAtomic(opts.output, out);
+        if (opts.output && opts.output !== STDIO) writeVaultFile(opts.output, out);
         else io.stdout(out);
       }),
     );
@@ -197,7 +201,7 @@ function decryptNamed(text: Buffer, secrets: VaultPasswords, name: string): Buff
   }
 }
 
-function readInput(io: VaultCommandIo, file: string): Buffer {
+async function readInput(io: VaultCommandIo, file: string): Promise<Buffer> {
   if (file === STDIO) return io.stdin();
   try {
     return readFileSync(file);
@@ -207,14 +211,20 @@ function readInput(io: VaultCommandIo, file: string): Buffer {
 }
 
 /** Reads every input and transforms it before writing anything, so a bad file leaves all of them untouched. */
-function transformFiles(io: VaultCommandIo, files: string[], output: string | undefined, transform: (data: Buffer, name: string) => Buffer | string): void {
+async function transformFiles(
+  io: VaultCommandIo,
+  files: string[],
+  output: string | undefined,
+  transform: (data: Buffer, name: string) => Buffer | string,
+): Promise<void> {
   const inputs = files.length ? files : [STDIO];
   if (output && inputs.length > 1) throw new VaultError('--output takes a single input file');
-  const results = inputs.map((file) => transform(readInput(io, file), file === STDIO ? 'stdin' : file));
+  const results: Array<Buffer | string> = [];
+  for (const file of inputs) results.push(transform(await readInput(io, file), file === STDIO ? 'stdin' : file));
   inputs.forEach((file, i) => {
     const destination = output ?? file;
     if (destination === STDIO) io.stdout(results[i]);
-    else writeFileAtomic(destination, results[i]);
+    else writeVaultFile(destination, results[i]);
   });
 }
 

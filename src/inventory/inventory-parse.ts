@@ -1,7 +1,7 @@
 import { InventoryError } from './inventory-error';
 import { ALL, InventoryModel } from './inventory-model';
 import type { VarMap } from './inventory-model';
-import { expandHostRange } from './inventory-ranges';
+import { expandHostRange, MAX_INVENTORY_HOSTS } from './inventory-ranges';
 
 /**
  * Reads one YAML inventory in Ansible's shape into the model:
@@ -35,6 +35,9 @@ export function parseInventoryData(data: unknown, file: string, model: Inventory
 }
 
 class GroupParser {
+  /** Host names listed so far, a host in several groups counted each time. */
+  private listed = 0;
+
   constructor(
     private readonly file: string,
     private readonly model: InventoryModel,
@@ -71,6 +74,8 @@ class GroupParser {
       } catch (err) {
         throw new InventoryError(this.file, hostKey, (err as Error).message);
       }
+      this.listed += names.length;
+      if (this.listed > MAX_INVENTORY_HOSTS) throw new InventoryError(this.file, hostKey, `the file lists more than ${MAX_INVENTORY_HOSTS} hosts (ranges expanded)`);
       const hostVars = vars === null || vars === undefined ? {} : this.vars(vars, hostKey);
       for (const name of names) {
         if (!name || BAD_HOST_CHARS.test(name)) throw new InventoryError(this.file, hostKey, `invalid host name "${name}"`);

@@ -10,5 +10,5 @@ export {
   readPasswordFile,
   resolveVaultPasswords,
 } from './vault-passwords';
-export type { VaultPassword, VaultPasswordOptions } from './vault-passwords';
+export type { VaultPassword, VaultPasswordOptions, VaultPasswordSource } from './vault-passwords';
 export { encryptString } from './vault-string';

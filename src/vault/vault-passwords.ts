@@ -13,16 +13,38 @@ export interface VaultPassword {
   source: string;
 }
 
-/** The vault passwords of a run; several may be given (one per vault id), all are tried on decrypt. */
+/** A password, or how to get it when first needed. */
+export type VaultPasswordSource = VaultPassword | (() => VaultPassword);
+
+/**
+ * The vault passwords of a run; several may be given (one per vault id), all are tried on decrypt.
+ * A source given as a function is called on first use, so a password file is read (a password
+ * script run) only when there is vault data to open.
+ */
 export class VaultPasswords {
-  constructor(readonly entries: readonly VaultPassword[] = []) {}
+  private resolved: { entries: readonly VaultPassword[] } | { error: unknown } | undefined;
+
+  constructor(private readonly sources: readonly VaultPasswordSource[] = []) {}
 
   static fromPassword(password: string | Buffer, id = DEFAULT_VAULT_ID, source = 'argument'): VaultPasswords {
     return new VaultPasswords([{ id, password: Buffer.from(password), source }]);
   }
 
   get isEmpty(): boolean {
-    return this.entries.length === 0;
+    return this.sources.length === 0;
+  }
+
+  /** The passwords, getting the deferred ones now; a failure is kept, so a failing script runs once. */
+  get entries(): readonly VaultPassword[] {
+    if (!this.resolved) {
+      try {
+        this.resolved = { entries: this.sources.map((source) => (typeof source === 'function' ? source() : source)) };
+      } catch (error) {
+        this.resolved = { error };
+      }
+    }
+    if ('error' in this.resolved) throw this.resolved.error;
+    return this.resolved.entries;
   }
 
   /** Passwords to try for an envelope: the ones labelled with its vault id first, then the rest. */
@@ -69,27 +91,43 @@ export function parseVaultIdOption(option: string): { id: string; source: string
 export interface VaultPasswordOptions {
   passwordFiles?: string[];
   vaultIds?: string[];
+  /** Where $PLAY_VAULT_PASSWORD is read from; the variable is removed from it once read. */
   env?: NodeJS.ProcessEnv;
   /** Ask on the terminal (no echo) when no other source gave a password; only when stdin is a TTY. */
   prompt?: boolean;
   askPassword?: (question: string) => Promise<string>;
+  /** Told every password as it becomes known (to register it as a secret to mask in output). */
+  onPassword?: (password: string) => void;
 }
 
-/** Collects the run's vault passwords from --vault-password-file, --vault-id, $PLAY_VAULT_PASSWORD, then a prompt. */
+/**
+ * Collects the run's vault passwords from --vault-password-file, --vault-id, $PLAY_VAULT_PASSWORD,
+ * then a prompt. Files and scripts are deferred to the first decrypt: a play.yml naming a script
+ * must not run it for a playbook without vault data. The variable is read and removed now, so no
+ * command the run starts (a password script, `shell: env` on localhost) inherits it. Prompts are
+ * asked now: they were asked for on the command line, as with ansible-playbook.
+ */
 export async function resolveVaultPasswords(options: VaultPasswordOptions = {}): Promise<VaultPasswords> {
   const ask = options.askPassword ?? promptPassword;
-  const entries: VaultPassword[] = (options.passwordFiles ?? []).map((file) => readPasswordFile(file));
+  const known = (entry: VaultPassword): VaultPassword => {
+    options.onPassword?.(entry.password.toString());
+    return entry;
+  };
+  const fromFile = (file: string, id?: string) => () => known(readPasswordFile(file, id));
+  const env = options.env ?? process.env;
+  const fromEnv = env[VAULT_PASSWORD_ENV];
+  delete env[VAULT_PASSWORD_ENV];
+  const sources: VaultPasswordSource[] = (options.passwordFiles ?? []).map((file) => fromFile(file));
   for (const option of options.vaultIds ?? []) {
     const { id, source } = parseVaultIdOption(option);
-    if (source === 'prompt') entries.push({ id, password: Buffer.from(await askNonEmpty(ask, `Vault password (${id}): `)), source: 'prompt' });
-    else entries.push(readPasswordFile(source, id));
+    if (source === 'prompt') sources.push(known({ id, password: Buffer.from(await askNonEmpty(ask, `Vault password (${id}): `)), source: 'prompt' }));
+    else sources.push(fromFile(source, id));
   }
-  const fromEnv = (options.env ?? process.env)[VAULT_PASSWORD_ENV];
-  if (fromEnv) entries.push({ id: DEFAULT_VAULT_ID, password: Buffer.from(fromEnv), source: `$${VAULT_PASSWORD_ENV}` });
-  if (entries.length === 0 && options.prompt && (options.askPassword || process.stdin.isTTY)) {
-    entries.push({ id: DEFAULT_VAULT_ID, password: Buffer.from(await askNonEmpty(ask, 'Vault password: ')), source: 'prompt' });
+  if (fromEnv) sources.push(known({ id: DEFAULT_VAULT_ID, password: Buffer.from(fromEnv), source: `$${VAULT_PASSWORD_ENV}` }));
+  if (sources.length === 0 && options.prompt && (options.askPassword || process.stdin.isTTY)) {
+    sources.push(known({ id: DEFAULT_VAULT_ID, password: Buffer.from(await askNonEmpty(ask, 'Vault password: ')), source: 'prompt' }));
   }
-  return new VaultPasswords(entries);
+  return new VaultPasswords(sources);
 }
 
 async function askNonEmpty(ask: (q: string) => Promise<string>, question: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExtraVars } from '../../src/data/extra-vars';
@@ -43,6 +43,46 @@ describe('the project', () => {
     expect(resolvePlaybook('site', project, dir)).toBe(join(dir, 'playbooks/site.yml'));
     expect(resolvePlaybook('other.yml', project, dir)).toBe(join(dir, 'other.yml'));
     expect(() => resolvePlaybook('nope', project, dir)).toThrow("no playbook 'nope'");
+  });
+});
+
+describe('the project search trusts only what no one else can write', () => {
+  // a uid that is neither ours nor root's (nobody); the suite runs as root, so chown works
+  const OTHER = 65534;
+  const parentWithPlayYml = (): string => {
+    writeFileSync(join(dir, 'play.yml'), 'inventory: hostile.yml\nvault_password_file: run-me.sh\n');
+    mkdirSync(join(dir, 'work'));
+    return join(dir, 'work');
+  };
+
+  test("a parent directory another user owns ends the search: its play.yml is not used, and the warning says why", () => {
+    const cwd = parentWithPlayYml();
+    chownSync(dir, OTHER, OTHER);
+    chownSync(join(dir, 'play.yml'), OTHER, OTHER);
+    expect(findProjectRoot(cwd)).toBeUndefined();
+    const project = loadProject(cwd);
+    expect(project).toMatchObject({ root: cwd, inventory: [] });
+    expect(project.vaultPasswordFile).toBeUndefined();
+    expect(project.ignored).toBe(`ignoring ${join(dir, 'play.yml')}: ${dir} is owned by uid ${OTHER} (play uses a play.yml only in directories that just you or root can write)`);
+  });
+
+  test('so does a parent directory others or the group can write (as /tmp)', () => {
+    const cwd = parentWithPlayYml();
+    chmodSync(dir, 0o1777);
+    expect(loadProject(cwd)).toMatchObject({ root: cwd, inventory: [], ignored: expect.stringContaining(`${dir} is writable by its group and others`) });
+    chmodSync(dir, 0o770);
+    expect(loadProject(cwd).ignored).toContain(`${dir} is writable by its group`);
+  });
+
+  test('a play.yml someone else owns or can write, in a safe directory, is refused', () => {
+    writeFileSync(join(dir, 'play.yml'), 'forks: 2\n');
+    chownSync(join(dir, 'play.yml'), OTHER, OTHER);
+    expect(() => loadProject(dir)).toThrow(`refusing ${join(dir, 'play.yml')}: ${join(dir, 'play.yml')} is owned by uid ${OTHER}`);
+    chownSync(join(dir, 'play.yml'), 0, 0);
+    chmodSync(join(dir, 'play.yml'), 0o646);
+    expect(() => loadProject(dir)).toThrow(`is writable by others`);
+    chmodSync(join(dir, 'play.yml'), 0o644);
+    expect(loadProject(dir).forks).toBe(2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { InventoryError, loadInventory } from '../../src/inventory/inventory';
+import { expandHostRange } from '../../src/inventory/inventory-ranges';
 import { Redactor } from '../../src/data/redaction';
 import { VaultPasswords, encryptString, encryptVault } from '../../src/vault';
 import { fixtureTree } from './inventory-fixture';
@@ -136,6 +137,41 @@ describe('loading inventories', () => {
       } finally {
         tree.remove();
       }
+    }
+  });
+
+  it('refuses a host range past the cap before expanding it, naming the file and the range', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['app-[1:100000000]', 'all.hosts.app-[1:100000000]', /host range app-\[1:100000000\] expands to more than 100000 hosts/],
+      // each range alone is small; together they multiply
+      ['h-[1:1000]-[1:1000]-[1:1000]', 'all.hosts.h-[1:1000]-[1:1000]-[1:1000]', /expands to more than 100000 hosts/],
+    ];
+    for (const [pattern, key, message] of cases) {
+      const tree = fixtureTree({ 'hosts.yml': `all:\n  hosts:\n    ${pattern}:\n` });
+      try {
+        const started = Date.now();
+        const err = inventoryError(() => loadInventory([tree.path('hosts.yml')]));
+        expect(err.file).toBe(tree.path('hosts.yml'));
+        expect(err.key).toBe(key);
+        expect(err.message).toMatch(message);
+        // refused from the range's size, not after making its names
+        expect(Date.now() - started).toBeLessThan(5000);
+      } finally {
+        tree.remove();
+      }
+    }
+  });
+
+  it('caps the hosts of a whole file, ranges expanded; a range at the cap is fine', () => {
+    expect(expandHostRange('app-[1:100000]')).toHaveLength(100000);
+    const tree = fixtureTree({ 'hosts.yml': 'all:\n  children:\n    a:\n      hosts:\n        a-[1:60000]:\n    b:\n      hosts:\n        b-[1:60000]:\n' });
+    try {
+      const err = inventoryError(() => loadInventory([tree.path('hosts.yml')]));
+      expect(err.file).toBe(tree.path('hosts.yml'));
+      expect(err.key).toBe('all.children.b.hosts.b-[1:60000]');
+      expect(err.message).toMatch(/lists more than 100000 hosts/);
+    } finally {
+      tree.remove();
     }
   });
 

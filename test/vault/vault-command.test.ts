@@ -18,7 +18,7 @@ describe('play vault', () => {
 
   const path = (name: string): string => join(dir, name);
   const io = (): VaultCommandIo => ({
-    stdin: () => Buffer.from(stdin),
+    stdin: async () => Buffer.from(stdin),
     stdout: (text) => {
       out += text.toString();
     },

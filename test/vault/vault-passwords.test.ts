@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VAULT_PASSWORD_ENV, VaultError, parseVaultIdOption, readPasswordFile, resolveVaultPasswords } from '../../src/vault';
+import { VAULT_PASSWORD_ENV, VaultError, decryptVault, encryptVault, parseVaultIdOption, readPasswordFile, resolveVaultPasswords } from '../../src/vault';
 
 describe('vault password sources', () => {
   let dir: string;
@@ -72,5 +72,46 @@ describe('vault password sources', () => {
     expect(ask).not.toHaveBeenCalled();
     const prompted = await resolveVaultPasswords({ env: {}, prompt: true, askPassword: ask });
     expect(prompted.entries[0].password.toString()).toBe('typed');
+  });
+
+  it('runs a password script only at the first decrypt, and once', async () => {
+    const runs = join(dir, 'runs');
+    const script = file('lazy.sh', `#!/bin/sh\necho run >> ${runs}\necho lazy-pw\n`, 0o700);
+    const secrets = await resolveVaultPasswords({ passwordFiles: [script], env: {} });
+    expect(secrets.isEmpty).toBe(false);
+    expect(existsSync(runs)).toBe(false);
+    const vaulted = encryptVault('data', 'lazy-pw');
+    expect(decryptVault(vaulted, secrets).toString()).toBe('data');
+    expect(decryptVault(vaulted, secrets).toString()).toBe('data');
+    expect(readFileSync(runs, 'utf8')).toBe('run\n');
+  });
+
+  it('keeps a failing password source failing, without running it again', async () => {
+    const runs = join(dir, 'fail-runs');
+    const secrets = await resolveVaultPasswords({ passwordFiles: [file('failing.sh', `#!/bin/sh\necho run >> ${runs}\nexit 1\n`, 0o700)], env: {} });
+    expect(() => secrets.entries).toThrow(/failing\.sh/);
+    expect(() => secrets.entries).toThrow(/failing\.sh/);
+    expect(readFileSync(runs, 'utf8')).toBe('run\n');
+  });
+
+  it('removes $PLAY_VAULT_PASSWORD from the environment it read it from', async () => {
+    const env: NodeJS.ProcessEnv = { [VAULT_PASSWORD_ENV]: 'pw-env', OTHER: 'kept' };
+    const secrets = await resolveVaultPasswords({ env });
+    expect(env).toEqual({ OTHER: 'kept' });
+    expect(secrets.entries.map((e) => e.password.toString())).toEqual(['pw-env']);
+  });
+
+  it('tells every password, from any source, as it becomes known', async () => {
+    const told: string[] = [];
+    const secrets = await resolveVaultPasswords({
+      passwordFiles: [file('told', 'pw-file')],
+      vaultIds: ['dev@prompt'],
+      env: { [VAULT_PASSWORD_ENV]: 'pw-env' },
+      askPassword: async () => 'pw-prompt',
+      onPassword: (password) => told.push(password),
+    });
+    expect(told).toEqual(['pw-prompt', 'pw-env']);
+    expect(secrets.entries).toHaveLength(3);
+    expect(told).toEqual(['pw-prompt', 'pw-env', 'pw-file']);
   });
 });

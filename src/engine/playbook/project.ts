@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PlaybookError } from './errors';
@@ -11,6 +11,11 @@ import { loadYamlFile } from '../../data/yaml-loader';
  *   inventory: inventory/lab        # or a list; used when no -i is given
  *   forks: 50
  *   vault_password_file: ~/.vault-pass
+ *
+ * A play.yml chooses the hosts and may name a password script, so it is as good as code: the
+ * search only looks in directories that no one but the user (or root) can write, and stops at the
+ * first other one (/tmp, a shared or another user's directory), as git does at repositories
+ * others own; the play.yml found must be as safe as its directory.
  */
 export const PROJECT_FILE = 'play.yml';
 
@@ -27,19 +32,48 @@ export interface Project {
   inventory: string[];
   forks?: number;
   vaultPasswordFile?: string;
+  /** A play.yml the search stopped at and did not use, and why: for a warning. */
+  ignored?: string;
 }
 
-export function findProjectRoot(from: string): string | undefined {
+interface Search {
+  root?: string;
+  ignored?: string;
+}
+
+function searchProject(from: string): Search {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, PROJECT_FILE)) || existsSync(join(dir, 'playbooks'))) return dir;
-    if (dirname(dir) === dir) return undefined;
+    const unsafe = othersCanWrite(dir);
+    if (unsafe) {
+      const file = join(dir, PROJECT_FILE);
+      return existsSync(file) ? { ignored: `ignoring ${file}: ${unsafe} (play uses a play.yml only in directories that just you or root can write)` } : {};
+    }
+    if (existsSync(join(dir, PROJECT_FILE)) || existsSync(join(dir, 'playbooks'))) return { root: dir };
+    if (dirname(dir) === dir) return {};
   }
 }
 
+export function findProjectRoot(from: string): string | undefined {
+  return searchProject(from).root;
+}
+
+/** Why someone other than the user and root may have written a path, if they may. */
+function othersCanWrite(path: string): string | undefined {
+  const stat = statSync(path);
+  const uid = process.getuid?.();
+  if (stat.uid !== uid && stat.uid !== 0) return `${path} is owned by uid ${stat.uid}`;
+  const writers = [stat.mode & 0o020 ? 'its group' : '', stat.mode & 0o002 ? 'others' : ''].filter(Boolean);
+  return writers.length ? `${path} is writable by ${writers.join(' and ')}` : undefined;
+}
+
 export function loadProject(cwd: string): Project {
-  const root = findProjectRoot(cwd) ?? resolve(cwd);
+  const search = searchProject(cwd);
+  const root = search.root ?? resolve(cwd);
+  const ignored = search.ignored ? { ignored: search.ignored } : {};
   const file = join(root, PROJECT_FILE);
-  if (!existsSync(file)) return { root, inventory: [] };
+  if (!search.root || !existsSync(file)) return { root, inventory: [], ...ignored };
+  const unsafe = othersCanWrite(file);
+  if (unsafe) throw new PlaybookError(`refusing ${file}: ${unsafe} (play uses a play.yml only if just you or root can write it)`);
   const raw = loadYamlFile(file) ?? {};
   const parsed = projectConfig.safeParse(raw);
   if (!parsed.success) {
