@@ -72,6 +72,18 @@ describe('architecture: every arrow points down', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('inside the engine, playbook/ uses neither run/ nor output/, and output/ does not use run/', () => {
+    const engine = path.join(ROOT, 'src/engine');
+    const part = (file: string) => path.relative(engine, file).split(path.sep)[0];
+    const below: Record<string, readonly string[]> = { playbook: ['run', 'output'], output: ['run'] };
+    const wrong = files
+      .filter((file) => layerOf(file) === 'src/engine' && part(file) in below)
+      .flatMap(arrows)
+      .filter((arrow) => below[part(arrow.from)].includes(part(path.resolve(path.dirname(arrow.from), arrow.specifier))))
+      .map((arrow) => `${path.relative(ROOT, arrow.from)} imports '${arrow.specifier}'`);
+    expect(wrong).toEqual([]);
+  });
+
   it('the transport names no Ansible variable', () => {
     const named = files
       .filter((file) => layerOf(file) === 'src/transport')
