@@ -8,6 +8,7 @@ import { resolveLocal } from '../../src/engine/playbook/local-files';
 import { Redactor } from '../../src/data/redaction';
 import { TemplateError, renderValue } from '../../src/lang/templates';
 import { VaultPasswords, encryptVault } from '../../src/vault';
+import { thrown } from '../support/thrown';
 
 let dir: string;
 beforeEach(() => {
@@ -23,14 +24,7 @@ afterEach(() => {
 const write = (path: string, content: string) => writeFileSync(join(dir, path), content);
 const at = { file: 'play.yml', line: 7 };
 
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('no error thrown');
-}
+const errorOf = thrown;
 
 describe('range()', () => {
   test("Python's range: end, start/end, step (negative too), empty when it does not reach", () => {

@@ -1,4 +1,5 @@
 import { ExpressionError, evaluate, evaluateCondition } from '../../src/lang/expressions';
+import { thrown } from '../support/thrown';
 
 const vars = {
   result: { rc: 0, stdout: 'nginx: configuration ok\nsecond line', stderr: '', changed: true, failed: false },
@@ -21,15 +22,7 @@ const vars = {
 
 const ev = (expression: string): unknown => evaluate(expression, vars);
 
-function errorOf(run: () => unknown): ExpressionError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ExpressionError) return err;
-    throw err;
-  }
-  throw new Error('no error thrown');
-}
+const errorOf = (run: () => unknown): ExpressionError => thrown(run, ExpressionError);
 
 describe('expression language', () => {
   it('evaluates literals', () => {

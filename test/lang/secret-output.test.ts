@@ -1,20 +1,14 @@
 import { Redactor } from '../../src/data/redaction';
 import { evaluate } from '../../src/lang/expressions';
 import { TemplateError, renderTemplate, renderValue } from '../../src/lang/templates';
+import { thrown } from '../support/thrown';
 
 /** What the language prints of a secret: redactable, or not printed at all (issue 12, findings 7, 14, 15). */
 
 const SECRET = 'xQ7!vault-S3cret-zz9';
 const at = { file: 'play.yml', line: 7 };
 
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('no error thrown');
-}
+const errorOf = thrown;
 
 /** Any four characters of the secret in a row: the cut quotes the redaction cannot recognise. */
 function quotesPartOf(text: string, secret: string): boolean {
