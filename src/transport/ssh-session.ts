@@ -130,12 +130,15 @@ export async function openSession(request: OpenSessionRequest): Promise<Client> 
     const settle = async (err: (Error & { level?: string; code?: string }) | undefined) => {
       if (settled) return;
       settled = true;
-      const proxyEnded = request.proxy?.endedConnection() ?? false;
+      // The proxy's own end of the connection can reach us after ssh2 saw the socket close (a busy
+      // machine reorders the events), so a lost socket counts as the proxy's doing too; a timeout,
+      // an authentication or protocol failure is ours, and the proxy ends only because we hang up.
+      const proxyEnded = request.proxy !== undefined && (request.proxy.endedConnection() || err === undefined || err.level === 'client-socket' || /lost before handshake/.test(err.message));
       client.end();
       if (refusal) return reject(new ConnectFailure(refusal, false));
       if (request.proxy && proxyEnded) {
         // Give the ProxyCommand a moment to be reaped, so its exit status and stderr are the message.
-        const exit = await Promise.race([request.proxy.exited, new Promise<undefined>((done) => setTimeout(done, 500, undefined))]);
+        const exit = await Promise.race([request.proxy.exited, new Promise<undefined>((done) => setTimeout(done, 3000, undefined))]);
         request.proxy.kill();
         // The proxy ended the connection before the session was ready, which waiting can cure as it
         // cures a refused connection (a bastion's MaxStartups dropping `ssh -W`, a jump host still
