@@ -15,7 +15,7 @@ import { playbookHoldsStartTask } from '../engine/run/start-at';
 import { Redactor } from '../data/redaction';
 import { parseTagList } from '../engine/playbook/tags';
 import { InventoryError } from '../inventory/inventory-error';
-import { STATE_ROOT } from '../lab/layout';
+import { LAB_STATE_ROOT } from '../contract/lab-state';
 import { getModule } from '../modules';
 import { createConnectionPool } from '../transport/pool';
 import { resolveVaultPasswords } from '../vault';
@@ -155,7 +155,7 @@ async function prepare(playbookName: string, options: PlayOptions, cwd: string, 
 function projectInventory(project: Project): string[] {
   const missing = project.inventory.find((source) => !existsSync(source));
   if (missing) {
-    const hint = missing.startsWith(STATE_ROOT) ? 'bring the lab up with `play lab up`, or pass -i inventory/<environment>' : 'fix play.yml or pass -i';
+    const hint = missing.startsWith(LAB_STATE_ROOT) ? 'bring the lab up with `play lab up`, or pass -i inventory/<environment>' : 'fix play.yml or pass -i';
     throw new InventoryError(missing, undefined, `inventory source not found (named in ${join(project.root, PROJECT_FILE)}): ${hint}`);
   }
   return project.inventory;

@@ -7,7 +7,8 @@ import { forEachLimited, LabError } from './exec';
 import { readNspawnPid, startSupervisor } from './host-supervisor';
 import { hostDirs, mountHostRoot, personalizeHost } from './host-rootfs';
 import { createCgroups, hostCgroups } from './host-cgroup';
-import { hostPlan, labLayout, MAX_APPS, STATE_ROOT, type HostPlan, type LabLayout } from './layout';
+import { LAB_STATE_ROOT } from '../contract/lab-state';
+import { hostPlan, labLayout, MAX_APPS, type HostPlan, type LabLayout } from './layout';
 import { assertHostKnown, createAdminKey, labSshFiles, sshRun, waitForSsh, writeKnownHosts, writeLabSshConfig } from './lab-ssh';
 import { configureLoadBalancer, LB_ADMIN_PORT, LB_BACKEND } from './load-balancer';
 import { outputFiles, publishOutputs } from './lab-outputs';
@@ -227,7 +228,7 @@ async function refuseStaleLab(layout: LabLayout): Promise<void> {
 
 function labNamesClaiming(octet: number): string[] {
   try {
-    return readdirSync(STATE_ROOT).filter((name) => {
+    return readdirSync(LAB_STATE_ROOT).filter((name) => {
       try {
         return labLayout(name).octet === octet;
       } catch {

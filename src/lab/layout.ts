@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { LAB_STATE_ROOT } from '../contract/lab-state';
 import { LabError } from './exec';
 
 /** Shared across labs: the base rootfs and the downloaded .debs (slow to make, never lab-specific). */
 export const CACHE_ROOT = process.env.PLAY_LAB_CACHE ?? '/var/cache/play-lab';
-/** One directory per lab: state file, overlays, keys, inventory. */
-export const STATE_ROOT = process.env.PLAY_LAB_STATE ?? '/var/lib/play-lab';
 
 /** Where every host sees its lab's package repository (bind-mounted read-only). */
 export const GUEST_APT_DIR = '/srv/lab-apt';
@@ -42,7 +41,7 @@ export function labLayout(name: string, stateDir?: string): LabLayout {
   const tag = `lab${octet.toString(16)}`;
   return {
     name,
-    stateDir: path.resolve(stateDir ?? path.join(STATE_ROOT, name)),
+    stateDir: path.resolve(stateDir ?? path.join(LAB_STATE_ROOT, name)),
     octet,
     range: `10.${octet}.0.0/16`,
     publicSubnet: `10.${octet}.1.0/24`,
