@@ -63,15 +63,25 @@ describe('the project search trusts only what no one else can write', () => {
     const project = loadProject(cwd);
     expect(project).toMatchObject({ root: cwd, inventory: [] });
     expect(project.vaultPasswordFile).toBeUndefined();
-    expect(project.ignored).toBe(`ignoring ${join(dir, 'play.yml')}: ${dir} is owned by uid ${OTHER} (play uses a play.yml only in directories that just you or root can write)`);
+    expect(project.ignored).toBe(`ignoring ${join(dir, 'play.yml')}: ${dir} is owned by uid ${OTHER} (play uses a play.yml only in directories that only you, root or your own group can write)`);
   });
 
-  test('so does a parent directory others or the group can write (as /tmp)', () => {
+  test('so does a parent directory others, or a group other than ours, can write (as /tmp)', () => {
     const cwd = parentWithPlayYml();
     chmodSync(dir, 0o1777);
-    expect(loadProject(cwd)).toMatchObject({ root: cwd, inventory: [], ignored: expect.stringContaining(`${dir} is writable by its group and others`) });
+    expect(loadProject(cwd)).toMatchObject({ root: cwd, inventory: [], ignored: expect.stringContaining(`${dir} is writable by others`) });
     chmodSync(dir, 0o770);
-    expect(loadProject(cwd).ignored).toContain(`${dir} is writable by its group`);
+    chownSync(dir, 0, OTHER);
+    expect(loadProject(cwd).ignored).toContain(`${dir} is writable by group ${OTHER}`);
+  });
+
+  test('a directory writable by our own group (a user-private group, umask 002) is ours', () => {
+    const cwd = parentWithPlayYml();
+    chmodSync(dir, 0o770);
+    chownSync(dir, 0, process.getgid!());
+    const project = loadProject(cwd);
+    expect(project.root).toBe(dir);
+    expect(project.ignored).toBeUndefined();
   });
 
   test('a play.yml someone else owns or can write, in a safe directory, is refused', () => {

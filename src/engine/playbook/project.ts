@@ -13,9 +13,9 @@ import { loadYamlFile } from '../../data/yaml-loader';
  *   vault_password_file: ~/.vault-pass
  *
  * A play.yml chooses the hosts and may name a password script, so it is as good as code: the
- * search only looks in directories that no one but the user (or root) can write, and stops at the
- * first other one (/tmp, a shared or another user's directory), as git does at repositories
- * others own; the play.yml found must be as safe as its directory.
+ * search only looks in directories that no one but the user (or root, or the user's own group) can
+ * write, and stops at the first other one (/tmp, a shared or another user's directory), as git does at
+ * repositories others own; the play.yml found must be as safe as its directory.
  */
 export const PROJECT_FILE = 'play.yml';
 
@@ -46,7 +46,7 @@ function searchProject(from: string): Search {
     const unsafe = othersCanWrite(dir);
     if (unsafe) {
       const file = join(dir, PROJECT_FILE);
-      return existsSync(file) ? { ignored: `ignoring ${file}: ${unsafe} (play uses a play.yml only in directories that just you or root can write)` } : {};
+      return existsSync(file) ? { ignored: `ignoring ${file}: ${unsafe} (play uses a play.yml only in directories that only you, root or your own group can write)` } : {};
     }
     if (existsSync(join(dir, PROJECT_FILE)) || existsSync(join(dir, 'playbooks'))) return { root: dir };
     if (dirname(dir) === dir) return {};
@@ -62,8 +62,10 @@ function othersCanWrite(path: string): string | undefined {
   const stat = statSync(path);
   const uid = process.getuid?.();
   if (stat.uid !== uid && stat.uid !== 0) return `${path} is owned by uid ${stat.uid}`;
-  const writers = [stat.mode & 0o020 ? 'its group' : '', stat.mode & 0o002 ? 'others' : ''].filter(Boolean);
-  return writers.length ? `${path} is writable by ${writers.join(' and ')}` : undefined;
+  // Our own group is us (a user-private group, as umask 002 makes them); another group is others.
+  if (stat.mode & 0o002) return `${path} is writable by others`;
+  if (stat.mode & 0o020 && stat.gid !== process.getgid?.()) return `${path} is writable by group ${stat.gid}`;
+  return undefined;
 }
 
 export function loadProject(cwd: string): Project {
@@ -73,7 +75,7 @@ export function loadProject(cwd: string): Project {
   const file = join(root, PROJECT_FILE);
   if (!search.root || !existsSync(file)) return { root, inventory: [], ...ignored };
   const unsafe = othersCanWrite(file);
-  if (unsafe) throw new PlaybookError(`refusing ${file}: ${unsafe} (play uses a play.yml only if just you or root can write it)`);
+  if (unsafe) throw new PlaybookError(`refusing ${file}: ${unsafe} (play uses a play.yml only if only you, root or your own group can write it)`);
   const raw = loadYamlFile(file) ?? {};
   const parsed = projectConfig.safeParse(raw);
   if (!parsed.success) {
