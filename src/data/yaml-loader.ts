@@ -16,7 +16,7 @@ import { unsafeText } from './unsafe-text';
  * - dates stay strings (a task argument like `2024-01-01` must not turn into a Date).
  * Whole-file vaults and `!vault |` scalars are decrypted at load, so a wrong password fails
  * before any host is touched; each decrypted value is registered in the run's Redactor.
- * `!unsafe` scalars are never templated (template-unsafe.ts).
+ * `!unsafe` scalars are never templated (unsafe-text.ts).
  */
 
 export interface SourceLocation {
