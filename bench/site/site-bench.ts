@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { labDown, labUp, type LabInfo } from '../../src/lab';
+import { synthStackFile } from '../../test/support/stack-file';
 import { parseRecap, taskResults, type HostRecap } from '../lib/recap';
 import { spread, type Spread } from '../lib/stats';
 import { timedRun, type TimedRun } from '../lib/timed-run';
@@ -115,11 +116,14 @@ function summarize(key: string, samples: Sample[]): SiteFigure {
 async function withFreshLab<T>(options: SiteOptions, work: (lab: LabInfo) => Promise<T>): Promise<T> {
   await labDown({ name: LAB });
   options.log(`lab ${LAB}: up with ${options.apps} app host(s)`);
-  const lab = await labUp({ name: LAB, apps: options.apps });
+  // The lab is built from the staging stack with that many app instances, as the tests' labs are.
+  const stack = synthStackFile('staging', { app: { count: options.apps, instanceType: 't3.small' } });
   try {
+    const lab = await labUp({ name: LAB, stack: stack.file });
     return await work(lab);
   } finally {
     await labDown({ name: LAB });
+    stack.cleanup();
   }
 }
 

@@ -1,13 +1,22 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { labAddApp, labDown, labMarkRebootRequired, labPublishUpdate, labStatus, labUp } from '../lab';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { labDown, labDrops, LabError, labMarkRebootRequired, labPublishUpdate, labReplaceHost, labStatus, labUp } from '../lab';
 
 interface NameOption {
   name: string;
 }
 
-function wholeNumber(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
-  return Number(value);
+/** Where `cdktf synth` writes an environment's stack (stacks/web-tier-stack.ts names it webtier-<environment>). */
+const synthesizedStack = (environment: string): string => path.join('cdktf.out', 'stacks', `webtier-${environment}`, 'cdk.tf.json');
+
+function stackFile(options: { stack?: string; environment: string }): string {
+  const file = path.resolve(options.stack ?? synthesizedStack(options.environment));
+  if (!existsSync(file)) {
+    const how = options.stack === undefined ? `synthesize it first: WEBTIER_ENVIRONMENTS=${options.environment} npx cdktf synth` : 'give the cdk.tf.json that `cdktf synth` wrote';
+    throw new LabError(`no synthesized stack at ${file}: ${how}`);
+  }
+  return file;
 }
 
 const nameOption = (command: Command): Command => command.option('--name <name>', 'which lab', 'default');
@@ -18,10 +27,11 @@ const progress = (line: string): void => void process.stderr.write(`lab: ${line}
 export function registerLabCommand(program: Command): Command {
   const lab = program.command('lab').description('the whole topology (bastion, load balancer, app hosts, logs) as booted Debian hosts on this machine');
 
-  nameOption(lab.command('up').description('create and boot a lab; writes its outputs file and inventory'))
-    .option('--apps <n>', 'number of app hosts', wholeNumber, 2)
-    .action(async (options: NameOption & { apps: number }) => {
-      const info = await labUp({ name: options.name, apps: options.apps, log: progress });
+  nameOption(lab.command('up').description('build a lab from a synthesized stack, or bring a running one in line with it (new hosts, security groups, load balancer targets)'))
+    .option('--environment <name>', 'the environment whose synthesized stack to use (cdktf.out/stacks/webtier-<name>/cdk.tf.json)', 'staging')
+    .option('--stack <file>', 'a synthesized stack (cdk.tf.json) to use instead')
+    .action(async (options: NameOption & { environment: string; stack?: string }) => {
+      const info = await labUp({ name: options.name, stack: stackFile(options), log: progress });
       for (const host of info.hosts) print(`${host.name.padEnd(10)} ${host.role.padEnd(8)} ${host.publicAddress ?? host.privateAddress}`);
       print(`outputs:   ${info.outputsFile}`);
       print(`inventory: ${info.inventoryDir}`);
@@ -43,12 +53,17 @@ export function registerLabCommand(program: Command): Command {
       for (const host of status.hosts) print(`${host.name.padEnd(10)} ${host.role.padEnd(8)} ${host.address.padEnd(14)} ${host.running ? 'running' : 'STOPPED'}`);
     });
 
-  nameOption(lab.command('add-app').description('add an app host to a running lab (outputs, inventory and load balancer follow)')).action(
-    async (options: NameOption) => {
-      const host = await labAddApp({ name: options.name, log: progress });
-      print(`${host.name} ${host.privateAddress}`);
+  nameOption(lab.command('replace <host>').description('replace an instance as terraform apply -replace would: new disk, new host keys (the inventory keeps the old key until you remove it)')).action(
+    async (host: string, options: NameOption) => {
+      const replaced = await labReplaceHost({ name: options.name, host, log: progress });
+      print(`${replaced.name} ${replaced.publicAddress ?? replaced.privateAddress} ${replaced.hostKeys[0]}`);
     },
   );
+
+  nameOption(lab.command('drops').description('flows the stack\'s security groups dropped in the lab, and which rule was missing')).action(async (options: NameOption) => {
+    const drops = await labDrops({ name: options.name });
+    print(drops.length === 0 ? 'no flow dropped' : drops.join('\n'));
+  });
 
   nameOption(lab.command('publish-update').description('publish a newer lab-marker package (its install asks for a reboot) to the lab\'s apt repo')).action(
     async (options: NameOption) => {

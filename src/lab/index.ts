@@ -1,21 +1,26 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { INVENTORY_FILES } from '../bridge/hosts-inventory';
+import { LAB_STATE_ROOT } from '../contract/lab-state';
 import { createLabRepo, ensureAptPool, publishMarkerUpdate } from './apt-repo';
 import { ensureBaseRootfs } from './base-rootfs';
 import { forEachLimited, LabError } from './exec';
-import { readNspawnPid, startSupervisor } from './host-supervisor';
-import { hostDirs, mountHostRoot, personalizeHost } from './host-rootfs';
-import { createCgroups, hostCgroups } from './host-cgroup';
-import { LAB_STATE_ROOT } from '../contract/lab-state';
-import { hostPlan, labLayout, MAX_APPS, type HostPlan, type LabLayout } from './layout';
-import { assertHostKnown, createAdminKey, labSshFiles, sshRun, waitForSsh, writeKnownHosts, writeLabSshConfig } from './lab-ssh';
+import { enforceSecurityGroups, securityGroupDrops } from './lab-firewall';
+import { bootHost, repoDir, replaceHost } from './host-lifecycle';
+import { readNspawnPid } from './host-supervisor';
+import { hostDirs } from './host-rootfs';
+import { labLayout, LB_HOST, planHosts, switchPort, type HostPlan, type LabLayout } from './layout';
+import { assertHostKnown, createAdminKey, labSshFiles, sshRun, trustNewHosts, waitForSsh, writeKnownHosts, writeLabSshConfig } from './lab-ssh';
+import { listenerCertificate } from './listener-certificate';
 import { configureLoadBalancer, LB_ADMIN_PORT, LB_BACKEND } from './load-balancer';
 import { outputFiles, publishOutputs } from './lab-outputs';
-import { createHostNetwork, createNetworks, labNetnsNames, refuseOverlappingRoutes, routeExists } from './network';
+import { createNetworks, labNetnsNames, refuseOverlappingRoutes, routeExists } from './network';
 import { checkPrerequisites } from './preflight';
 import { raiseInotifyLimits } from './inotify-limits';
 import { commandLine, isAlive } from './processes';
+import { readStackTopology } from './stack/read-stack';
+import type { StackTopology } from './stack/topology';
 import { readState, StateWriter, type HostRecord, type LabState } from './state';
 import { teardownLab } from './teardown';
 import type { LabHostStatus, LabInfo, LabStatus } from './types';
@@ -34,8 +39,8 @@ export interface LabOptions {
 }
 
 export interface LabUpOptions extends LabOptions {
-  /** Number of app hosts, default 2. */
-  apps?: number;
+  /** The synthesized stack the lab rehearses: `cdktf.out/stacks/<stack>/cdk.tf.json`. */
+  stack: string;
 }
 
 /** Per host, counted from when its turn to be awaited comes; generous because a loaded machine boots slowly. */
@@ -47,13 +52,22 @@ function resolve(options: LabOptions): { layout: LabLayout; log: (line: string) 
   return { layout: labLayout(options.name ?? 'default', options.stateDir), log: options.log ?? silent };
 }
 
-/** Creates and boots a lab: bastion, load balancer, logs host and N app hosts. Caches are built on first use. */
-export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
+/**
+ * Builds a lab from a synthesized stack: a booted host per instance, the load balancer's stand-in,
+ * the stack's security groups enforced between them, and its outputs. On a lab that is already
+ * up it brings the lab in line with the stack instead (see syncLab). Caches are built on first use.
+ */
+export async function labUp(options: LabUpOptions): Promise<LabInfo> {
   checkPrerequisites();
   const { layout, log } = resolve(options);
-  const apps = options.apps ?? 2;
-  if (!Number.isInteger(apps) || apps < 1 || apps > MAX_APPS) throw new LabError(`--apps ${apps}: expected a whole number from 1 to ${MAX_APPS}`);
+  const existing = await readState(layout.stateDir);
+  if (existing?.ready) {
+    await syncLab(layout, new StateWriter(layout.stateDir, existing), readStackTopology(path.resolve(options.stack)), log);
+    return labInfoFrom(layout, existing);
+  }
   await refuseStaleLab(layout);
+  const topology = readStackTopology(path.resolve(options.stack));
+  const plans = planHosts(layout, topology.instances);
   const baseRootfs = await ensureBaseRootfs(log);
   const aptPool = await ensureAptPool(baseRootfs, log);
 
@@ -63,6 +77,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
     createdAt: new Date().toISOString(),
     ready: false,
     upPid: process.pid,
+    stackFile: topology.file,
     baseRootfs,
     aptPool,
     hosts: [],
@@ -72,15 +87,15 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
     await createLabRepo(aptPool, repoDir(layout));
     const adminKey = await createAdminKey(sshFiles(layout).privateKey, layout.name);
     await createNetworks(layout, writer);
-    const plans = [hostPlan(layout, 'bastion'), hostPlan(layout, 'lb'), hostPlan(layout, 'logs')];
-    for (let n = 1; n <= apps; n += 1) plans.push(hostPlan(layout, 'app', n));
+    // Before any host has a network: no flow the stack forbids ever passes, not even during boot.
+    const rules = await enforceSecurityGroups(layout, topology, plans, writer);
     raiseInotifyLimits(log);
-    log(`booting ${plans.length} hosts on ${layout.range}`);
+    log(`booting ${plans.length} hosts on ${layout.range} (${rules} security-group rules enforced)`);
     await Promise.all(plans.map((plan) => bootHost(layout, writer, plan, adminKey)));
     log('hosts started; waiting for SSH');
-    await publishLab(layout, writer.state.hosts);
+    await publishLab(layout, topology, writer.state.hosts);
     log('every host answers SSH; configuring the load balancer');
-    await configureLoadBalancer(sshFiles(layout).config, hostsWithRole(writer.state, 'lb')[0], hostsWithRole(writer.state, 'app'));
+    await configureLabLoadBalancer(layout, topology, writer.state);
     await writer.update((state) => (state.ready = true));
     return labInfoFrom(layout, writer.state);
   } catch (err) {
@@ -88,6 +103,39 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
     await teardownLab(layout, writer.state, log);
     throw err;
   }
+}
+
+/**
+ * Brings a running lab in line with the stack, as `cdktf deploy` would the real one: a host for
+ * each new instance, the security groups and the load balancer's targets as the stack now has
+ * them, outputs and inventory rewritten. Hosts that stay are not touched.
+ */
+async function syncLab(layout: LabLayout, writer: StateWriter, topology: StackTopology, log: (line: string) => void): Promise<void> {
+  const plans = planHosts(layout, topology.instances, writer.state.hosts);
+  refuseTopologyChanges(writer.state.hosts, plans, topology.file);
+  const added = plans.filter((plan) => !writer.state.hosts.some((host) => host.name === plan.name));
+  await writer.update((state) => (state.stackFile = topology.file));
+  const rules = await enforceSecurityGroups(layout, topology, plans, writer);
+  log(`${added.length === 0 ? 'no new hosts' : `adding ${added.map((plan) => `${plan.name} (${plan.privateAddress})`).join(', ')}`}; ${rules} security-group rules enforced`);
+  if (added.length > 0) {
+    const adminKey = await readFile(`${sshFiles(layout).privateKey}.pub`, 'utf8');
+    raiseInotifyLimits(log);
+    await Promise.all(added.map((plan) => bootHost(layout, writer, plan, adminKey)));
+  }
+  await publishLab(layout, topology, writer.state.hosts);
+  await configureLabLoadBalancer(layout, topology, writer.state);
+  log(`load balancer targets: ${topology.loadBalancer.targets.join(', ') || 'none'}`);
+}
+
+/** A host the stack no longer has, or one it moved between subnets, needs a teardown the lab does not do piecemeal. */
+function refuseTopologyChanges(hosts: HostRecord[], plans: HostPlan[], file: string): void {
+  const problems = hosts.flatMap((host) => {
+    const plan = plans.find((p) => p.name === host.name);
+    if (!plan) return [`${host.name} is gone from the stack`];
+    if (plan.role !== host.role || (plan.publicAddress === undefined) !== (host.publicAddress === undefined)) return [`${host.name} changed role or subnet`];
+    return [];
+  });
+  if (problems.length > 0) throw new LabError(`${file}: ${problems.join('; ')}; the lab adds hosts but does not remove or move them: \`play lab down\` and up again`);
 }
 
 /** Removes everything a lab created; fine on a half-created, crashed or already removed lab. */
@@ -127,22 +175,33 @@ export async function labInfo(options: LabOptions = {}): Promise<LabInfo> {
   return labInfoFrom(layout, await readyState(layout));
 }
 
-/** The scaling rehearsal: one more app host, then outputs, inventory and the HAProxy backend follow. */
-export async function labAddApp(options: LabOptions = {}): Promise<HostRecord> {
+/**
+ * Replaces an instance as `terraform apply -replace` would: a new disk and new host keys under
+ * the same name and addresses. The inventory's known_hosts keeps the old key on purpose, so the
+ * next connection is refused until the operator removes it: a changed key is never accepted
+ * silently, in the lab as on AWS. Returns the host with its new keys.
+ */
+export async function labReplaceHost(options: LabOptions & { host: string }): Promise<HostRecord> {
   checkPrerequisites();
   const { layout, log } = resolve(options);
   const writer = new StateWriter(layout.stateDir, await readyState(layout));
-  const numbers = hostsWithRole(writer.state, 'app').map((h) => Number(h.name.replace('app-', '')));
-  const next = Math.max(0, ...numbers) + 1;
-  if (next > MAX_APPS) throw new LabError(`lab ${layout.name} already has the maximum of ${MAX_APPS} app hosts`);
-  const plan = hostPlan(layout, 'app', next);
+  const host = assertHostKnown(writer.state.hosts, options.host);
+  if (host.role === 'lb') throw new LabError(`${host.name} is the load balancer's stand-in, not an instance of the stack; nothing replaces it`);
+  log(`replacing ${host.name}: stopping it and discarding its disk`);
   const adminKey = await readFile(`${sshFiles(layout).privateKey}.pub`, 'utf8');
-  raiseInotifyLimits(log);
-  log(`adding ${plan.name} (${plan.privateAddress})`);
-  await bootHost(layout, writer, plan, adminKey);
-  await publishLab(layout, writer.state.hosts);
-  await configureLoadBalancer(sshFiles(layout).config, hostsWithRole(writer.state, 'lb')[0], hostsWithRole(writer.state, 'app'));
-  return assertHostKnown(writer.state.hosts, plan.name);
+  await replaceHost(layout, writer, host, adminKey);
+  const ssh = sshFiles(layout);
+  await writeKnownHosts(ssh.knownHosts, writer.state.hosts);
+  await waitForHosts(layout, host.role === 'bastion' ? ['bastion'] : [host.name]);
+  const replaced = assertHostKnown(writer.state.hosts, host.name);
+  log(`${host.name} replaced; its new host key is ${replaced.hostKeys[0]}. ${outputFiles(layout.stateDir).inventoryDir}/known_hosts still has the old one`);
+  return replaced;
+}
+
+/** Flows the security groups dropped since the lab came up, one sentence each. */
+export async function labDrops(options: LabOptions = {}): Promise<string[]> {
+  const { layout } = resolve(options);
+  return securityGroupDrops(layout, await readyState(layout));
 }
 
 /** Publishes lab-marker N+1 (its install asks for a reboot) in the lab's apt repo; returns N+1. */
@@ -160,47 +219,39 @@ export async function labMarkRebootRequired(options: LabOptions & { hosts: strin
   await Promise.all(options.hosts.map((host) => sshRun(sshFiles(layout).config, host, 'sudo touch /var/run/reboot-required')));
 }
 
-async function bootHost(layout: LabLayout, writer: StateWriter, plan: HostPlan, adminKey: string): Promise<void> {
-  const dirs = hostDirs(layout.stateDir, plan.name);
-  await createHostNetwork(layout, plan, writer);
-  await mountHostRoot(writer.state.baseRootfs, dirs, writer);
-  const hostKeys = await personalizeHost(dirs.root, plan.name, adminKey);
-  await writer.update((state) => {
-    state.hosts.push({ ...plan, hostKeys });
-    state.hosts.sort((a, b) => a.index - b.index);
-  });
-  const cgroups = hostCgroups(`${layout.tag}-${plan.name}`);
-  for (const cgroup of cgroups) await writer.record({ kind: 'cgroup', path: cgroup });
-  await createCgroups(cgroups);
-  const pid = startSupervisor({
-    name: plan.name,
-    root: dirs.root,
-    netns: plan.netns,
-    repoDir: repoDir(layout),
-    machine: `${layout.tag}-${plan.name}`,
-    hostDir: path.dirname(dirs.root),
-    cgroups,
-  });
-  await writer.record({ kind: 'process', host: plan.name, pid });
-}
-
 /** known_hosts and ssh configs first (they are how the lab reaches its hosts), then wait for every sshd. */
-async function publishLab(layout: LabLayout, hosts: HostRecord[]): Promise<void> {
+async function publishLab(layout: LabLayout, topology: StackTopology, hosts: HostRecord[]): Promise<void> {
   const out = outputFiles(layout.stateDir);
   const ssh = sshFiles(layout);
   await mkdir(out.inventoryDir, { recursive: true });
   await writeKnownHosts(ssh.knownHosts, hosts);
+  await trustNewHosts(path.join(out.inventoryDir, INVENTORY_FILES.knownHosts), hosts);
   await writeLabSshConfig(ssh, hosts);
-  await publishOutputs(layout.name, hosts, out);
+  await publishOutputs(topology, hosts, out);
+  await waitForHosts(layout, hosts.map((host) => host.name));
+}
+
+async function waitForHosts(layout: LabLayout, names: string[]): Promise<void> {
+  const ssh = sshFiles(layout);
   const waitForHost = (host: string): Promise<void> =>
     waitForSsh(ssh.config, host, SSH_BOOT_TIMEOUT_MS).catch(async (err: Error) => {
       const console = path.join(path.dirname(hostDirs(layout.stateDir, host).root), 'console.log');
       const tail = (await readFile(console, 'utf8').catch(() => '')).trim().split('\n').slice(-12).join('\n');
       throw new LabError(`${err.message}\nlast lines of ${console}:\n${tail}`);
     });
-  await waitForHost('bastion');
+  if (names.includes('bastion')) await waitForHost('bastion');
   // Bounded: a burst of ProxyJump connections trips the bastion's sshd MaxStartups (10:30:100).
-  await forEachLimited(hosts.filter((h) => h.role !== 'bastion').map((h) => h.name), SSH_WAIT_PARALLEL, waitForHost);
+  await forEachLimited(names.filter((name) => name !== 'bastion'), SSH_WAIT_PARALLEL, waitForHost);
+}
+
+async function configureLabLoadBalancer(layout: LabLayout, topology: StackTopology, state: LabState): Promise<void> {
+  await configureLoadBalancer({
+    sshConfig: sshFiles(layout).config,
+    lb: assertHostKnown(state.hosts, LB_HOST),
+    balancer: topology.loadBalancer,
+    hosts: state.hosts,
+    certificate: () => listenerCertificate(layout.stateDir, assertHostKnown(state.hosts, LB_HOST)),
+  });
 }
 
 async function refuseStaleLab(layout: LabLayout): Promise<void> {
@@ -247,32 +298,35 @@ async function readyState(layout: LabLayout): Promise<LabState> {
   return state;
 }
 
-function hostsWithRole(state: LabState, role: HostRecord['role']): HostRecord[] {
-  return state.hosts.filter((h) => h.role === role).sort((a, b) => a.index - b.index);
-}
-
-const repoDir = (layout: LabLayout): string => path.join(layout.stateDir, 'apt');
-const sshFiles = (layout: LabLayout) => labSshFiles(layout.stateDir, path.join(outputFiles(layout.stateDir).inventoryDir, 'known_hosts'));
+const sshFiles = (layout: LabLayout) => labSshFiles(layout.stateDir);
 
 
 function labInfoFrom(layout: LabLayout, state: LabState): LabInfo {
   const out = outputFiles(layout.stateDir);
   const ssh = sshFiles(layout);
-  const [lb] = hostsWithRole(state, 'lb');
+  const lb = assertHostKnown(state.hosts, LB_HOST);
   return {
     name: layout.name,
     stateDir: layout.stateDir,
+    stackFile: state.stackFile,
     range: layout.range,
     controllerAddress: layout.controllerAddress,
     outputsFile: out.outputsFile,
     inventoryDir: out.inventoryDir,
-    hostsFile: path.join(out.inventoryDir, 'hosts.yml'),
-    sshConfigFile: path.join(out.inventoryDir, 'ssh.config'),
-    knownHostsFile: ssh.knownHosts,
+    hostsFile: path.join(out.inventoryDir, INVENTORY_FILES.hosts),
+    sshConfigFile: path.join(out.inventoryDir, INVENTORY_FILES.sshConfig),
+    knownHostsFile: path.join(out.inventoryDir, INVENTORY_FILES.knownHosts),
     privateKey: ssh.privateKey,
     labSshConfig: ssh.config,
     sshUser: 'admin',
     loadBalancer: { url: `http://${lb.publicAddress}/`, adminAddress: `${lb.publicAddress}:${LB_ADMIN_PORT}`, backend: LB_BACKEND },
-    hosts: state.hosts.map((h) => ({ name: h.name, role: h.role, publicAddress: h.publicAddress, privateAddress: h.privateAddress, hostKey: h.hostKeys[0] })),
+    hosts: state.hosts.map((h) => ({
+      name: h.name,
+      role: h.role,
+      publicAddress: h.publicAddress,
+      privateAddress: h.privateAddress,
+      hostKey: h.hostKeys[0],
+      switchPort: { netns: layout.switchNetns, link: switchPort(layout, h) },
+    })),
   };
 }

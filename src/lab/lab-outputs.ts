@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../base/atomic-write';
 import { renderInventoryFromOutputs } from '../bridge/bridge';
-import type { StackOutputs } from '../contract/stack-outputs';
-import { ADMIN_USER } from './base-rootfs';
+import { OUTPUT_IDS, stackOutputs, type StackOutputs } from '../contract/stack-outputs';
 import { LabError } from './exec';
+import { LB_HOST } from './layout';
 import { LB_ADMIN_PORT, LB_BACKEND } from './load-balancer';
+import { resolveOutputs, type TerraformReference } from './stack/resolve-outputs';
+import type { StackTopology } from './stack/topology';
 import type { HostRecord } from './state';
 
 export interface LabOutputFiles {
@@ -13,34 +15,48 @@ export interface LabOutputFiles {
   privateKey: string;
 }
 
-/** Two pretend availability zones, so AZ-aware plays see a spread like the real stack's. */
-const ZONES = ['lab-a', 'lab-b'];
+/**
+ * The stack's own output definitions, evaluated against the lab: each reference to an instance,
+ * an Elastic IP or the load balancer becomes the lab host's address. The one output replaced
+ * whole is how play reaches the load balancer, since the lab's is HAProxy's runtime API, not
+ * AWS's. Checked against the contract, so the rest of the tool chain cannot tell them apart.
+ */
+export function labStackOutputs(topology: StackTopology, hosts: HostRecord[]): StackOutputs {
+  const byName = new Map(hosts.map((host) => [host.name, host]));
+  const lb = byName.get(LB_HOST);
+  if (!lb?.publicAddress) throw new LabError(`lab state has no load balancer host`);
+  const outputs = {
+    ...topology.outputs,
+    [OUTPUT_IDS.loadBalancer]: { driver: 'haproxy', admin_address: `${lb.publicAddress}:${LB_ADMIN_PORT}`, backend: LB_BACKEND },
+  };
+  const parsed = stackOutputs.safeParse(resolveOutputs(outputs, labReference(topology, byName), topology.file));
+  if (!parsed.success) throw new LabError(`${topology.file}: its outputs do not match what play reads: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 
-/** The lab's outputs in exactly the stack's shape: the rest of the tool chain cannot tell them apart. */
-export function labStackOutputs(labName: string, hosts: HostRecord[]): StackOutputs {
-  const byRole = (role: HostRecord['role']): HostRecord[] => hosts.filter((h) => h.role === role);
-  const [bastion] = byRole('bastion');
-  const [lb] = byRole('lb');
-  if (!bastion?.publicAddress || !lb?.publicAddress) throw new LabError(`lab ${labName}: state has no bastion or load balancer`);
-  const instance = (host: HostRecord, i: number): StackOutputs['app_instances'][number] => ({
-    name: host.name,
-    private_ip: host.privateAddress,
-    availability_zone: ZONES[i % ZONES.length],
-  });
-  return {
-    environment: `lab-${labName}`,
-    load_balancer_dns: lb.publicAddress,
-    bastion_public_ip: bastion.publicAddress,
-    ssh_user: ADMIN_USER,
-    app_instances: byRole('app').map(instance),
-    log_collectors: byRole('logs').map(instance),
-    load_balancer: { driver: 'haproxy', admin_address: `${lb.publicAddress}:${LB_ADMIN_PORT}`, backend: LB_BACKEND },
+function labReference(topology: StackTopology, hosts: Map<string, HostRecord>): (ref: TerraformReference) => string | undefined {
+  const instanceNames = new Map(topology.instances.map((instance) => [instance.address, instance.name]));
+  const instance = (address: string): HostRecord | undefined => hosts.get(instanceNames.get(address) ?? '');
+  return (ref) => {
+    if (ref.type === 'aws_instance') {
+      const host = instance(`aws_instance.${ref.name}`);
+      if (host === undefined) return undefined;
+      if (ref.attribute === 'private_ip') return host.privateAddress;
+      if (ref.attribute === 'public_ip') return host.publicAddress;
+      // Not an EC2 id: the lab's load balancer knows its servers by name.
+      if (ref.attribute === 'id') return `lab-${host.name}`;
+      return undefined;
+    }
+    if (ref.type === 'aws_eip' && ref.attribute === 'public_ip') return hosts.get(topology.elasticIps[ref.name] ?? '')?.publicAddress;
+    const lbName = (ref.type === 'aws_lb' && ref.attribute === 'dns_name') || (ref.type === 'aws_route53_record' && ref.attribute === 'fqdn' && topology.loadBalancerAliases.includes(ref.name));
+    if (lbName) return hosts.get(LB_HOST)?.publicAddress;
+    return undefined;
   };
 }
 
 /** Writes outputs.json, then goes through the same bridge as production to hosts.yml + ssh.config. */
-export async function publishOutputs(labName: string, hosts: HostRecord[], files: LabOutputFiles): Promise<void> {
-  writeFileAtomic(files.outputsFile, `${JSON.stringify(labStackOutputs(labName, hosts), null, 2)}\n`);
+export async function publishOutputs(topology: StackTopology, hosts: HostRecord[], files: LabOutputFiles): Promise<void> {
+  writeFileAtomic(files.outputsFile, `${JSON.stringify(labStackOutputs(topology, hosts), null, 2)}\n`);
   await renderInventoryFromOutputs({ outputsFile: files.outputsFile, inventoryDir: files.inventoryDir, identityFile: files.privateKey });
 }
 

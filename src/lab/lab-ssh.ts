@@ -17,13 +17,23 @@ export async function createAdminKey(privateKey: string, labName: string): Promi
   return readFile(`${privateKey}.pub`, 'utf8');
 }
 
-/** The lab made every host key itself, so known_hosts is complete before the first connection. */
+const knownHostLines = (host: HostRecord): string[] => host.hostKeys.map((key) => `${[host.name, host.publicAddress ?? host.privateAddress].join(',')} ${key}`);
+
+/** The lab made every host key itself, so its own known_hosts is complete before the first connection. */
 export async function writeKnownHosts(file: string, hosts: HostRecord[]): Promise<void> {
-  const lines = hosts.flatMap((host) => {
-    const names = [host.name, host.publicAddress ?? host.privateAddress].join(',');
-    return host.hostKeys.map((key) => `${names} ${key}`);
-  });
-  writeFileAtomic(file, `${lines.join('\n')}\n`);
+  writeFileAtomic(file, `${hosts.flatMap(knownHostLines).join('\n')}\n`);
+}
+
+/**
+ * The inventory's known_hosts learns hosts it has never seen (as accept-new would on their first
+ * connection) and keeps what it has: after a replacement, the old key stays until the operator
+ * removes it, exactly as after an instance replacement on AWS.
+ */
+export async function trustNewHosts(file: string, hosts: HostRecord[]): Promise<void> {
+  const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const known = new Set(lines.map((line) => line.split(/\s/)[0].split(',')[0]));
+  const added = hosts.filter((host) => !known.has(host.name)).flatMap(knownHostLines);
+  if (added.length > 0) writeFileAtomic(file, `${[...lines, ...added].join('\n')}\n`);
 }
 
 /** Public hosts direct, private ones through the bastion; host keys strictly checked (they are known). */
@@ -58,8 +68,8 @@ export async function waitForSsh(config: string, host: string, timeoutMs: number
   await waitFor(`SSH on ${host}`, timeoutMs, async () => ((await tryRun('ssh', ['-F', config, '-o', 'ConnectTimeout=10', host, 'true'])).code === 0 ? true : undefined));
 }
 
-export function labSshFiles(stateDir: string, knownHosts: string): LabSshFiles {
-  return { privateKey: path.join(stateDir, 'id_ed25519'), knownHosts, config: path.join(stateDir, 'ssh.config') };
+export function labSshFiles(stateDir: string): LabSshFiles {
+  return { privateKey: path.join(stateDir, 'id_ed25519'), knownHosts: path.join(stateDir, 'known_hosts'), config: path.join(stateDir, 'ssh.config') };
 }
 
 export function assertHostKnown(hosts: HostRecord[], name: string): HostRecord {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { LAB_STATE_ROOT } from '../contract/lab-state';
 import { LabError } from './exec';
+import type { InstanceRole, StackInstance } from './stack/topology';
 
 /** Shared across labs: the base rootfs and the downloaded .debs (slow to make, never lab-specific). */
 export const CACHE_ROOT = process.env.PLAY_LAB_CACHE ?? '/var/cache/play-lab';
@@ -53,7 +54,7 @@ export function labLayout(name: string, stateDir?: string): LabLayout {
   };
 }
 
-export type HostRole = 'bastion' | 'lb' | 'logs' | 'app';
+export type HostRole = InstanceRole | 'lb';
 
 export interface HostPlan {
   name: string;
@@ -65,21 +66,58 @@ export interface HostPlan {
   netns: string;
 }
 
-const FIXED_INDEX: Record<Exclude<HostRole, 'app'>, number> = { bastion: 2, lb: 3, logs: 4 };
+/** The load balancer's stand-in: not an instance of the stack, but a host of the lab. */
+export const LB_HOST = 'lb';
+
+const BASTION_INDEX = 2;
+const LB_INDEX = 3;
+/** Hosts of other roles (the log collector) take the first free of these. */
+const OTHER_INDICES = [4, 5, 6, 7, 8, 9];
 const FIRST_APP_INDEX = 10;
 export const MAX_APPS = 200;
 
-/** The bastion and the load balancer have a leg in both networks, like their AWS counterparts in public subnets. */
-export function hostPlan(layout: LabLayout, role: HostRole, appNumber = 0): HostPlan {
-  const index = role === 'app' ? FIRST_APP_INDEX + appNumber : FIXED_INDEX[role];
-  const name = role === 'app' ? `app-${appNumber}` : role;
-  const dualHomed = role === 'bastion' || role === 'lb';
+/**
+ * The lab's hosts for the stack's instances, and the load balancer's stand-in. A host in a public
+ * subnet gets a leg on the public network and one on the private network (the VPC's routing
+ * between its subnets, in the lab); a private one only the latter. Hosts the lab already has keep
+ * their addresses, so a sync never renumbers a running host.
+ */
+export function planHosts(layout: LabLayout, instances: StackInstance[], existing: HostPlan[] = []): HostPlan[] {
+  const taken = new Map(existing.map((host) => [host.name, host.index]));
+  const used = new Set(taken.values());
+  const indexFor = (instance: StackInstance): number => {
+    const kept = taken.get(instance.name);
+    if (kept !== undefined) return kept;
+    const index = freshIndex(instance, used);
+    used.add(index);
+    return index;
+  };
+  const plans = instances.map((instance) => planAt(layout, instance.name, instance.role, indexFor(instance), instance.public));
+  return [...plans, planAt(layout, LB_HOST, 'lb', LB_INDEX, true)].sort((a, b) => a.index - b.index);
+}
+
+function freshIndex(instance: StackInstance, used: Set<number>): number {
+  if (instance.role === 'bastion') return BASTION_INDEX;
+  if (instance.role === 'app') {
+    const number = /^app-([1-9]\d*)$/.exec(instance.name)?.[1];
+    if (number === undefined || Number(number) > MAX_APPS) throw new LabError(`${instance.address}: the lab numbers app hosts app-1 to app-${MAX_APPS}, not ${instance.name}`);
+    return FIRST_APP_INDEX + Number(number);
+  }
+  const free = OTHER_INDICES.find((index) => !used.has(index));
+  if (free === undefined) throw new LabError(`${instance.address}: the lab has room for ${OTHER_INDICES.length} hosts that are neither app hosts nor the bastion`);
+  return free;
+}
+
+function planAt(layout: LabLayout, name: string, role: HostRole, index: number, publicLeg: boolean): HostPlan {
   return {
     name,
     role,
     index,
-    publicAddress: dualHomed ? `10.${layout.octet}.1.${index}` : undefined,
+    publicAddress: publicLeg ? `10.${layout.octet}.1.${index}` : undefined,
     privateAddress: `10.${layout.octet}.2.${index}`,
     netns: `${layout.tag}-${name}`,
   };
 }
+
+/** The host's port on the private switch (in the switch's namespace): down, the host drops off the network. */
+export const switchPort = (layout: LabLayout, host: HostPlan): string => `${layout.tag}s${host.index}`;

@@ -1,5 +1,5 @@
 import { LabError, run, tryRun } from './exec';
-import type { HostPlan, LabLayout } from './layout';
+import { switchPort, type HostPlan, type LabLayout } from './layout';
 import type { StateWriter } from './state';
 
 const ip = (...args: string[]): Promise<unknown> => run('ip', args);
@@ -42,7 +42,7 @@ export async function createHostNetwork(layout: LabLayout, host: HostPlan, state
     await ip('link', 'set', outer, 'master', layout.publicBridge, 'up');
     guestIf += 1;
   }
-  const port = `${layout.tag}s${host.index}`;
+  const port = switchPort(layout, host);
   await plugVeth(['-n', layout.switchNetns], port, host, `eth${guestIf}`, host.privateAddress);
   await ip('-n', layout.switchNetns, 'link', 'set', port, 'master', 'br0', 'up');
 }

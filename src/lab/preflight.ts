@@ -14,6 +14,7 @@ const REQUIRED_PROGRAMS: Record<string, string> = {
   'dpkg-deb': 'dpkg',
   'apt-get': 'apt',
   mount: 'mount',
+  openssl: 'openssl',
   chroot: 'coreutils',
 };
 

@@ -27,6 +27,8 @@ export interface LabState {
   ready: boolean;
   /** PID of the process that ran up, to tell a crashed up from one still running. */
   upPid: number;
+  /** The synthesized stack (cdk.tf.json) the lab was last brought in line with. */
+  stackFile: string;
   /** The cache entries this lab's hosts are built from (add-app uses the same ones). */
   baseRootfs: string;
   aptPool: string;

@@ -5,6 +5,7 @@ import { LabError, sleep, tryRun } from './exec';
 import type { LabLayout } from './layout';
 import { deleteLink, deleteNetns, deleteNftTable, deleteRoute, forwardFilterTable, labLinkNames, labNetnsNames } from './network';
 import { readNspawnPid } from './host-supervisor';
+import { securityGroupTable } from './security-groups';
 import { labCgroups, processesInCgroupTree, removeCgroupTree } from './host-cgroup';
 import { commandLine, stopProcess } from './processes';
 import type { LabState } from './state';
@@ -39,7 +40,7 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   const recordedLinks = state.resources.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
   for (const name of new Set([...recordedLinks, ...(await labLinkNames(layout.tag))])) await deleteLink(name);
   const recordedTables = state.resources.flatMap((r) => (r.kind === 'nftables' ? [r.table] : []));
-  for (const table of new Set([...recordedTables, forwardFilterTable(layout.tag)])) await deleteNftTable(table);
+  for (const table of new Set([...recordedTables, forwardFilterTable(layout.tag), securityGroupTable(layout.tag)])) await deleteNftTable(table);
   for (const r of state.resources) if (r.kind === 'route') await deleteRoute(r.destination);
 
   await rm(layout.stateDir, { recursive: true, force: true });
@@ -80,11 +81,12 @@ function mountsUnder(marker: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-/** An overlay can stay busy for a moment after its guest's last process exits. */
-async function unmountPatiently(target: string): Promise<void> {
+/** An overlay can stay busy for a moment after its guest's last process exits. False: still mounted. */
+export async function unmountPatiently(target: string): Promise<boolean> {
   for (let attempt = 0; attempt < 25; attempt += 1) {
-    if (!mountsUnder(`${target}/`).includes(target)) return;
-    if ((await tryRun('umount', [target])).code === 0) return;
+    if (!mountsUnder(`${target}/`).includes(target)) return true;
+    if ((await tryRun('umount', [target])).code === 0) return true;
     await sleep(200);
   }
+  return false;
 }

@@ -8,17 +8,21 @@ export interface LabHostInfo {
   privateAddress: string;
   /** The host's own ed25519 public host key line (`ssh-ed25519 AAAA...`). */
   hostKey: string;
+  /** The host's port on the private switch: `ip -n <netns> link set <link> down` cuts it off. */
+  switchPort: { netns: string; link: string };
 }
 
 export interface LabInfo {
   name: string;
   stateDir: string;
+  /** The synthesized stack the lab was built from. */
+  stackFile: string;
   /** The lab's /16 (unreachable from the controller except the public /24). */
   range: string;
   controllerAddress: string;
   /** StackOutputs JSON, the same shape the real stack outputs. */
   outputsFile: string;
-  /** hosts.yml + ssh.config + known_hosts, rendered by the inventory bridge. */
+  /** hosts.yml + ssh.config + known_hosts: the inventory, as `play inventory` renders it from outputs. */
   inventoryDir: string;
   hostsFile: string;
   sshConfigFile: string;

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { registerLabCommand } from '../../src/cli/lab-command';
 import { labLayout } from '../../src/lab/layout';
 
@@ -20,8 +22,8 @@ function program(): { run: (...args: string[]) => Promise<string>; lab: Command 
 }
 
 describe('play lab', () => {
-  test('offers up, down, status, add-app, publish-update and reboot-required', () => {
-    expect(program().lab.commands.map((c) => c.name())).toEqual(['up', 'down', 'status', 'add-app', 'publish-update', 'reboot-required']);
+  test('offers up, down, status, replace, drops, publish-update and reboot-required', () => {
+    expect(program().lab.commands.map((c) => c.name())).toEqual(['up', 'down', 'status', 'replace', 'drops', 'publish-update', 'reboot-required']);
   });
 
   test('status of a lab that does not exist says so (text and JSON)', async () => {
@@ -31,9 +33,20 @@ describe('play lab', () => {
     expect(json).toMatchObject({ name: 'nosuchlab', exists: false, hosts: [] });
   });
 
-  test('up refuses a bad --apps before touching anything', async () => {
-    await expect(program().run('up', '--name', 'nosuchlab', '--apps', '0')).rejects.toThrow('--apps 0: expected a whole number from 1 to 200');
-    await expect(program().run('up', '--name', 'nosuchlab', '--apps', 'two')).rejects.toThrow("option '--apps <n>' argument 'two' is invalid. expected a whole number");
+  test('up without a synthesized stack says how to make one, before touching anything', async () => {
+    const cwd = process.cwd();
+    const scratch = mkdtempSync(path.join(tmpdir(), 'lab-cmd-'));
+    process.chdir(scratch);
+    try {
+      await expect(program().run('up', '--name', 'nosuchlab')).rejects.toThrow(
+        `no synthesized stack at ${path.join(scratch, 'cdktf.out/stacks/webtier-staging/cdk.tf.json')}: synthesize it first: WEBTIER_ENVIRONMENTS=staging npx cdktf synth`,
+      );
+      await expect(program().run('up', '--name', 'nosuchlab', '--environment', 'production')).rejects.toThrow('cdktf.out/stacks/webtier-production/cdk.tf.json: synthesize it first: WEBTIER_ENVIRONMENTS=production npx cdktf synth');
+      await expect(program().run('up', '--name', 'nosuchlab', '--stack', 'x.json')).rejects.toThrow(`no synthesized stack at ${path.join(scratch, 'x.json')}: give the cdk.tf.json that \`cdktf synth\` wrote`);
+    } finally {
+      process.chdir(cwd);
+      rmSync(scratch, { recursive: true, force: true });
+    }
     expect(existsSync(labLayout('nosuchlab').stateDir)).toBe(false);
   });
 });

@@ -2,19 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { labAddApp, labDown, labInfo, labMarkRebootRequired, labPublishUpdate, labStatus, labUp, type LabInfo } from '../../src/lab';
+import { labDown, labDrops, labInfo, labMarkRebootRequired, labPublishUpdate, labReplaceHost, labStatus, labUp, type LabInfo } from '../../src/lab';
 import { labLayout } from '../../src/lab/layout';
 import { stackOutputs } from '../../src/contract/stack-outputs';
 import { labLeftovers } from '../support/lab-leftovers';
 import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
+import { synthStackFile, type StackFile } from '../support/stack-file';
 
 /*
- * One lab for the whole file (booting is the slow part). The tests run in order and some
- * build on earlier ones (add-app adds app-3; the last test takes the lab down).
+ * One lab for the whole file (booting is the slow part), built from the staging stack as
+ * synthesized from its template. The tests run in order and some build on earlier ones (the
+ * stack grows to app-3; the last test takes the lab down).
  */
 const NAME = 'test';
 const layout = labLayout(NAME);
 let lab: LabInfo;
+let stack: StackFile;
 
 const privateHosts = (): string[] => lab.hosts.filter((h) => h.publicAddress === undefined).map((h) => h.name);
 const inventoryHosts = (): string[] => ['bastion', ...privateHosts()];
@@ -33,20 +36,31 @@ function haproxyCommand(command: string): Promise<string> {
 }
 
 async function getLb(): Promise<{ status: number; body: string }> {
-  const response = await fetch(lab.loadBalancer.url, { signal: AbortSignal.timeout(3000) });
+  // HAProxy retries a refused connection three times, a second apart, before its 503.
+  const response = await fetch(lab.loadBalancer.url, { signal: AbortSignal.timeout(10_000) });
   return { status: response.status, body: await response.text() };
 }
 
 beforeAll(async () => {
   await labDown({ name: NAME }); // a lab left by an aborted earlier run
-  lab = await labUp({ name: NAME, apps: 2 });
+  stack = synthStackFile('staging');
+  lab = await labUp({ name: NAME, stack: stack.file });
 }, 600_000);
 
 afterAll(async () => {
   await labDown({ name: NAME });
+  stack?.cleanup();
 }, 120_000);
 
-describe('lab up with 2 apps', () => {
+/** Opens a TCP connection from a lab host; `refused` covers a drop (timeout) and a reset alike. */
+async function connectFrom(host: string, address: string, port: number): Promise<'connected' | 'refused'> {
+  const r = await ssh(lab.labSshConfig, host, `timeout 4 bash -c 'exec 3<>/dev/tcp/${address}/${port}' && echo connected || echo refused`);
+  return r.stdout.trim() as 'connected' | 'refused';
+}
+
+const address = (name: string): string => lab.hosts.find((h) => h.name === name)!.privateAddress;
+
+describe('lab up from the staging stack', () => {
   test('labInfo describes the running lab as up returned it', async () => {
     expect(await labInfo({ name: NAME })).toEqual(lab);
   });
@@ -120,7 +134,8 @@ describe('lab up with 2 apps', () => {
       'app-1',
       'mkdir -p /tmp/www && echo ok > /tmp/www/health && echo "hello from $(hostname)" > /tmp/www/index.html && sudo systemd-run --unit=lab-test-http python3 -m http.server 80 --directory /tmp/www',
     );
-    const served = await waitUntil('app-1 in service behind the load balancer', 20_000, async () => {
+    // The stack's health check: every 10 s, healthy after 2 passes.
+    const served = await waitUntil('app-1 in service behind the load balancer', 60_000, async () => {
       const reply = await getLb().catch(() => undefined);
       return reply?.status === 200 ? reply : undefined;
     });
@@ -129,7 +144,7 @@ describe('lab up with 2 apps', () => {
     await haproxyCommand(`set server ${lab.loadBalancer.backend}/app-1 state maint`);
     expect((await getLb()).status).toBe(503);
     await haproxyCommand(`set server ${lab.loadBalancer.backend}/app-1 state ready`);
-    await waitUntil('app-1 back in service', 20_000, async () => ((await getLb().catch(() => undefined))?.status === 200 ? true : undefined));
+    await waitUntil('app-1 back in service', 60_000, async () => ((await getLb().catch(() => undefined))?.status === 200 ? true : undefined));
   });
 
   test('apt on a host installs nginx from the local repo, its only source', async () => {
@@ -182,13 +197,46 @@ describe('lab up with 2 apps', () => {
     expect((await labStatus({ name: NAME })).hosts.every((h) => h.running)).toBe(true);
   });
 
-  test('add-app: the new host is reachable through the bastion, in the inventory and behind the load balancer', async () => {
-    const host = await labAddApp({ name: NAME });
-    expect(host.name).toBe('app-3');
+  test('security groups: the bastion reaches SSH, the load balancer reaches HTTP only; what is dropped is reported', async () => {
+    expect(await connectFrom('bastion', address('app-1'), 22)).toBe('connected');
+    expect(await connectFrom('lb', address('app-1'), 80)).toBe('connected');
+    expect(await connectFrom('lb', address('app-1'), 22)).toBe('refused');
+    expect(await connectFrom('app-1', address('app-2'), 22)).toBe('refused');
+    const drops = await labDrops({ name: NAME });
+    expect(drops).toContainEqual(expect.stringMatching(new RegExp(`^lb \\(${address('lb').replace(/\./g, '\\.')}\\) → app-1 \\(${address('app-1').replace(/\./g, '\\.')}\\) tcp/22: \\d+ packets? dropped: no egress rule`)));
+    expect(drops).toContainEqual(expect.stringMatching(/^app-1 .* → app-2 .* tcp\/22: \d+ packets? dropped: no (egress|ingress) rule/));
+  });
+
+  test('the stack grows to app-3 out of service: up again adds exactly app-3, in the inventory but not behind the load balancer', async () => {
+    const before = lab.hosts.map((h) => h.name);
+    synthStackFile('staging', { app: { count: 3, instanceType: 't3.small', outOfService: ['app-3'] } }, stack.dir);
+    lab = await labUp({ name: NAME, stack: stack.file });
+    expect(lab.hosts.map((h) => h.name).filter((name) => !before.includes(name))).toEqual(['app-3']);
     expect((await sshOk(lab.sshConfigFile, 'app-3', 'hostname')).trim()).toBe('app-3');
     const hosts = parse(readFileSync(lab.hostsFile, 'utf8'));
-    expect(hosts.all.children.app.hosts['app-3']).toEqual({ ansible_host: host.privateAddress, availability_zone: 'lab-a' });
-    expect(await haproxyCommand(`show servers state ${lab.loadBalancer.backend}`)).toMatch(new RegExp(`app-3 ${host.privateAddress.replace(/\./g, '\\.')} `));
+    expect(hosts.all.children.app.hosts['app-3']).toEqual({ ansible_host: address('app-3'), availability_zone: 'eu-west-1a', instance_id: 'lab-app-3' });
+    expect(await haproxyCommand(`show servers state ${lab.loadBalancer.backend}`)).not.toMatch(/ app-3 /);
+    expect(await connectFrom('bastion', address('app-3'), 22)).toBe('connected');
+
+    synthStackFile('staging', { app: { count: 3, instanceType: 't3.small' } }, stack.dir);
+    lab = await labUp({ name: NAME, stack: stack.file });
+    expect(await haproxyCommand(`show servers state ${lab.loadBalancer.backend}`)).toMatch(new RegExp(` app-3 ${address('app-3').replace(/\./g, '\\.')} `));
+  });
+
+  test('replace: a new disk and host key; the inventory refuses the host until the old key is removed', async () => {
+    const old = lab.hosts.find((h) => h.name === 'app-3')!;
+    await sshOk(lab.sshConfigFile, 'app-3', 'sudo touch /var/lib/lab-test-old-disk');
+    const replaced = await labReplaceHost({ name: NAME, host: 'app-3' });
+    expect(replaced.privateAddress).toBe(old.privateAddress);
+    expect(replaced.hostKeys[0]).not.toBe(old.hostKey);
+    const refused = await ssh(lab.sshConfigFile, 'app-3', 'true');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    execFileSync('ssh-keygen', ['-R', old.privateAddress, '-f', lab.knownHostsFile], { stdio: 'ignore' });
+    // As the inventory's ssh.config says: a host not yet known is trusted on first use, then pinned.
+    const after = execFileSync('ssh', ['-F', lab.sshConfigFile, '-o', 'BatchMode=yes', 'app-3', 'test -e /var/lib/lab-test-old-disk && echo old || echo new; cat /etc/ssh/ssh_host_ed25519_key.pub'], { encoding: 'utf8' });
+    expect(after).toBe(`new\n${replaced.hostKeys[0]} root@app-3\n`);
+    expect(await sshOk(lab.sshConfigFile, 'app-3', 'hostname')).toBe('app-3\n');
   });
 
   test('down leaves nothing (namespaces, links, routes, mounts, processes, cgroups), and down twice is fine', async () => {

@@ -4,6 +4,7 @@ import type { ModuleContext, ModuleResult } from '../../src/modules/module';
 import { createConnectionPool, type Connection, type ConnectionPool } from '../../src/transport';
 import { makeContext, runModule } from './context';
 import { buildTinyDeb } from './tiny-deb';
+import { synthStackFile, type StackFile } from '../support/stack-file';
 
 /*
  * Every host module against a REAL booted Debian host (the lab's app-1, reached through the
@@ -15,6 +16,7 @@ const HOST = 'app-1';
 let lab: LabInfo;
 let pool: ConnectionPool;
 let conn: Connection;
+let stack: StackFile;
 
 const newPool = () => createConnectionPool({ sshConfigFile: lab.sshConfigFile, knownHostsFile: lab.knownHostsFile, connectAttempts: 1 });
 
@@ -23,7 +25,8 @@ const reconnect = (): Promise<Connection> => pool.connect({ name: HOST });
 
 beforeAll(async () => {
   await labDown({ name: NAME });
-  lab = await labUp({ name: NAME, apps: 1 });
+  stack = synthStackFile('staging', { app: { count: 1, instanceType: 't3.small' } });
+  lab = await labUp({ name: NAME, stack: stack.file });
   pool = newPool();
   conn = await pool.connect({ name: HOST });
 }, 600_000);
@@ -31,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.closeAll();
   await labDown({ name: NAME });
+  stack?.cleanup();
 }, 180_000);
 
 function ctx(overrides: Partial<ModuleContext> = {}): ModuleContext {

@@ -19,8 +19,9 @@ export function labLeftovers(layout: LabLayout): string[] {
   if (routes) found.push(`route ${routes}`);
   const publicRoute = ip('route', 'show', layout.publicSubnet).trim();
   if (publicRoute) found.push(`route ${publicRoute}`);
-  const forwardFilter = `play_lab_${layout.tag}`;
-  if (spawnSync('nft', ['list', 'table', 'inet', forwardFilter]).status === 0) found.push(`nftables table inet ${forwardFilter}`);
+  for (const table of [`play_lab_${layout.tag}`, `play_sg_${layout.tag}`]) {
+    if (spawnSync('nft', ['list', 'table', 'inet', table]).status === 0) found.push(`nftables table inet ${table}`);
+  }
   for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
     const target = line.split(' ')[1];
     if (target?.startsWith(layout.stateDir)) found.push(`mount ${target}`);
