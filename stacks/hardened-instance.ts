@@ -43,9 +43,10 @@ export function hardenedInstance(scope: Construct, id: string, props: HardenedIn
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
     rootBlockDevice: { encrypted: true, volumeType: 'gp3', volumeSize: props.rootVolumeGiB, deleteOnTermination: true, tags: props.volumeTags ?? {} },
     tags: props.nameTag ? { Name: props.nameTag } : undefined,
-    // A new image (Debian's SSM parameter moves with every point release) would replace every
-    // instance in one apply: an outage. It applies to instances created from then on; replacing a
-    // running one is a deliberate, one-at-a-time operation.
-    lifecycle: { ignoreChanges: ['ami'] },
+    // A new image (Debian's SSM parameter moves with every point release) or a new SSH key (a new
+    // key pair name) would replace every instance in one apply: an outage. Both apply to instances
+    // created from then on; replacing a running one is a deliberate, one-at-a-time operation
+    // (docs/operations.md, "Replace an instance").
+    lifecycle: { ignoreChanges: ['ami', 'key_name'] },
   });
 }

@@ -1,26 +1,36 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { labAddApp, labDown, labInfo, labPublishUpdate, labUp, type LabInfo } from '../../src/lab';
-import { hostPlan, labLayout } from '../../src/lab/layout';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { labDown, labDrops, labPublishUpdate, labReplaceHost, labUp, type LabInfo } from '../../src/lab';
 import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
 import { startLoad, type LoadReport } from './support/load-loop';
 import { changedTasks, failures, hostResults, runPlay, type PlayRun } from './support/play-cli';
 import { createSiteProject, type SiteProject } from './support/site-project';
+import { synthStackFile, type StackFile } from '../support/stack-file';
 
 /*
- * The site, molecule style, on a booted lab with 2 app hosts: converge, idempotence, verify,
- * patch, deploy, scale, faults, check mode. The steps run in order on one lab and build on each
- * other (a failed converge fails everything after it). `play` is the built CLI, run as an operator
- * runs it. Figures (times, request counts) are printed at the end.
+ * The site, molecule style, on a lab built from the staging stack (synthesized from its template,
+ * security groups enforced): converge, idempotence, verify, patch, deploy, scale, replacement,
+ * faults, check mode. The steps run in order on one lab and build on each other (a failed
+ * converge fails everything after it). `play` is the built CLI, run as an operator runs it.
+ * Changes to the stack go the real way: edit the environment, synthesize, `lab up` again.
+ * Figures (times, request counts) are printed at the end.
  */
 
 const NAME = 'e2e';
-const layout = labLayout(NAME);
 const APPS = ['app-1', 'app-2'];
 const figures: Record<string, unknown> = {};
 let lab: LabInfo;
 let project: SiteProject;
+let stack: StackFile;
+
+/** The staging environment with `app` set so, synthesized over the previous stack, then the lab brought in line. */
+async function deployStack(app: { count: number; outOfService?: string[] }): Promise<LabInfo> {
+  synthStackFile('staging', { app: { instanceType: 't3.small', ...app } }, stack.dir);
+  lab = await labUp({ name: NAME, stack: stack.file });
+  return lab;
+}
 
 const exec = promisify(execFile);
 const on = (host: string, command: string) => sshOk(lab.sshConfigFile, host, command);
@@ -54,6 +64,19 @@ async function lbSpread(count: number): Promise<{ hosts: Set<string>; versions: 
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 
+/**
+ * Until the load balancer has answered from each of `hosts`. The stack's health check runs every
+ * 10 s and wants 2 passes, so a host that just became healthy joins within about 20 s.
+ */
+async function untilServed(hosts: string[], timeoutMs = 90_000): Promise<void> {
+  const seen = new Set<string>();
+  await waitUntil(`the load balancer to serve ${hosts.join(', ')}`, timeoutMs, async () => {
+    const reply = await lbGet('/search?q=austen').catch(() => undefined);
+    if (reply?.status === 200) seen.add(reply.host);
+    return hosts.every((host) => seen.has(host)) ? true : undefined;
+  });
+}
+
 /** Writes a unique line to syslog on each host, then waits until the collector filed it under that host. */
 async function logsArrive(hosts: string[], tag: string, timeoutMs: number): Promise<void> {
   const nonces = Object.fromEntries(hosts.map((h) => [h, `${tag}-${h}-${randomBytes(6).toString('hex')}`]));
@@ -66,20 +89,24 @@ async function logsArrive(hosts: string[], tag: string, timeoutMs: number): Prom
 
 /** The switch port of an app host on the private network: down, the host vanishes mid-connection. */
 function switchPort(host: string): string[] {
-  const plan = hostPlan(layout, 'app', Number(host.replace('app-', '')));
-  return ['-n', layout.switchNetns, 'link', 'set', `${layout.tag}s${plan.index}`];
+  const port = lab.hosts.find((h) => h.name === host)!.switchPort;
+  return ['-n', port.netns, 'link', 'set', port.link];
 }
 
 beforeAll(async () => {
   await labDown({ name: NAME }); // a lab left by an aborted earlier run
-  lab = await labUp({ name: NAME, apps: APPS.length });
+  stack = synthStackFile('staging');
+  const started = Date.now();
+  lab = await labUp({ name: NAME, stack: stack.file });
+  figures.labUpSeconds = (Date.now() - started) / 1000;
   project = createSiteProject(lab.inventoryDir, { name: collector().name, address: collector().privateAddress });
 }, 900_000);
 
 afterAll(async () => {
-  await exec('ip', [...switchPort('app-2'), 'up']).catch(() => undefined);
+  if (lab) await exec('ip', [...switchPort('app-2'), 'up']).catch(() => undefined);
   await labDown({ name: NAME });
   project?.cleanup();
+  stack?.cleanup();
   process.stdout.write(`\nsite e2e figures:\n${JSON.stringify(figures, null, 2)}\n`);
 }, 300_000);
 
@@ -101,6 +128,7 @@ describe('site on the lab', () => {
 
   describe('3. verify', () => {
     test('the load balancer spreads requests over every app host; /health is 200 on each', async () => {
+      await untilServed(APPS);
       expect(sorted((await lbSpread(20)).hosts)).toEqual(APPS);
       const health = await onAll(APPS, `python3 -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1/health').status)"`);
       expect(health.map((h) => h.trim())).toEqual(APPS.map(() => '200'));
@@ -127,8 +155,8 @@ describe('site on the lab', () => {
       }
     });
 
-    test('the collector has recent lines from every app host, over TLS only', async () => {
-      await logsArrive(APPS, 'verify', 60_000);
+    test('the collector has recent lines from every app host and the bastion, over TLS only', async () => {
+      await logsArrive([...APPS, 'bastion'], 'verify', 60_000);
       const listening = await on(collector().name, "ss -Hltun | awk '{print $1, $5}'");
       expect(listening).toMatch(/^tcp .*:6514$/m);
       expect(listening).not.toMatch(/:514$/m);
@@ -238,16 +266,73 @@ describe('site on the lab', () => {
     expect(long.status).toBe(200); // 230 characters: refused by 1.0.0, accepted by the new code
   });
 
-  test('6. scale: a new app host, play site --limit it, and the load balancer serves it', async () => {
-    const added = await labAddApp({ name: NAME });
-    lab = await labInfo({ name: NAME }); // the lab's hosts now include the new one
-    const run = await play(['site', '--limit', added.name]);
+  test('6. scale: app.count 2 → 3 with app-3 out of service; lab up adds exactly app-3; play site --limit it; in service, the load balancer serves it', async () => {
+    const before = lab.hosts.map((h) => h.name);
+    await deployStack({ count: 3, outOfService: ['app-3'] });
+    expect(lab.hosts.map((h) => h.name).filter((name) => !before.includes(name))).toEqual(['app-3']);
+    const run = await play(['site', '--limit', 'app-3']);
     figures.scaleSeconds = run.seconds;
     expectClean(run);
     const worked = Object.entries(run.recap).filter(([, s]) => s.ok + s.changed + s.failed + s.unreachable > 0);
-    expect(worked.map(([host]) => host)).toEqual([added.name]);
-    await waitUntil(`the load balancer to send requests to ${added.name}`, 60_000, async () => ((await lbSpread(12)).hosts.has(added.name) ? true : undefined));
-    await logsArrive([added.name], 'scaled', 60_000);
+    expect(worked.map(([host]) => host)).toEqual(['app-3']);
+    expect((await lbSpread(12)).hosts.has('app-3')).toBe(false);
+    await deployStack({ count: 3 });
+    await untilServed(['app-3']);
+    await logsArrive(['app-3'], 'scaled', 60_000);
+  });
+
+  test('6b. rolling replacement of app-1 under load: out of service, replaced, its new host key handled explicitly, configured, back; no failed request', async () => {
+    const load = startLoad(new URL('/search?q=eliot', lab.loadBalancer.url).toString(), { maxMs: 900_000 });
+    const started = Date.now();
+    let report: LoadReport;
+    const app1 = lab.hosts.find((h) => h.name === 'app-1')!;
+    try {
+      await deployStack({ count: 3, outOfService: ['app-1'] });
+      const replaced = await labReplaceHost({ name: NAME, host: 'app-1' });
+      expect(replaced.hostKeys[0]).not.toBe(app1.hostKey);
+
+      // The inventory still pins the old key: play refuses the host, naming the change and the fix.
+      const refused = await play(['site', '--limit', 'app-1']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).toContain('REMOTE HOST KEY HAS CHANGED');
+      expect(refused.output).toContain(`ssh-keygen -R '${app1.privateAddress}'`);
+      // The operator knows it was rebuilt: the old key goes, and accept-new trusts the new one once.
+      await exec('ssh-keygen', ['-R', app1.privateAddress, '-f', lab.knownHostsFile]);
+      const run = await play(['site', '--limit', 'app-1']);
+      expectClean(run);
+      expect(readFileSync(lab.knownHostsFile, 'utf8')).toContain(replaced.hostKeys[0]);
+
+      await deployStack({ count: 3 });
+      await untilServed(['app-1']);
+    } finally {
+      report = await load.stop();
+    }
+    figures.replacement = { seconds: (Date.now() - started) / 1000, requests: report.sent, failed: report.failed, byHost: report.byHost };
+    expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
+    expect(report.sent).toBeGreaterThan(100);
+    await logsArrive(['app-1'], 'replaced', 60_000);
+  });
+
+  test('6c. security groups from the stack: without the collector\'s rule for the app hosts, their logs stop arriving and the lab names the dropped flow', async () => {
+    const json = JSON.parse(readFileSync(stack.file, 'utf8'));
+    const ingress = json.resource.aws_vpc_security_group_ingress_rule as Record<string, { description: string }>;
+    const rule = Object.keys(ingress).find((id) => ingress[id].description === 'Syslog over TLS from the app instances')!;
+    delete ingress[rule];
+    const broken = `${stack.dir}/without-syslog-rule.tf.json`;
+    writeFileSync(broken, JSON.stringify(json));
+    try {
+      lab = await labUp({ name: NAME, stack: broken });
+      // Security groups track connections: the forwarder's open one goes on, as on AWS. A new one is dropped.
+      await on('app-2', 'sudo systemctl restart rsyslog');
+      await expect(logsArrive(['app-2'], 'blocked', 20_000)).rejects.toThrow();
+      const drops = await labDrops({ name: NAME });
+      expect(drops).toContainEqual(expect.stringMatching(/^app-2 \(.*\) → logs \(.*\) tcp\/6514: \d+ packets? dropped: no ingress rule/));
+      await logsArrive(['bastion'], 'still-allowed', 60_000);
+    } finally {
+      lab = await labUp({ name: NAME, stack: stack.file });
+    }
+    // The forwarder's disk queue kept the lines: they arrive once the rule is back.
+    await logsArrive(['app-2'], 'restored', 120_000);
   });
 
   describe('7. faults', () => {
@@ -286,7 +371,7 @@ describe('site on the lab', () => {
       } finally {
         await exec('ip', [...switchPort('app-2'), 'up']);
       }
-      await waitUntil('app-2 back behind the load balancer', 120_000, async () => ((await lbSpread(12)).hosts.has('app-2') ? true : undefined));
+      await untilServed(['app-2'], 120_000);
     });
 
     test('logs written while the collector is down arrive once it is back', async () => {

@@ -43,11 +43,11 @@ const AMI_AFTER = 'ami-0d2e4c6a8b1f3e5a7';
  * groups, key) become the literal values the state holds, so the plan sees exactly one change:
  * the image. `withLifecycle: false` drops the stack's lifecycle block, the control case.
  */
-function instancesWithChangedAmi(stack: SynthesizedStack, withLifecycle: boolean): { json: { provider: Record<string, unknown[]>; terraform: Record<string, unknown>; resource: object }; state: object } {
+function instancesWithChanged(stack: SynthesizedStack, withLifecycle: boolean, change: { ami?: string; key_name?: string }): { json: { provider: Record<string, unknown[]>; terraform: Record<string, unknown>; resource: object }; state: object } {
   const literal = { subnet_id: 'subnet-0b1c2d3e4f5a60718', vpc_security_group_ids: ['sg-0a1b2c3d4e5f60718'], key_name: 'webtier-test-admin-key' };
   const instances = resourcesOfType(stack, 'aws_instance').map(({ id, '//': _metadata, lifecycle, ...body }) => ({ id, lifecycle, body: { ...body, ...literal } as Record<string, unknown> }));
   for (const { body } of instances) expect(JSON.stringify(body)).not.toContain('${');
-  const resource = { aws_instance: Object.fromEntries(instances.map(({ id, body, lifecycle }) => [id, { ...body, ami: AMI_AFTER, ...(withLifecycle ? { lifecycle } : {}) }])) };
+  const resource = { aws_instance: Object.fromEntries(instances.map(({ id, body, lifecycle }) => [id, { ...body, ami: AMI_BEFORE, ...change, ...(withLifecycle ? { lifecycle } : {}) }])) };
   const state = {
     version: 4,
     terraform_version: '1.11.4',
@@ -124,11 +124,14 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
     ).map(async ([name, json]) => [name, await harness.planJson(`show-${name}`, json)] as const),
   );
   const amiChange = synthStack(testConfig({ ami: AMI_BEFORE }));
+  const changes = { ami: { ami: AMI_AFTER }, key: { key_name: 'webtier-test-admin-key-rotated' } };
   const amiPlans = Promise.all(
-    ([['ignore-changes', true], ['control', false]] as const).map(async ([name, withLifecycle]) => {
-      const { json, state } = instancesWithChangedAmi(amiChange, withLifecycle);
-      return [name, await harness.planJson(`ami-${name}`, json, state)] as const;
-    }),
+    (['ami', 'key'] as const).flatMap((what) =>
+      ([['ignore-changes', true], ['control', false]] as const).map(async ([name, withLifecycle]) => {
+        const { json, state } = instancesWithChanged(amiChange, withLifecycle, changes[what]);
+        return [`${what}-${name}`, await harness.planJson(`${what}-${name}`, json, state)] as const;
+      }),
+    ),
   );
   const tooLong = harness.validate('validate-name-20', synthStack({ ...testConfig(), name: 'a'.repeat(20) }).json);
   // Settled here so a failure is reported by its own test, not as an unhandled rejection.
@@ -234,25 +237,28 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
     });
   });
 
-  describe('a changed AMI, planned against a state where every instance runs the old one', () => {
+  describe.each([
+    ['AMI', 'ami', 'ami'],
+    ['SSH key (a new key pair name)', 'key', 'key_name'],
+  ] as const)('a changed %s, planned against a state where every instance runs the old one', (_, what, attribute) => {
     const plans: Record<string, ShownPlan> = {};
     beforeAll(async () => {
       Object.assign(plans, Object.fromEntries(await amiPlans));
     }, TERRAFORM_TIMEOUT_MS);
 
-    test('with the stack lifecycle (ignore_changes = [ami]): no instance is replaced, each keeps its image', () => {
-      const changes = plans['ignore-changes'].resource_changes;
+    test(`with the stack lifecycle (ignore_changes = [ami, key_name]): no instance is replaced, each keeps its ${attribute}`, () => {
+      const changes = plans[`${what}-ignore-changes`].resource_changes;
       expect(changes.map((c) => c.type)).toEqual(['aws_instance', 'aws_instance', 'aws_instance', 'aws_instance']);
       for (const change of changes) {
         expect(change.change.actions).not.toContain('delete');
-        expect((change.change.after as { ami: string }).ami).toBe(AMI_BEFORE);
+        expect((change.change.after as Record<string, string>)[attribute]).toBe(attribute === 'ami' ? AMI_BEFORE : 'webtier-test-admin-key');
       }
     });
 
-    test('control: the same plan without the lifecycle replaces every instance, forced by the AMI', () => {
-      for (const change of plans.control.resource_changes) {
+    test(`control: the same plan without the lifecycle replaces every instance, forced by ${attribute}`, () => {
+      for (const change of plans[`${what}-control`].resource_changes) {
         expect(change.change.actions).toEqual(['delete', 'create']);
-        expect(change.change.replace_paths).toEqual([['ami']]);
+        expect(change.change.replace_paths).toEqual([[attribute]]);
       }
     });
   });
