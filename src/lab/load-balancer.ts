@@ -91,22 +91,49 @@ command -v haproxy >/dev/null && exit 0
 for i in $(seq 60); do sudo apt-get -qq update && break; sleep 1; done
 sudo DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=120 install -y haproxy >/dev/null`;
 
+/** One command to HAProxy's runtime API on the load balancer itself, in Python (Debian has no socat by default). */
+const RUNTIME_API = `import os, socket, sys, time
+def runtime(command):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect("/run/haproxy/admin.sock")
+    s.sendall(command.encode() + b"\\n")
+    data = b""
+    while chunk := s.recv(65536):
+        data += chunk
+    return data
+`;
+
 /**
  * Servers' runtime states (drained by a play, say) survive the reload: HAProxy reads them back
  * from the state file, so bringing the lab in line never puts a drained host back in rotation.
  */
-const SAVE_SERVER_STATE = `import os, socket
+const SAVE_SERVER_STATE = `${RUNTIME_API}
 if os.path.exists("/run/haproxy/admin.sock"):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect("/run/haproxy/admin.sock")
-    s.sendall(b"show servers state\\n")
-    data = b""
-    while chunk := s.recv(65536):
-        data += chunk
     tmp = "${SERVER_STATE_FILE}.tmp"
     with open(tmp, "wb") as f:
-        f.write(data)
+        f.write(runtime("show servers state"))
     os.replace(tmp, "${SERVER_STATE_FILE}")
+`;
+
+/**
+ * systemctl reload returns once HAProxy's master got the signal, before the new worker serves: the
+ * old one may still answer (and route) for a moment. Waits until the runtime API lists exactly
+ * the servers the new config has, so what follows a sync (a replacement, say) meets the new state.
+ */
+const AWAIT_SERVERS = `${RUNTIME_API}
+wanted = sorted(sys.argv[1:])
+deadline = time.time() + 30
+while True:
+    try:
+        rows = [line.split() for line in runtime("show servers state ${LB_BACKEND}").decode().splitlines()[2:]]
+        seen = sorted(row[3] for row in rows if len(row) > 3)
+    except OSError:
+        seen = None
+    if seen == wanted:
+        sys.exit(0)
+    if time.time() > deadline:
+        sys.exit("HAProxy still serves %s, not %s, 30 s after its reload" % (seen, wanted))
+    time.sleep(0.2)
 `;
 
 /** Validated before it replaces the running config, so a bad config never takes the LB down. (No single quotes inside.) */
@@ -137,4 +164,5 @@ export async function configureLoadBalancer(setup: LoadBalancerSetup): Promise<v
   if (balancer.listeners.some((listener) => listener.protocol === 'HTTPS')) await sshRun(sshConfig, lb.name, INSTALL_CERTIFICATE, await setup.certificate());
   await sshRun(sshConfig, lb.name, 'sudo python3 -', SAVE_SERVER_STATE);
   await sshRun(sshConfig, lb.name, `sudo sh -ec '${APPLY_CONFIG}'`, config);
+  await sshRun(sshConfig, lb.name, `sudo python3 - ${balancer.targets.join(' ')}`, AWAIT_SERVERS);
 }

@@ -414,4 +414,19 @@ describe('site on the lab', () => {
     for (const result of siteTask) expect(result.diffs?.join('\n')).toMatch(/^\+\s+add_header X-Site-Check "e2e" always;$/m);
     expect(await onAll(appHosts(), state)).toEqual(before);
   });
+
+  test('9. the bastion replaced: every connection is refused, naming its changed key, until the operator removes the old one; then it is configured again', async () => {
+    const bastion = lab.hosts.find((h) => h.name === 'bastion')!;
+    const replaced = await labReplaceHost({ name: NAME, host: 'bastion' });
+    expect(replaced.hostKeys[0]).not.toBe(bastion.hostKey);
+    const refused = await play(['site', '--limit', 'app-2', '--tags', 'common']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('REMOTE HOST KEY HAS CHANGED');
+    expect(refused.output).toContain(`ssh-keygen -R '${bastion.publicAddress}'`);
+    expect(changedTasks(refused)).toEqual([]);
+    await exec('ssh-keygen', ['-R', bastion.publicAddress!, '-f', lab.knownHostsFile]);
+    const run = await play(['site', '--limit', 'bastion']);
+    expectClean(run);
+    await logsArrive(['bastion', 'app-2'], 'new-bastion', 60_000);
+  });
 });

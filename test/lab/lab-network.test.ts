@@ -1,30 +1,16 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { forwardFilterRuleset, overlappingRoutes, refuseOverlappingRoutes } from '../../src/lab/network';
+import { scratchNetns } from '../support/scratch-netns';
 
 /*
  * The lab's network safety, proven in throwaway network namespaces (root only): nothing here is
  * connected to this machine's own network, so no route or rule can reach beyond them.
  */
 
-const PREFIX = `pt-labnet${process.pid}`;
-const namespaces: string[] = [];
-const servers: ChildProcess[] = [];
+const scratch = scratchNetns(`pt-labnet${process.pid}`);
+const { ip, inNetns, netns } = scratch;
 
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-const inNetns = (netns: string, command: string[], input?: string): string => execFileSync('ip', ['netns', 'exec', netns, ...command], { encoding: 'utf8', input });
-
-function netns(name: string): string {
-  const full = `${PREFIX}-${name}`;
-  ip('netns', 'add', full);
-  namespaces.push(full);
-  ip('-n', full, 'link', 'set', 'lo', 'up');
-  return full;
-}
-
-afterAll(() => {
-  for (const server of servers) server.kill('SIGKILL');
-  for (const name of namespaces) ip('netns', 'delete', name);
-});
+afterAll(() => scratch.cleanup());
 
 describe('routes overlapping the lab range', () => {
   const range = '10.212.0.0/16';
@@ -81,8 +67,7 @@ describe('the forwarding filter', () => {
   }
 
   function listen(netnsName: string): Promise<void> {
-    const server = spawn('ip', ['netns', 'exec', netnsName, process.execPath, '-e', `require('net').createServer((s) => s.end('hi')).listen(${PORT}, () => console.log('ready'))`]);
-    servers.push(server);
+    const server = scratch.track(spawn('ip', ['netns', 'exec', netnsName, process.execPath, '-e', `require('net').createServer((s) => s.end('hi')).listen(${PORT}, () => console.log('ready'))`]));
     return new Promise((resolve, reject) => {
       server.stdout.once('data', () => resolve());
       server.once('exit', (code) => reject(new Error(`server in ${netnsName} exited with ${code}`)));

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { overlappingRoutes } from '../../src/lab/network';
 import { applySecurityGroups, enforcedRuleCount, readDrops, securityGroupRuleset, securityGroupTable, type SecurityGroupParams } from '../../src/lab/security-groups';
 import type { SecurityGroupRule } from '../../src/lab/stack/topology';
+import { scratchNetns } from '../support/scratch-netns';
 
 /*
  * The security groups enforced by the real kernel, in throwaway network namespaces (root only).
@@ -24,20 +25,9 @@ const P = '10.252.0.66';
 const Q = '10.252.0.67';
 const OTHER_CONTROLLER = '10.252.0.129';
 
-const namespaces: string[] = [];
-const servers: ChildProcess[] = [];
+const scratch = scratchNetns(TAG);
+const { ip, inNetns, netns } = scratch;
 let routeAdded = false;
-
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-const inNetns = (netns: string, command: string[], input?: string): string => execFileSync('ip', ['netns', 'exec', netns, ...command], { encoding: 'utf8', input });
-
-function netns(name: string): string {
-  const full = `${TAG}-${name}`;
-  ip('netns', 'add', full);
-  namespaces.push(full);
-  ip('-n', full, 'link', 'set', 'lo', 'up');
-  return full;
-}
 
 /** A bridge whose namespace-wide br_netfilter switch is off, so only applySecurityGroups' per-bridge one can make the rules see its frames. */
 function bridge(ns: string, name: string): void {
@@ -57,8 +47,7 @@ function plug(outerNs: string, outer: string, hostNs: string, address: string, m
 function serve(ns: string, ports: number[]): Promise<void> {
   const program = `const net = require('net'); let left = ${ports.length};
     for (const port of ${JSON.stringify(ports)}) net.createServer((s) => s.on('data', (d) => s.end('pong:' + d))).listen(port, '0.0.0.0', () => { if (--left === 0) console.log('ready'); });`;
-  const server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', program]);
-  servers.push(server);
+  const server = scratch.track(spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', program]));
   return new Promise((resolve, reject) => {
     server.stdout.once('data', () => resolve());
     server.once('exit', (code) => reject(new Error(`server in ${ns} exited with ${code}`)));
@@ -107,8 +96,7 @@ function requireProtectedRange(): void {
 }
 
 afterAll(() => {
-  for (const server of servers) if (server.pid !== undefined && server.exitCode === null) process.kill(server.pid, 'SIGKILL');
-  for (const name of namespaces) ip('netns', 'delete', name);
+  scratch.cleanup();
   if (routeAdded) ip('route', 'delete', 'unreachable', RANGE);
 });
 
