@@ -21,6 +21,8 @@ function hostsByName(hosts: AppInstanceOutput[]): Record<string, HostVars> {
  * The inventory in Ansible's YAML shape, so the same file drives play and ansible-playbook.
  * Groups: `bastion`; `app` (the instances behind the load balancer); `logs` (log collectors);
  * `web` (every host the web tier's plays configure: app + logs, reached through the bastion).
+ * The database, when the stack has one, is `database` in the vars of `all`; when play configures it
+ * (the lab's, which names its host), that host is the group `database`, reached through the bastion.
  */
 export function buildHostsInventory(outputs: StackOutputs): Record<string, unknown> {
   return {
@@ -32,11 +34,14 @@ export function buildHostsInventory(outputs: StackOutputs): Record<string, unkno
         play_known_hosts: INVENTORY_FILES.knownHosts,
         lb: outputs.load_balancer,
         lb_dns: outputs.load_balancer_dns,
+        // The credential's location, never the credential: the site reads it on the app hosts.
+        ...(outputs.database === undefined ? {} : { database: outputs.database }),
       },
       children: {
         bastion: { hosts: { bastion: { ansible_host: outputs.bastion_public_ip } } },
         app: { hosts: hostsByName(outputs.app_instances) },
         logs: { hosts: hostsByName(outputs.log_collectors) },
+        ...(outputs.database?.host === undefined ? {} : { database: { hosts: { [outputs.database.host]: { ansible_host: outputs.database.endpoint } } } }),
         web: { children: { app: {}, logs: {} } },
       },
     },

@@ -19,6 +19,8 @@ const safeOutputs = z.object({
   ssh_user: sshUser,
   app_instances: z.array(hostOutput),
   log_collectors: z.array(hostOutput),
+  // Templated into the app's configuration on the hosts, as the addresses are into ssh.config.
+  database: z.object({ endpoint: address, name: label, user: sshUser, host: label.optional() }).optional(),
 });
 
 /** What `terraform output -json` wraps every output in. */

@@ -30,11 +30,10 @@ export function renderSshConfig(input: SshConfigRenderInput): string {
     environment: outputs.environment,
     user: outputs.ssh_user,
     bastion: { name: 'bastion', address: outputs.bastion_public_ip },
-    privateHosts: [...outputs.app_instances, ...outputs.log_collectors].map((host) => ({
-      name: host.name,
-      address: host.private_ip,
-      availabilityZone: host.availability_zone,
-    })),
+    privateHosts: [
+      ...[...outputs.app_instances, ...outputs.log_collectors].map((host) => ({ name: host.name, address: host.private_ip })),
+      ...(outputs.database?.host === undefined ? [] : [{ name: outputs.database.host, address: outputs.database.endpoint }]),
+    ],
     sshConfigFile: sshConfigPath(input.sshConfigFile, 'ssh.config path'),
     knownHostsFile: sshConfigPath(input.knownHostsFile, 'known_hosts path'),
     identityFile: input.identityFile === undefined ? undefined : sshConfigPath(input.identityFile, '--identity-file'),

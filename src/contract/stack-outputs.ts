@@ -26,6 +26,37 @@ export const loadBalancerOutput = z.discriminatedUnion('driver', [
   }),
 ]);
 
+/**
+ * Where the database credential lives, by `kind`: readers switch on it, so another store (the lab's
+ * own, a vault) is one more member here and changes none of them.
+ */
+export const databaseCredentialOutput = z.discriminatedUnion('kind', [
+  z.object({
+    /** RDS-managed: a Secrets Manager secret (JSON with `username` and `password`) that RDS rotates. */
+    kind: z.literal('secretsmanager'),
+    secret_arn: z.string(),
+  }),
+  z.object({
+    /** The password is an inventory variable (vault-encrypted by the operator): the lab's database, which play configures. */
+    kind: z.literal('inventory'),
+    variable: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+  }),
+]);
+
+/** The app's PostgreSQL database. */
+export const databaseOutput = z.object({
+  /** Host name (no port). */
+  endpoint: z.string(),
+  port: z.number().int(),
+  /** The database's name. */
+  name: z.string(),
+  /** The user the app logs in as. */
+  user: z.string(),
+  credential: databaseCredentialOutput,
+  /** The inventory host that runs it, when play configures it (the lab's); absent for a managed service (RDS). */
+  host: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+});
+
 export const stackOutputs = z.object({
   environment: z.string(),
   /** Public DNS name (or address) of the load balancer. */
@@ -37,9 +68,12 @@ export const stackOutputs = z.object({
   /** Optional log collector hosts in the private network (the lab's `logs` host). */
   log_collectors: z.array(appInstanceOutput).default([]),
   load_balancer: loadBalancerOutput,
+  /** Optional: outputs written before the stack had a database still parse. */
+  database: databaseOutput.optional(),
 });
 
 export type AppInstanceOutput = z.infer<typeof appInstanceOutput>;
+export type DatabaseOutput = z.infer<typeof databaseOutput>;
 export type StackOutputs = z.infer<typeof stackOutputs>;
 
 /** Terraform output ids, as `cdktf output --outputs-file` and `terraform output -json` name them. */
@@ -51,4 +85,5 @@ export const OUTPUT_IDS = {
   appInstances: 'app_instances',
   logCollectors: 'log_collectors',
   loadBalancer: 'load_balancer',
+  database: 'database',
 } as const;

@@ -5,6 +5,7 @@ import { OUTPUT_IDS, stackOutputs, type StackOutputs } from '../contract/stack-o
 import { LabError } from './exec';
 import { LB_HOST } from './layout';
 import { LB_ADMIN_PORT, LB_BACKEND } from './load-balancer';
+import { DATABASE_HOST } from './stack/read-stack';
 import { resolveOutputs, type TerraformReference } from './stack/resolve-outputs';
 import type { StackTopology } from './stack/topology';
 import type { HostRecord } from './state';
@@ -28,10 +29,27 @@ export function labStackOutputs(topology: StackTopology, hosts: HostRecord[]): S
   const outputs = {
     ...topology.outputs,
     [OUTPUT_IDS.loadBalancer]: { driver: 'haproxy', admin_address: `${lb.publicAddress}:${LB_ADMIN_PORT}`, backend: LB_BACKEND },
+    ...labDatabase(topology.outputs[OUTPUT_IDS.database], byName.get(DATABASE_HOST)),
   };
   const parsed = stackOutputs.safeParse(resolveOutputs(outputs, labReference(topology, byName), topology.file));
   if (!parsed.success) throw new LabError(`${topology.file}: its outputs do not match what play reads: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+/** The inventory variable the lab's database password is read from (vault-encrypted by whoever brings the lab up). */
+export const LAB_DATABASE_PASSWORD_VARIABLE = 'database_password';
+
+/**
+ * RDS's managed credential has no lab: the stand-in host's password is an inventory variable, and
+ * the output names that host so the inventory has it to configure. Name, user and port stay the stack's.
+ */
+function labDatabase(output: unknown, host: HostRecord | undefined): Record<string, unknown> {
+  if (output === undefined) return {};
+  if (host === undefined || typeof output !== 'object' || output === null) throw new LabError(`the stack outputs a database but the lab has no ${DATABASE_HOST} host for it`);
+  const { name, user, port } = output as Record<string, unknown>;
+  return {
+    [OUTPUT_IDS.database]: { endpoint: host.privateAddress, port, name, user, host: host.name, credential: { kind: 'inventory', variable: LAB_DATABASE_PASSWORD_VARIABLE } },
+  };
 }
 
 function labReference(topology: StackTopology, hosts: Map<string, HostRecord>): (ref: TerraformReference) => string | undefined {

@@ -17,6 +17,13 @@ const sample: StackOutputs = {
   ],
   log_collectors: [{ name: 'logs', private_ip: '10.20.128.50', availability_zone: 'eu-west-1a' }],
   load_balancer: { driver: 'alb', region: 'eu-west-1', target_group_arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/app-1/abc', port: 80 },
+  database: {
+    endpoint: 'webtier-staging-database.c9akciq32lce.eu-west-1.rds.amazonaws.com',
+    port: 5432,
+    name: 'bookshelf',
+    user: 'bookshelf',
+    credential: { kind: 'secretsmanager', secret_arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-3f1c9e2a-4b7d-4e0a-9c3f-1d2e3f4a5b6c-AbCdEf' },
+  },
 };
 
 /** The three shapes outputs arrive in. */
@@ -64,11 +71,33 @@ describe('stack outputs -> inventory + ssh.config', () => {
       play_known_hosts: 'known_hosts',
       lb: sample.load_balancer,
       lb_dns: sample.load_balancer_dns,
+      database: sample.database,
     });
     expect(hosts.all.children.bastion.hosts).toEqual({ bastion: { ansible_host: '198.51.100.7' } });
     expect(hosts.all.children.app.hosts['app-2']).toEqual({ ansible_host: '10.20.144.10', availability_zone: 'eu-west-1b', instance_id: 'i-0bbb' });
     expect(Object.keys(hosts.all.children.logs.hosts)).toEqual(['logs']);
     expect(hosts.all.children.web.children).toEqual({ app: {}, logs: {} });
+  });
+
+  test('outputs from before the stack had a database still parse: no database var, nothing else changes', async () => {
+    const { database: _none, ...older } = sample;
+    const { hostsFile, outputs } = await renderInventoryFromOutputs({ outputsFile: writeOutputs(older), inventoryDir: path.join(dir, 'inv') });
+    expect(outputs.database).toBeUndefined();
+    expect(Object.keys(parse(readFileSync(hostsFile, 'utf8')).all.vars)).toEqual(['ansible_user', 'stack_environment', 'play_ssh_config', 'play_known_hosts', 'lb', 'lb_dns']);
+  });
+
+  test('a database play configures (the lab\'s names its host): that host is the group database, reached through the bastion', async () => {
+    const labDatabase = { endpoint: '10.215.2.4', port: 5432, name: 'bookshelf', user: 'bookshelf', host: 'db', credential: { kind: 'inventory', variable: 'database_password' } };
+    const inventoryDir = path.join(dir, 'inv-lab-db');
+    const { hostsFile, sshConfigFile } = await renderInventoryFromOutputs({ outputsFile: writeOutputs({ ...sample, database: labDatabase }), inventoryDir });
+    const hosts = parse(readFileSync(hostsFile, 'utf8'));
+    expect(hosts.all.children.database).toEqual({ hosts: { db: { ansible_host: '10.215.2.4' } } });
+    expect(hosts.all.vars.database).toEqual(labDatabase);
+    expect(sshResolve(sshConfigFile, 'db').get('proxyjump')).toBe('bastion');
+    expect(sshResolve(sshConfigFile, 'db').get('hostname')).toBe('10.215.2.4');
+    // RDS: no host to configure, no group.
+    const rds = parse(readFileSync((await renderInventoryFromOutputs({ outputsFile: writeOutputs(sample), inventoryDir: path.join(dir, 'inv-rds') })).hostsFile, 'utf8'));
+    expect(rds.all.children.database).toBeUndefined();
   });
 
   test('OpenSSH resolves every private host through the bastion, with pinned host keys', async () => {
@@ -126,6 +155,12 @@ describe('stack outputs -> inventory + ssh.config', () => {
     });
     test('an environment name that would break out of its comment line', async () => {
       await expectRejected({ ...sample, environment: 'staging\nHost *\n  ProxyCommand sh -c id' }, /bad\.json: field environment: expected letters, digits/);
+    });
+    test('a credential store the contract does not know', async () => {
+      await expectRejected({ ...sample, database: { ...sample.database, credential: { kind: 'plaintext', password: 'x' } } }, /bad\.json: field database\.credential\.kind: /);
+    });
+    test('a database endpoint that would inject into the configuration it is templated into', async () => {
+      await expectRejected({ ...sample, database: { ...sample.database, endpoint: 'db.internal\nsslmode=disable' } }, /bad\.json: field database\.endpoint: expected an IP address or a DNS name/);
     });
     test('an unknown load balancer driver', async () => {
       await expectRejected({ ...sample, load_balancer: { driver: 'elb' } }, /field load_balancer\.driver/);

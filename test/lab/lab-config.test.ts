@@ -60,7 +60,8 @@ describe('layout', () => {
     expect(plans.map((p) => [p.name, p.role, p.publicAddress, p.privateAddress])).toEqual([
       ['bastion', 'bastion', `10.${layout.octet}.1.2`, `10.${layout.octet}.2.2`],
       ['lb', 'lb', `10.${layout.octet}.1.3`, `10.${layout.octet}.2.3`],
-      ['logs', 'logs', undefined, `10.${layout.octet}.2.4`],
+      ['db', 'database', undefined, `10.${layout.octet}.2.4`],
+      ['logs', 'logs', undefined, `10.${layout.octet}.2.5`],
       ['app-1', 'app', undefined, `10.${layout.octet}.2.11`],
       ['app-2', 'app', undefined, `10.${layout.octet}.2.12`],
     ]);
@@ -109,6 +110,8 @@ describe('outputs and load balancer config, from the stack', () => {
     ]);
     expect(outputs.log_collectors.map((a) => a.name)).toEqual(['logs']);
     expect(outputs.load_balancer).toEqual({ driver: 'haproxy', admin_address: `${at('lb').publicAddress}:9999`, backend: 'app' });
+    // RDS's managed secret has no lab: the stand-in host, and its password as an inventory variable.
+    expect(outputs.database).toEqual({ endpoint: at('db').privateAddress, port: 5432, name: 'bookshelf', user: 'bookshelf', host: 'db', credential: { kind: 'inventory', variable: 'database_password' } });
   });
 
   test('production\'s load balancer name is its DNS alias: the lab answers it with the stand-in\'s address', () => {

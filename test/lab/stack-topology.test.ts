@@ -38,13 +38,15 @@ const readable = (rule: SecurityGroupRule) => ({
 });
 
 describe('readStackTopology: staging as synthesized', () => {
-  test('the bastion is public; app-1, app-2 and logs are private, each in its own security group', () => {
+  test('the bastion is public; app-1, app-2, logs and the database are private, each in its own security group', () => {
     expect(topology.instances.map((i) => [i.name, i.role, i.public, i.securityGroups.map((key) => groupName(key))])).toEqual([
       ['app-1', 'app', false, ['webtier-staging-app']],
       ['app-2', 'app', false, ['webtier-staging-app']],
       ['bastion', 'bastion', true, ['webtier-staging-bastion']],
+      ['db', 'database', false, ['webtier-staging-database']],
       ['logs', 'logs', false, ['webtier-staging-logs']],
     ]);
+    expect(instance('db').address).toBe('aws_db_instance.postgres_database_B2C47E30');
     expect(instance('bastion').address).toBe('aws_instance.bastion_C1EEBA53');
   });
 
@@ -54,14 +56,15 @@ describe('readStackTopology: staging as synthesized', () => {
       ['app-1', 'eu-west-1a', '10.20.128.0/20'],
       ['app-2', 'eu-west-1b', '10.20.144.0/20'],
       ['bastion', 'eu-west-1a', '10.20.0.0/20'],
+      ['db', 'eu-west-1a', '10.20.240.0/23'],
       ['logs', 'eu-west-1b', '10.20.144.0/20'],
     ]);
     const reported = [...(topology.outputs.app_instances as Json[]), ...(topology.outputs.log_collectors as Json[])];
     for (const host of reported) expect(instance(host.name).availabilityZone).toBe(host.availability_zone);
   });
 
-  test('the security groups are the stack\'s four, not the emptied default group', () => {
-    expect(topology.securityGroups.map((g) => g.name).sort()).toEqual(['webtier-staging-alb', 'webtier-staging-app', 'webtier-staging-bastion', 'webtier-staging-logs']);
+  test('the security groups are the stack\'s five, not the emptied default group', () => {
+    expect(topology.securityGroups.map((g) => g.name).sort()).toEqual(['webtier-staging-alb', 'webtier-staging-app', 'webtier-staging-bastion', 'webtier-staging-database', 'webtier-staging-logs']);
   });
 
   test('the rules: SSH only through the bastion, syslog to the collector, the bastion reaching the VPC', () => {
@@ -74,6 +77,8 @@ describe('readStackTopology: staging as synthesized', () => {
         { direction: 'ingress', group: 'webtier-staging-logs', protocol: 'tcp', ports: '6514-6514', peer: 'webtier-staging-bastion' },
         { direction: 'ingress', group: 'webtier-staging-bastion', protocol: 'tcp', ports: '22-22', peer: '198.18.24.0/24' },
         { direction: 'egress', group: 'webtier-staging-bastion', protocol: 'tcp', ports: '22-22', peer: topology.vpcCidr },
+        { direction: 'ingress', group: 'webtier-staging-database', protocol: 'tcp', ports: '5432-5432', peer: 'webtier-staging-app' },
+        { direction: 'egress', group: 'webtier-staging-app', protocol: 'tcp', ports: '5432-5432', peer: 'webtier-staging-database' },
       ]),
     );
     // Nothing else may reach the app instances on SSH.
@@ -103,7 +108,7 @@ describe('readStackTopology: other shapes', () => {
     const stack = synthStackFile('staging', { app: { count: 3, instanceType: 't3.small', outOfService: ['app-3'] } });
     try {
       const three = readStackTopology(stack.file);
-      expect(three.instances.map((i) => i.name)).toEqual(['app-1', 'app-2', 'app-3', 'bastion', 'logs']);
+      expect(three.instances.map((i) => i.name)).toEqual(['app-1', 'app-2', 'app-3', 'bastion', 'db', 'logs']);
       expect(instance('app-3', three)).toMatchObject({ role: 'app', public: false });
       expect(three.loadBalancer.targets).toEqual(['app-1', 'app-2']);
     } finally {
@@ -249,9 +254,12 @@ describe('resolveOutputs', () => {
     return (ref: TerraformReference) => (ref.type === 'aws_lb' ? 'lb.lab.internal' : base(ref));
   };
 
+  // The lab replaces the database output whole (RDS's managed secret has no lab), as labStackOutputs does.
+  const withoutDatabase = ({ database: _database, ...rest }: Record<string, unknown>) => rest;
+
   test('staging\'s outputs, references replaced: the shape the bridge reads', () => {
     const before = JSON.stringify(topology.outputs);
-    const resolved = resolveOutputs(topology.outputs, withLb(topology), staging.file);
+    const resolved = resolveOutputs(withoutDatabase(topology.outputs), withLb(topology), staging.file);
     const ip = (name: string) => `10.0.0.${topology.instances.indexOf(instance(name)) + 10}`;
     expect(resolved).toEqual({
       app_instances: [
@@ -275,8 +283,13 @@ describe('resolveOutputs', () => {
   });
 
   test('a reference the lab has no stand-in for is refused, naming the output', () => {
-    const message = thrown(() => resolveOutputs(topology.outputs, resolver(topology), staging.file), LabError).message;
+    const message = thrown(() => resolveOutputs(withoutDatabase(topology.outputs), resolver(topology), staging.file), LabError).message;
     expect(message).toBe(`${staging.file}: output load_balancer_dns: \${aws_lb.load-balancer_alb_15AADC07.dns_name}: the lab has no stand-in for it`);
+  });
+
+  test('RDS\'s managed secret (an indexed reference) is refused, naming the output', () => {
+    const message = thrown(() => resolveOutputs({ database: topology.outputs.database }, () => 'x', staging.file), LabError).message;
+    expect(message).toMatch(/: output database: \$\{aws_db_instance\.postgres_database_B2C47E30\.master_user_secret\[0\]\.secret_arn\}: not a plain/);
   });
 
   test('a function call, a variable or a data source is refused, naming the output', () => {

@@ -63,7 +63,8 @@ export function readStackTopology(file: string): StackTopology {
   const stack = loadStack(file);
   rejectUnsupported(stack);
   const securityGroups = readSecurityGroups(stack);
-  const instances = readInstances(stack);
+  const instances = [...readInstances(stack), ...readDatabases(stack)].sort((a, b) => byName(a.name, b.name));
+  checkUniqueNames(stack, instances);
   return {
     file,
     vpcCidr: literal(stack, single(stack, 'aws_vpc'), 'cidr_block'),
@@ -120,6 +121,36 @@ function rejectUnsupported(stack: Stack): void {
   }
 }
 
+// ---- databases -------------------------------------------------------------------------------
+
+/** The name of the lab host that stands in for the stack's database (RDS has no host name of its own). */
+export const DATABASE_HOST = 'db';
+
+/**
+ * An RDS instance becomes a lab host in the first of its subnet group's subnets, in its security
+ * groups: the site configures PostgreSQL there, so the app meets a database where the stack puts one.
+ */
+function readDatabases(stack: Stack): StackInstance[] {
+  const databases = resources(stack, 'aws_db_instance');
+  if (databases.length > 1) fail(stack, databases[1].address, 'a second database; the lab stands in for one');
+  return databases.map(({ address, body }) => {
+    if (body.engine !== 'postgres') fail(stack, address, `engine ${describe(body.engine)}: the lab stands in for PostgreSQL only`);
+    if (body.publicly_accessible === true) fail(stack, address, 'publicly_accessible: the lab has private databases only');
+    const group = resource(stack, 'aws_db_subnet_group', reference(stack, address, 'db_subnet_group_name', body.db_subnet_group_name, 'aws_db_subnet_group', 'name'));
+    const [first] = Array.isArray(group.body.subnet_ids) ? group.body.subnet_ids : [];
+    const subnet = resource(stack, 'aws_subnet', reference(stack, group.address, 'subnet_ids', first, 'aws_subnet'));
+    return {
+      address,
+      name: DATABASE_HOST,
+      role: 'database',
+      public: false,
+      subnetCidr: literal(stack, subnet, 'cidr_block'),
+      availabilityZone: literal(stack, subnet, 'availability_zone'),
+      securityGroups: securityGroupKeys(stack, address, 'vpc_security_group_ids', body.vpc_security_group_ids),
+    };
+  });
+}
+
 // ---- instances -------------------------------------------------------------------------------
 
 function readInstances(stack: Stack): StackInstance[] {
@@ -140,8 +171,7 @@ function readInstances(stack: Stack): StackInstance[] {
     };
   });
   checkOneBastion(stack, instances);
-  checkUniqueNames(stack, instances);
-  return instances.sort((a, b) => byName(a.name, b.name));
+  return instances;
 }
 
 function roleOf(stack: Stack, instance: Resource): InstanceRole {

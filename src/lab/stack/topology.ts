@@ -4,13 +4,13 @@
  * stacks' TypeScript, so the lab rehearses exactly what `cdktf deploy` would create.
  */
 
-/** The roles the lab can boot; an instance's `Role` tag names one. */
-export type InstanceRole = 'bastion' | 'app' | 'logs';
+/** The roles the lab can boot: an instance's `Role` tag names one; `database` stands in for RDS. */
+export type InstanceRole = 'bastion' | 'app' | 'logs' | 'database';
 
 export interface StackInstance {
-  /** Terraform address, e.g. `aws_instance.app-tier_app-1_instance_EDDC3590`. */
+  /** Terraform address, e.g. `aws_instance.app-tier_app-1_instance_EDDC3590` (or the aws_db_instance's). */
   address: string;
-  /** Inventory name: `bastion`, or the name the outputs give it (`app-1`, `logs`). */
+  /** Inventory name: `bastion`, `db` for the database, or the name the outputs give it (`app-1`, `logs`). */
   name: string;
   role: InstanceRole;
   /** In a subnet whose route table sends 0.0.0.0/0 to an internet gateway. */
