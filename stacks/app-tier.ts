@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { AppInstance } from './app-instance';
+import { assumeRolePolicy, policyDocument } from './iam-policy';
 
 export interface AppTierProps {
   readonly namePrefix: string;
@@ -22,17 +26,28 @@ export interface AppTierProps {
   readonly rootVolumeGiB?: number;
   /** Tags on every instance's root volume, for the backup policy. */
   readonly volumeTags: Record<string, string>;
+  /** Secrets Manager secrets the instances may read (at least one): the database credential. */
+  readonly readableSecretArns: string[];
 }
 
 /**
- * The app instances in the private subnets. They need no AWS API and get no instance profile:
+ * The app instances in the private subnets, and their one AWS permission: reading the secrets
+ * they are given (the database credential), through an instance profile they share. Nothing else:
  * the controller drains them from the load balancer with its own credentials.
  */
 export class AppTier extends Construct {
   readonly instances: AppInstance[];
+  readonly role: IamRole;
+  readonly instanceProfile: IamInstanceProfile;
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
+    this.role = new IamRole(this, 'app-role', { namePrefix: `${props.namePrefix}-app-`, assumeRolePolicy: assumeRolePolicy(this, 'app-trust', 'ec2.amazonaws.com') });
+    new IamRolePolicy(this, 'app-read-secrets', {
+      role: this.role.id,
+      policy: policyDocument(this, 'app-read-secrets-policy', [{ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: props.readableSecretArns }]),
+    });
+    this.instanceProfile = new IamInstanceProfile(this, 'app-instance-profile', { namePrefix: `${props.namePrefix}-app-`, role: this.role.name });
     const outOfService = new Set(props.outOfService ?? []);
     this.instances = Array.from({ length: props.count }, (_, i) => {
       const name = `app-${i + 1}`;
@@ -47,6 +62,7 @@ export class AppTier extends Construct {
         availabilityZone: subnet.availabilityZone,
         securityGroupId: props.securityGroupId,
         keyName: props.keyName,
+        iamInstanceProfile: this.instanceProfile.name,
         rootVolumeGiB: props.rootVolumeGiB ?? 16,
         volumeTags: props.volumeTags,
         targetGroupArn: props.targetGroupArn,

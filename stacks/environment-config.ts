@@ -4,7 +4,9 @@ import { isCollection, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatFieldPath } from '../src/contract/field-path';
 import { AMI_ID, DEBIAN_BOOKWORM_AMD64, SSM_PARAMETER } from './machine-image';
+import { DEFAULT_ALLOCATED_STORAGE_GIB } from './database';
 import { findPlaceholders } from './placeholders';
+import { MAX_VPC_PREFIX, MAX_ZONES } from './subnet-cidrs';
 
 /*
  * One validated config per environment (environments/<name>.yaml). The guard rails live here, so
@@ -37,8 +39,45 @@ const logRetentionDays = z.int().refine((days) => CLOUDWATCH_RETENTION_DAYS.incl
 
 const vpcPrefixInRange = (value: string) => {
   const prefix = Number(value.split('/')[1]);
-  return prefix >= 16 && prefix <= 24;
+  return prefix >= 16 && prefix <= MAX_VPC_PREFIX;
 };
+
+/**
+ * A PostgreSQL identifier RDS accepts: lower case (PostgreSQL folds unquoted names), at most
+ * `maxLength` characters, and none of the names that are taken, each with the reason.
+ */
+function postgresName(maxLength: number, reserved: Record<string, string>, reservedPrefixes: Record<string, string> = {}) {
+  return z
+    .string()
+    .regex(new RegExp(`^[a-z][a-z0-9_]{0,${maxLength - 1}}$`), `expected 1 to ${maxLength} lower-case letters, digits or underscores, starting with a letter`)
+    .superRefine((name, ctx) => {
+      const prefix = Object.keys(reservedPrefixes).find((start) => name.startsWith(start));
+      const why = reserved[name] ?? (prefix === undefined ? undefined : reservedPrefixes[prefix]);
+      if (why) ctx.addIssue({ code: 'custom', message: `${name} cannot be used: ${why}` });
+    });
+}
+
+const databaseName = postgresName(
+  63,
+  {
+    postgres: 'RDS creates a database of that name itself',
+    template0: "it is one of PostgreSQL's template databases",
+    template1: "it is one of PostgreSQL's template databases",
+    rdsadmin: "it is RDS's own database",
+  },
+);
+// RDS documents at most 16 characters for the master user's name.
+const databaseUser = postgresName(
+  16,
+  {
+    admin: 'RDS for PostgreSQL refuses it as a word the engine reserves',
+    rdsadmin: "it is RDS's own administrator",
+    postgres: "it is the superuser of Debian's PostgreSQL, which the lab runs: the app gets a role of its own",
+    user: 'it is an SQL reserved word',
+    public: 'PostgreSQL reserves it for the group of every role',
+  },
+  { pg_: 'PostgreSQL reserves role names starting with pg_', rds_: "RDS's own roles (rds_superuser ...) start with rds_" },
+);
 
 /** Graviton families (t4g, m7g, c6gn, r8gd...): the letter g after the generation digit. */
 const isArm64 = (type: string) => /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type);
@@ -72,9 +111,12 @@ export const environmentConfigSchema = z
     /** The only accounts the provider may act in: credentials for any other account fail before any change. */
     allowedAccountIds: z.array(accountId).min(1, 'name the AWS account this environment lives in'),
     /** At least two, so the load balancer and the app tier survive the loss of one zone. */
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'expected an availability zone such as eu-west-1a')).min(2, 'at least 2 availability zones are required for high availability').max(8),
-    /** /16 to /24: it is cut into 16 equal subnets (public and private per zone). */
-    vpcCidr: cidr.refine(vpcPrefixInRange, 'the VPC CIDR prefix must be between /16 and /24'),
+    availabilityZones: z
+      .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'expected an availability zone such as eu-west-1a'))
+      .min(2, 'at least 2 availability zones are required for high availability')
+      .max(MAX_ZONES, `at most ${MAX_ZONES} availability zones fit the subnet layout (the VPC's last sixteenth holds the database subnets)`),
+    /** /16 to /21: it is cut into 16 equal blocks (public and private per zone), the last one into 8 database subnets. */
+    vpcCidr: cidr.refine(vpcPrefixInRange, `the VPC CIDR prefix must be between /16 and /${MAX_VPC_PREFIX} (a database subnet is 1/128 of it, and the smallest subnet AWS allows is a /28)`),
     /** `single`: one NAT gateway shared by all zones (cheaper); `per-az`: one per zone (no cross-zone dependency). */
     natGateways: z.enum(['single', 'per-az']).optional(),
     /** A literal AMI id or an SSM parameter naming one; default: Debian 12's current amd64 image (machine-image.ts). */
@@ -103,8 +145,29 @@ export const environmentConfigSchema = z
     backupRetentionDays: z.int().min(1).max(365).optional(),
     flowLogRetentionDays: logRetentionDays.optional(),
     accessLogRetentionDays: z.int().min(1).optional(),
-    /** Off: the load balancer may be deleted and the access-log bucket is emptied on `destroy` (staging). */
+    /** Off: the load balancer and the database may be deleted, and the access-log bucket is emptied on `destroy` (staging). */
     deletionProtection: z.boolean().optional(),
+    /** RDS for PostgreSQL (construct: database, which holds every default). */
+    database: z
+      .strictObject({
+        /** '16' (RDS's current 16.x, upgraded in the maintenance window) or a pinned minor such as '16.4'; quoted, as YAML reads 16.10 as 16.1. */
+        engineVersion: z.string({ error: "expected a PostgreSQL version in quotes, such as '16' or '16.4'" }).regex(/^[1-9]\d(\.\d+)?$/, "expected a PostgreSQL version such as '16' or '16.4'").optional(),
+        instanceClass: z.string().regex(/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an RDS instance class such as db.t4g.micro (they start with db.)').optional(),
+        /** gp3 storage starts at 20 GiB for PostgreSQL. */
+        allocatedStorageGiB: z.int().min(20).max(1000).optional(),
+        /** Storage autoscaling up to this; left out, none. */
+        maxAllocatedStorageGiB: z.int().max(65536).optional(),
+        /** A standby in another zone. */
+        multiAz: z.boolean().optional(),
+        /** A snapshot when the instance is deleted; kept on when deletionProtection is turned off to destroy. */
+        finalSnapshot: z.boolean().optional(),
+        /** Automated backups kept: the point-in-time restore window. RDS keeps 1 to 35 days (0 would turn backups off). */
+        backupRetentionDays: z.int().min(1).max(35).optional(),
+        performanceInsights: z.boolean().optional(),
+        name: databaseName.optional(),
+        user: databaseUser.optional(),
+      })
+      .optional(),
     stateBackend: stateBackend.default({ type: 'local' }),
   })
   .superRefine((config, ctx) => {
@@ -131,6 +194,12 @@ export const environmentConfigSchema = z
     if (config.certificateArn && !config.certificateArn.includes(`:acm:${config.region}:`)) {
       ctx.addIssue({ code: 'custom', path: ['certificateArn'], message: `the certificate must be in the stack's region ${config.region} (an ALB cannot use another region's certificate)` });
     }
+    // RDS refuses a storage autoscaling ceiling less than 10% above the allocated storage.
+    const allocated = config.database?.allocatedStorageGiB ?? DEFAULT_ALLOCATED_STORAGE_GIB;
+    const lowestCeiling = Math.ceil((allocated * 11) / 10);
+    if (config.database?.maxAllocatedStorageGiB !== undefined && config.database.maxAllocatedStorageGiB < lowestCeiling) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'maxAllocatedStorageGiB'], message: `the storage autoscaling ceiling must be at least 10% above the allocated ${allocated} GiB: ${lowestCeiling} or more` });
+    }
     const backend = config.stateBackend;
     if (backend.type === 's3' && !backend.useLockfile && !backend.dynamodbTable) {
       ctx.addIssue({ code: 'custom', path: ['stateBackend', 'useLockfile'], message: 'state would be unlocked: keep useLockfile or set dynamodbTable' });
@@ -151,7 +220,8 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-const environmentName = /^[a-z][a-z0-9-]*$/;
+/** Words joined by single dashes: RDS identifiers (webtier-<name>-database) allow no `--` and no dash at the end. */
+const environmentName = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /**
  * Names built from the environment's hit AWS limits past 19 characters: the flow-log role's name
@@ -161,7 +231,7 @@ const environmentName = /^[a-z][a-z0-9-]*$/;
 const MAX_NAME_LENGTH = 19;
 
 function nameProblem(name: string): string | undefined {
-  if (!environmentName.test(name)) return `the environment name ${JSON.stringify(name)} must be lower-case letters, digits and dashes`;
+  if (!environmentName.test(name)) return `the environment name ${JSON.stringify(name)} must be lower-case letters and digits, words joined by single dashes (RDS names allow no '--' and no dash at the end)`;
   if (name.length > MAX_NAME_LENGTH) {
     return `the environment name ${JSON.stringify(name)} has ${name.length} characters, at most ${MAX_NAME_LENGTH} fit: AWS caps the IAM role name prefix webtier-<name>-flow-logs- at 38 characters and the S3 bucket prefix webtier-<name>-alb-logs- at 37 (rename the file)`;
   }

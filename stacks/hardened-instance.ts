@@ -12,6 +12,8 @@ export interface HardenedInstanceProps {
   readonly volumeTags?: Record<string, string>;
   /** The Name tag; default: the one role-tags.ts derives from the construct id. */
   readonly nameTag?: string;
+  /** The instance profile (AWS credentials through IMDSv2). Default none: the instance has no AWS credentials. */
+  readonly iamInstanceProfile?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function hardenedInstance(scope: Construct, id: string, props: HardenedIn
     subnetId: props.subnetId,
     vpcSecurityGroupIds: [props.securityGroupId],
     keyName: props.keyName,
+    iamInstanceProfile: props.iamInstanceProfile,
     associatePublicIpAddress: false,
     monitoring: true,
     ebsOptimized: ebsOptimizedByDefault(props.instanceType) ? true : undefined,

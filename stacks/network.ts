@@ -19,7 +19,7 @@ export interface NetworkProps {
   /** Prefix for names, e.g. webtier-staging. */
   readonly namePrefix: string;
   readonly cidr: string;
-  /** One public and one private subnet per zone, in this order. */
+  /** One public, one private and one database subnet per zone, in this order. */
   readonly availabilityZones: string[];
   /** `single` (default): one NAT gateway for all zones; `per-az`: one per zone. */
   readonly natGateways?: 'single' | 'per-az';
@@ -28,14 +28,16 @@ export interface NetworkProps {
 }
 
 /**
- * The VPC: public and private subnet per zone, internet and NAT gateways, routes, flow logs, and
- * its default security group emptied of AWS's allow-all rules (a resource launched without a
- * group would otherwise reach, and be reached by, everything else in that group).
+ * The VPC: public, private and database subnet per zone, internet and NAT gateways, routes (none
+ * out of the database subnets, not even through NAT), flow logs, and its default security group
+ * emptied of AWS's allow-all rules (a resource launched without a group would otherwise reach,
+ * and be reached by, everything else in that group).
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly publicSubnets: Subnet[];
   readonly privateSubnets: Subnet[];
+  readonly databaseSubnets: Subnet[];
   readonly natGateways: NatGateway[];
   readonly flowLog: FlowLog;
 
@@ -50,6 +52,9 @@ export class Network extends Construct {
     );
     this.privateSubnets = props.availabilityZones.map(
       (zone, i) => new Subnet(this, `private-${zone}`, { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: cidrs.private[i], mapPublicIpOnLaunch: false }),
+    );
+    this.databaseSubnets = props.availabilityZones.map(
+      (zone, i) => new Subnet(this, `database-${zone}`, { vpcId: this.vpc.id, availabilityZone: zone, cidrBlock: cidrs.database[i], mapPublicIpOnLaunch: false }),
     );
 
     const gateway = new InternetGateway(this, 'igw', { vpcId: this.vpc.id });
@@ -68,6 +73,10 @@ export class Network extends Construct {
       new Route(this, `private-${zone}-default`, { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: this.natGateways[i % this.natGateways.length].id });
       new RouteTableAssociation(this, `private-${zone}-association`, { subnetId: subnet.id, routeTableId: routes.id });
     });
+    // Only the VPC's local route: the database answers the app hosts and reaches nothing itself.
+    // Its own table, not the VPC's main one, so a route added there later cannot reach it.
+    const databaseRoutes = new RouteTable(this, 'database-routes', { vpcId: this.vpc.id });
+    this.databaseSubnets.forEach((subnet, i) => new RouteTableAssociation(this, `database-${props.availabilityZones[i]}-association`, { subnetId: subnet.id, routeTableId: databaseRoutes.id }));
 
     const logGroup = new CloudwatchLogGroup(this, 'flow-logs', { name: `/${props.namePrefix}/vpc-flow-logs`, retentionInDays: props.flowLogRetentionDays ?? 90 });
     const role = new IamRole(this, 'flow-logs-role', { namePrefix: `${props.namePrefix}-flow-logs-`, assumeRolePolicy: assumeRolePolicy(this, 'flow-logs-trust', 'vpc-flow-logs.amazonaws.com') });

@@ -13,6 +13,8 @@ export interface SecurityGroupsProps {
   readonly appPort: number;
   /** Whether the load balancer listens on 443 (a certificate is configured). */
   readonly https: boolean;
+  /** Port the database listens on. */
+  readonly databasePort: number;
 }
 
 type RuleConfig = Omit<VpcSecurityGroupIngressRuleConfig & VpcSecurityGroupEgressRuleConfig, 'securityGroupId'> & { description: string };
@@ -24,15 +26,17 @@ export const SYSLOG_TLS_PORT = 6514;
 
 /**
  * The chain of trust as security groups: internet -> ALB -> app:HTTP, admins -> bastion -> app:22
- * and logs:22, app and bastion -> logs:6514 (rsyslog over TLS); groups reference groups, not
- * ranges. One resource per rule (aws_vpc_security_group_*_rule), each with a description, so a
- * rule can change without touching the group, and no group has AWS's default allow-all egress.
+ * and logs:22, app and bastion -> logs:6514 (rsyslog over TLS), app -> database (PostgreSQL);
+ * groups reference groups, not ranges. One resource per rule (aws_vpc_security_group_*_rule), each
+ * with a description, so a rule can change without touching the group, and no group has AWS's
+ * default allow-all egress.
  */
 export class SecurityGroups extends Construct {
   readonly loadBalancer: SecurityGroup;
   readonly bastion: SecurityGroup;
   readonly app: SecurityGroup;
   readonly logs: SecurityGroup;
+  readonly database: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
@@ -42,6 +46,7 @@ export class SecurityGroups extends Construct {
     this.bastion = group('bastion', 'SSH bastion: SSH from the admin ranges, SSH to the VPC');
     this.app = group('app', 'App instances: HTTP from the load balancer, SSH from the bastion');
     this.logs = group('logs', 'Log collector: syslog over TLS from the app instances and the bastion, SSH from the bastion');
+    this.database = group('database', 'Database: PostgreSQL from the app instances only');
 
     const ingress = (sg: SecurityGroup, name: string, rule: RuleConfig) => new VpcSecurityGroupIngressRule(this, name, { securityGroupId: sg.id, ...rule });
     const egress = (sg: SecurityGroup, name: string, rule: RuleConfig) => new VpcSecurityGroupEgressRule(this, name, { securityGroupId: sg.id, ...rule });
@@ -64,6 +69,11 @@ export class SecurityGroups extends Construct {
       ingress(this.logs, `logs-in-syslog-${role}`, { description: `Syslog over TLS from the ${role === 'app' ? 'app instances' : 'bastion'}`, ...syslog, referencedSecurityGroupId: sg.id });
     }
     ingress(this.logs, 'logs-in-ssh', { description: 'SSH from the bastion', ipProtocol: TCP, fromPort: 22, toPort: 22, referencedSecurityGroupId: this.bastion.id });
+
+    // The database talks only to the app hosts: no SSH (RDS has none), and no egress rule at all.
+    const postgres = { ipProtocol: TCP, fromPort: props.databasePort, toPort: props.databasePort };
+    egress(this.app, 'app-out-database', { description: 'PostgreSQL to the database', ...postgres, referencedSecurityGroupId: this.database.id });
+    ingress(this.database, 'database-in-app', { description: 'PostgreSQL from the app instances', ...postgres, referencedSecurityGroupId: this.app.id });
 
     // Package updates (apt over HTTP/HTTPS) via the NAT gateway or the bastion's Elastic IP; nothing else leaves.
     for (const [sg, role] of [[this.bastion, 'bastion'], [this.app, 'app'], [this.logs, 'logs']] as const) {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KeyPair } from '@cdktf/provider-aws/lib/key-pair';
-import type { OUTPUT_IDS } from '../src/contract/stack-outputs';
+import type { DatabaseOutput, OUTPUT_IDS } from '../src/contract/stack-outputs';
 import type { EnvironmentConfig } from './environment-config';
 import { Network } from './network';
 import { SecurityGroups } from './security-groups';
@@ -13,6 +13,7 @@ import { Monitoring } from './monitoring';
 import { AppTier } from './app-tier';
 import { Backups } from './backups';
 import { LogCollector } from './log-collector';
+import { Database, POSTGRES_PORT } from './database';
 import { machineImage } from './machine-image';
 import { Dns } from './dns';
 import { configureStateBackend } from './state-backend';
@@ -28,7 +29,7 @@ export function stackName(environment: string): string {
 /** Exactly the output ids of the contract the inventory bridge parses: a missing or extra one is a type error. */
 type OutputValues = Record<(typeof OUTPUT_IDS)[keyof typeof OUTPUT_IDS], unknown>;
 
-/** One environment's web tier: network, bastion, load balancer, app instances, log collector, monitoring, backups. */
+/** One environment's web tier: network, bastion, load balancer, app instances, database, log collector, monitoring, backups. */
 export class WebTierStack extends TerraformStack {
   readonly network: Network;
   readonly securityGroups: SecurityGroups;
@@ -38,6 +39,7 @@ export class WebTierStack extends TerraformStack {
   readonly monitoring: Monitoring;
   readonly appTier: AppTier;
   readonly logCollector: LogCollector;
+  readonly database: Database;
   readonly backups: Backups;
   readonly dns?: Dns;
 
@@ -67,6 +69,7 @@ export class WebTierStack extends TerraformStack {
       adminCidrs: config.adminCidrs,
       appPort,
       https: config.certificateArn !== undefined,
+      databasePort: POSTGRES_PORT,
     });
     const adminKey = new KeyPair(this, 'admin-key', { keyNamePrefix: `${namePrefix}-admin-`, publicKey: config.sshPublicKey });
     this.albLogs = new AlbLogsBucket(this, 'alb-logs', {
@@ -103,6 +106,24 @@ export class WebTierStack extends TerraformStack {
       keyName: adminKey.keyName,
       alarmTopicArn: this.monitoring.topic.arn,
     });
+    // Not `database`: that is the output's id.
+    this.database = new Database(this, 'postgres', {
+      namePrefix,
+      subnetIds: this.network.databaseSubnets.map((subnet) => subnet.id),
+      securityGroupId: this.securityGroups.database.id,
+      alarmTopicArn: this.monitoring.topic.arn,
+      engineVersion: config.database?.engineVersion,
+      instanceClass: config.database?.instanceClass,
+      allocatedStorageGiB: config.database?.allocatedStorageGiB,
+      maxAllocatedStorageGiB: config.database?.maxAllocatedStorageGiB,
+      multiAz: config.database?.multiAz,
+      deletionProtection: config.deletionProtection,
+      finalSnapshot: config.database?.finalSnapshot,
+      backupRetentionDays: config.database?.backupRetentionDays,
+      performanceInsights: config.database?.performanceInsights,
+      databaseName: config.database?.name,
+      username: config.database?.user,
+    });
     const backupTags = { Backup: `${namePrefix}-daily` };
     this.appTier = new AppTier(this, 'app-tier', {
       namePrefix,
@@ -119,6 +140,7 @@ export class WebTierStack extends TerraformStack {
       alarmTopicArn: this.monitoring.topic.arn,
       rootVolumeGiB: config.app.rootVolumeGiB,
       volumeTags: backupTags,
+      readableSecretArns: [this.database.credentialSecretArn],
     });
     // The second zone: losing one zone never takes both the bastion (first zone) and the collector.
     // Index 1 always exists (two zones at least) and does not move when zones are added.
@@ -154,6 +176,7 @@ export class WebTierStack extends TerraformStack {
       [this.monitoring, 'monitoring'],
       [this.appTier, 'app'],
       [this.logCollector, 'logs'],
+      [this.database, 'database'],
       [this.backups, 'backups'],
       [adminKey, 'access'],
     ];
@@ -172,6 +195,13 @@ export class WebTierStack extends TerraformStack {
       app_instances: this.appTier.instances.map((app) => ({ name: app.name, private_ip: app.instance.privateIp, availability_zone: app.availabilityZone, instance_id: app.instance.id })),
       log_collectors: [{ name: this.logCollector.name, private_ip: this.logCollector.instance.privateIp, availability_zone: this.logCollector.availabilityZone, instance_id: this.logCollector.instance.id }],
       load_balancer: { driver: 'alb', region: config.region, target_group_arn: this.loadBalancer.targetGroup.arn, port: this.loadBalancer.port },
+      database: {
+        endpoint: this.database.instance.address,
+        port: this.database.port,
+        name: this.database.databaseName,
+        user: this.database.username,
+        credential: { kind: 'secretsmanager', secret_arn: this.database.credentialSecretArn },
+      } satisfies DatabaseOutput,
     };
     for (const [id, value] of Object.entries(outputs)) new TerraformOutput(this, id, { value, staticId: true });
   }

@@ -72,7 +72,7 @@ describe('environment configs', () => {
     const config = loadEnvironmentConfig(file);
     expect(config).toMatchObject({ name: 'fine', sshUser: 'admin', allowSshFromAnywhere: false, stateBackend: { type: 'local' } });
     // One home per default: t3.small, 16 GiB, 90 days... live in the constructs (web-tier-stack.test.ts checks they apply).
-    for (const field of ['natGateways', 'backupRetentionDays', 'flowLogRetentionDays', 'accessLogRetentionDays', 'deletionProtection', 'bastion', 'logs', 'ami'] as const) {
+    for (const field of ['natGateways', 'backupRetentionDays', 'flowLogRetentionDays', 'accessLogRetentionDays', 'deletionProtection', 'bastion', 'logs', 'ami', 'database'] as const) {
       expect({ field, value: parseEnvironmentConfig('fine', { ...validConfigInput(), deletionProtection: undefined, ami: undefined }, 'fine')[field] }).toEqual({ field, value: undefined });
     }
     expect(config.app).toEqual({ count: 2 });
@@ -150,8 +150,15 @@ describe('environment configs', () => {
     test('malformed VPC CIDR', () => {
       expect(loadError((c) => (c.vpcCidr = '10.0.0.0/33'))).toMatch(/line \d+: field vpcCidr: expected an IPv4 CIDR/);
     });
-    test('VPC CIDR too small for the subnet layout', () => {
-      expect(loadError((c) => (c.vpcCidr = '10.0.0.0/26'))).toMatch(/field vpcCidr: the VPC CIDR prefix must be between \/16 and \/24/);
+    test('VPC CIDR too small for the subnet layout (a database subnet, 1/128 of it, must be a /28 at least)', () => {
+      for (const vpcCidr of ['10.0.0.0/26', '10.0.0.0/22']) {
+        expect(loadError((c) => (c.vpcCidr = vpcCidr))).toMatch(/field vpcCidr: the VPC CIDR prefix must be between \/16 and \/21 \(a database subnet is 1\/128 of it/);
+      }
+      expect(parseEnvironmentConfig('fine', { ...validConfigInput(), vpcCidr: '10.0.8.0/21' }, 'fine').vpcCidr).toBe('10.0.8.0/21');
+    });
+    test('more availability zones than the subnet layout has room for', () => {
+      const zones = 'abcdefgh'.split('').map((letter) => `eu-west-1${letter}`);
+      expect(loadError((c) => (c.availabilityZones = zones))).toMatch(/line \d+: field availabilityZones: at most 7 availability zones fit the subnet layout/);
     });
     test('malformed admin CIDR', () => {
       expect(loadError((c) => (c.adminCidrs = ['198.18.24.0']))).toMatch(/field adminCidrs\[0\]: expected an IPv4 CIDR/);
@@ -216,10 +223,70 @@ describe('environment configs', () => {
         `${file}: the environment name "staging-eu-central-2x" has 21 characters, at most 19 fit: AWS caps the IAM role name prefix webtier-<name>-flow-logs- at 38 characters and the S3 bucket prefix webtier-<name>-alb-logs- at 37 (rename the file)`,
       );
     });
+    test('an environment name RDS could not use in a name (webtier-<name>-database): a double or trailing dash', () => {
+      for (const name of ['blue--green', 'staging-']) {
+        const file = path.join(dir, `${name}.yaml`);
+        writeFileSync(file, stringify(validConfigInput()));
+        expect(() => loadEnvironmentConfig(file)).toThrow(`${file}: the environment name "${name}" must be lower-case letters and digits, words joined by single dashes (RDS names allow no '--' and no dash at the end)`);
+      }
+      expect(() => parseEnvironmentConfig('eu-west-2', validConfigInput(), 'fine')).not.toThrow();
+    });
     test('not YAML', () => {
       const file = path.join(dir, 'bad.yaml');
       writeFileSync(file, 'region: eu-west-1\napp: [1, 2\n');
       expect(() => loadEnvironmentConfig(file)).toThrow(new RegExp(`^${file}: line \\d+: not valid YAML`));
+    });
+  });
+
+  describe('database guard rails: each bad setting fails with the file, line and field', () => {
+    const databaseError = (database: Record<string, unknown>) => loadError((c) => (c.database = database));
+
+    test.each([
+      ['engineVersion', 16, "expected a PostgreSQL version in quotes, such as '16' or '16.4'"],
+      ['engineVersion', 16.1, "expected a PostgreSQL version in quotes, such as '16' or '16.4'"],
+      ['engineVersion', '16.x', "expected a PostgreSQL version such as '16' or '16.4'"],
+      ['engineVersion', 'postgres16', "expected a PostgreSQL version such as '16' or '16.4'"],
+      ['engineVersion', '16.4.1', "expected a PostgreSQL version such as '16' or '16.4'"],
+      ['instanceClass', 't4g.micro', 'expected an RDS instance class such as db.t4g.micro (they start with db.)'],
+      ['allocatedStorageGiB', 10, 'Too small: expected number to be >=20'],
+      ['allocatedStorageGiB', 2000, 'Too big: expected number to be <=1000'],
+      ['allocatedStorageGiB', 20.5, 'Invalid input: expected int, received number'],
+      ['backupRetentionDays', 0, 'Too small: expected number to be >=1'],
+      ['backupRetentionDays', 36, 'Too big: expected number to be <=35'],
+      ['multiAz', 'yes', 'Invalid input: expected boolean, received string'],
+      ['finalSnapshot', 'no', 'Invalid input: expected boolean, received string'],
+      ['name', 'Bookshelf', 'expected 1 to 63 lower-case letters, digits or underscores, starting with a letter'],
+      ['name', '1shelf', 'expected 1 to 63 lower-case letters, digits or underscores, starting with a letter'],
+      ['name', `b${'o'.repeat(63)}`, 'expected 1 to 63 lower-case letters, digits or underscores, starting with a letter'],
+      ['name', 'postgres', 'postgres cannot be used: RDS creates a database of that name itself'],
+      ['name', 'template1', "template1 cannot be used: it is one of PostgreSQL's template databases"],
+      ['user', 'book-shelf', 'expected 1 to 16 lower-case letters, digits or underscores, starting with a letter'],
+      ['user', 'bookshelf_app_user', 'expected 1 to 16 lower-case letters, digits or underscores, starting with a letter'],
+      ['user', 'postgres', "postgres cannot be used: it is the superuser of Debian's PostgreSQL, which the lab runs: the app gets a role of its own"],
+      ['user', 'rdsadmin', "rdsadmin cannot be used: it is RDS's own administrator"],
+      ['user', 'admin', 'admin cannot be used: RDS for PostgreSQL refuses it as a word the engine reserves'],
+      ['user', 'user', 'user cannot be used: it is an SQL reserved word'],
+      ['user', 'rds_app', "rds_app cannot be used: RDS's own roles (rds_superuser ...) start with rds_"],
+      ['user', 'pg_app', 'pg_app cannot be used: PostgreSQL reserves role names starting with pg_'],
+    ])('database.%s %j', (field, value, message) => {
+      const error = databaseError({ [field]: value });
+      expect(error).toMatch(new RegExp(`line \\d+: field database\\.${field}: `));
+      expect(error).toContain(`field database.${field}: ${message}`);
+    });
+
+    test('a storage autoscaling ceiling less than 10% above the allocated storage (the default 20 GiB, or the one set)', () => {
+      expect(databaseError({ maxAllocatedStorageGiB: 21 })).toMatch(/line \d+: field database\.maxAllocatedStorageGiB: the storage autoscaling ceiling must be at least 10% above the allocated 20 GiB: 22 or more$/);
+      expect(databaseError({ allocatedStorageGiB: 100, maxAllocatedStorageGiB: 105 })).toMatch(/field database\.maxAllocatedStorageGiB: .* above the allocated 100 GiB: 110 or more$/);
+      expect(parseEnvironmentConfig('fine', { ...validConfigInput(), database: { maxAllocatedStorageGiB: 22 } }, 'fine').database).toEqual({ maxAllocatedStorageGiB: 22 });
+    });
+
+    test('an unknown (misspelt) database field', () => {
+      expect(databaseError({ multiAZ: true })).toMatch(/line \d+: field database: Unrecognized key: "multiAZ"/);
+    });
+
+    test('every setting at its limit is accepted', () => {
+      const database = { engineVersion: '16.4', instanceClass: 'db.r6gd.xlarge', allocatedStorageGiB: 1000, maxAllocatedStorageGiB: 1100, multiAz: false, finalSnapshot: false, backupRetentionDays: 35, performanceInsights: true, name: `b${'o'.repeat(62)}`, user: `a${'b'.repeat(15)}` };
+      expect(parseEnvironmentConfig('fine', { ...validConfigInput(), database }, 'fine').database).toEqual(database);
     });
   });
 

@@ -35,6 +35,7 @@ function perInstanceAddresses(changes: PlanResourceChange[], appName: string): s
 const PER_INSTANCE_TYPES = ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_metric_alarm', 'aws_instance', 'aws_lb_target_group_attachment'];
 
 const AMI_BEFORE = REAL.ami;
+const INSTANCE_PROFILE = 'webtier-test-app-20261206190000000000000001';
 const AMI_AFTER = 'ami-0d2e4c6a8b1f3e5a7';
 
 /**
@@ -43,9 +44,10 @@ const AMI_AFTER = 'ami-0d2e4c6a8b1f3e5a7';
  * groups, key) become the literal values the state holds, so the plan sees exactly one change:
  * the image. `withLifecycle: false` drops the stack's lifecycle block, the control case.
  */
-function instancesWithChanged(stack: SynthesizedStack, withLifecycle: boolean, change: { ami?: string; key_name?: string }): { json: { provider: Record<string, unknown[]>; terraform: Record<string, unknown>; resource: object }; state: object } {
+function instancesWithChanged(stack: SynthesizedStack, withLifecycle: boolean, change: { ami?: string; key_name?: string; iam_instance_profile?: string }): { json: { provider: Record<string, unknown[]>; terraform: Record<string, unknown>; resource: object }; state: object } {
   const literal = { subnet_id: 'subnet-0b1c2d3e4f5a60718', vpc_security_group_ids: ['sg-0a1b2c3d4e5f60718'], key_name: 'webtier-test-admin-key' };
-  const instances = resourcesOfType(stack, 'aws_instance').map(({ id, '//': _metadata, lifecycle, ...body }) => ({ id, lifecycle, body: { ...body, ...literal } as Record<string, unknown> }));
+  // Instances as they ran before the app tier had an instance profile: without one.
+  const instances = resourcesOfType(stack, 'aws_instance').map(({ id, '//': _metadata, lifecycle, iam_instance_profile: _profile, ...body }) => ({ id, lifecycle, body: { ...body, ...literal } as Record<string, unknown> }));
   for (const { body } of instances) expect(JSON.stringify(body)).not.toContain('${');
   const resource = { aws_instance: Object.fromEntries(instances.map(({ id, body, lifecycle }) => [id, { ...body, ami: AMI_BEFORE, ...change, ...(withLifecycle ? { lifecycle } : {}) }])) };
   const state = {
@@ -133,9 +135,11 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
       }),
     ),
   );
+  const withProfile = instancesWithChanged(amiChange, true, { iam_instance_profile: INSTANCE_PROFILE });
+  const profilePlan = harness.planJson('profile', withProfile.json, withProfile.state);
   const tooLong = harness.validate('validate-name-20', synthStack({ ...testConfig(), name: 'a'.repeat(20) }).json);
   // Settled here so a failure is reported by its own test, not as an unhandled rejection.
-  for (const pending of [...validations.values(), planned, shown, amiPlans, tooLong]) pending.catch(() => undefined);
+  for (const pending of [...validations.values(), planned, shown, amiPlans, profilePlan, tooLong]) pending.catch(() => undefined);
 
   test.each([...validations.keys()])('terraform init + validate pass on %s', async (name) => {
     await validations.get(name);
@@ -159,20 +163,28 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
       const counts = countByType(plans.n2);
       expect(plans.n2.every((c) => c.change.actions.join() === 'create')).toBe(true);
       expect(counts).toMatchObject({
-        aws_vpc: 1, aws_default_security_group: 1, aws_subnet: 4, aws_internet_gateway: 1, aws_nat_gateway: 1, aws_eip: 2, aws_route_table: 3, aws_route: 3, aws_route_table_association: 4, aws_flow_log: 1,
-        aws_security_group: 4, aws_vpc_security_group_ingress_rule: 7, aws_vpc_security_group_egress_rule: 10,
+        aws_vpc: 1, aws_default_security_group: 1, aws_subnet: 6, aws_internet_gateway: 1, aws_nat_gateway: 1, aws_eip: 2, aws_route_table: 4, aws_route: 3, aws_route_table_association: 6, aws_flow_log: 1,
+        aws_security_group: 5, aws_vpc_security_group_ingress_rule: 8, aws_vpc_security_group_egress_rule: 11,
         aws_instance: 4, aws_key_pair: 1, aws_lb: 1, aws_lb_target_group: 1, aws_lb_listener: 1, aws_lb_target_group_attachment: 2,
         aws_s3_bucket: 1, aws_s3_bucket_policy: 1, aws_s3_bucket_public_access_block: 1, aws_s3_bucket_server_side_encryption_configuration: 1, aws_s3_bucket_lifecycle_configuration: 1,
-        aws_cloudwatch_metric_alarm: 8, aws_sns_topic: 1, aws_dlm_lifecycle_policy: 1, aws_cloudwatch_log_group: 1, aws_iam_role: 2,
+        aws_cloudwatch_metric_alarm: 11, aws_sns_topic: 1, aws_dlm_lifecycle_policy: 1, aws_cloudwatch_log_group: 1, aws_iam_role: 3, aws_iam_role_policy: 2,
+        aws_db_instance: 1, aws_db_subnet_group: 1, aws_db_parameter_group: 1, aws_iam_instance_profile: 1,
       });
       expect(counts.aws_route53_record).toBeUndefined();
-      expect(counts.aws_iam_instance_profile).toBeUndefined();
-      expect(plans.n2).toHaveLength(73);
+      expect(plans.n2).toHaveLength(90);
     });
 
-    test('the edited production template plans: 3 zones with a NAT gateway each, HTTPS + redirect, DNS alias, 4 apps and the collector', () => {
+    test('the planned database: RDS keeps the password (none planned, so none in state), private, encrypted, its secret known only after apply', () => {
+      const [database] = plans.n2.filter((c) => c.type === 'aws_db_instance');
+      expect(database.change.after).toMatchObject({ password: null, password_wo: null, manage_master_user_password: true, publicly_accessible: false, storage_encrypted: true, engine_version: '16' });
+      expect(database.change.after_unknown).toMatchObject({ master_user_secret: true, address: true });
+    });
+
+    test('the edited production template plans: 3 zones with a NAT gateway each, HTTPS + redirect, DNS alias, 4 apps and the collector, a Multi-AZ database', () => {
       const counts = countByType(plans.production);
-      expect(counts).toMatchObject({ aws_subnet: 6, aws_nat_gateway: 3, aws_lb_listener: 2, aws_route53_record: 1, aws_instance: 6, aws_lb_target_group_attachment: 4, aws_vpc_security_group_ingress_rule: 9 });
+      expect(counts).toMatchObject({ aws_subnet: 9, aws_nat_gateway: 3, aws_lb_listener: 2, aws_route53_record: 1, aws_instance: 6, aws_lb_target_group_attachment: 4, aws_vpc_security_group_ingress_rule: 10, aws_db_instance: 1 });
+      const [database] = plans.production.filter((c) => c.type === 'aws_db_instance');
+      expect(database.change.after).toMatchObject({ multi_az: true, deletion_protection: true, skip_final_snapshot: false, final_snapshot_identifier: 'webtier-production-database-final', backup_retention_period: 14 });
     });
 
     test('scaling N -> N+1 adds exactly app-3 (instance, attachment, its two alarms) and changes nothing else', () => {
@@ -236,6 +248,18 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
       expect(lookups.filter((address) => address.includes('aws_elb_service_account'))).toEqual([]);
     });
   });
+
+  test('an instance profile given to running instances (the app tier, for the database credential) is attached in place: no instance is replaced', async () => {
+    const changes = (await profilePlan).resource_changes;
+    expect(changes.map((c) => c.type)).toEqual(['aws_instance', 'aws_instance', 'aws_instance', 'aws_instance']);
+    for (const change of changes) {
+      expect(change.change.actions).toEqual(['update']);
+      expect(change.change.replace_paths).toBeUndefined();
+      // (The hand-made state lacks a few defaults the provider fills in, so the update lists those too.)
+      const { before, after } = change.change as unknown as Record<'before' | 'after', Record<string, unknown>>;
+      expect([before.iam_instance_profile, after.iam_instance_profile]).toEqual([null, INSTANCE_PROFILE]);
+    }
+  }, TERRAFORM_TIMEOUT_MS);
 
   describe.each([
     ['AMI', 'ami', 'ami'],

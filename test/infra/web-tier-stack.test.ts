@@ -134,8 +134,13 @@ describe('web tier stack, synthesized JSON', () => {
     expect(resourcesOfType(protectedByDefault, 'aws_lb')[0].enable_deletion_protection).toBe(true);
   });
 
-  test('network: public + private subnet per zone, NAT single or per zone, flow logs on', () => {
-    expect(resourcesOfType(plain, 'aws_subnet')).toHaveLength(6);
+  test('network: public, private and database subnet per zone, NAT single or per zone, flow logs on', () => {
+    const cidrs = (kind: string) => resourcesOfType(plain, 'aws_subnet').filter((s) => s.id.startsWith(`network_${kind}-`)).map((s) => [s.availability_zone, s.cidr_block]);
+    expect(cidrs('public')).toEqual([['eu-west-1a', '10.40.0.0/20'], ['eu-west-1b', '10.40.16.0/20'], ['eu-west-1c', '10.40.32.0/20']]);
+    expect(cidrs('private')).toEqual([['eu-west-1a', '10.40.128.0/20'], ['eu-west-1b', '10.40.144.0/20'], ['eu-west-1c', '10.40.160.0/20']]);
+    // The VPC's last sixteenth, cut in eight: no subnet that existed before the database moved.
+    expect(cidrs('database')).toEqual([['eu-west-1a', '10.40.240.0/23'], ['eu-west-1b', '10.40.242.0/23'], ['eu-west-1c', '10.40.244.0/23']]);
+    expect(resourcesOfType(plain, 'aws_subnet')).toHaveLength(9);
     expect(resourcesOfType(plain, 'aws_nat_gateway')).toHaveLength(1);
     expect(resourcesOfType(https, 'aws_nat_gateway')).toHaveLength(2);
     expect(Testing.toHaveResourceWithProperties(plain.text, 'aws_flow_log', { traffic_type: 'ALL' })).toBe(true);
@@ -147,7 +152,7 @@ describe('web tier stack, synthesized JSON', () => {
     const instances = resourcesOfType(plain, 'aws_instance');
     expect(recover.map((a) => (a.dimensions as { InstanceId: string }).InstanceId).sort()).toEqual(instances.map((i) => ref('aws_instance', i)).sort());
     for (const alarm of recover) expect(alarm.alarm_actions).toContain('arn:aws:automate:eu-west-1:ec2:recover');
-    expect(alarms.filter((a) => a.metric_name === 'CPUUtilization')).toHaveLength(3);
+    expect(alarms.filter((a) => a.metric_name === 'CPUUtilization' && a.namespace === 'AWS/EC2')).toHaveLength(3);
     expect(alarms.filter((a) => a.metric_name === 'UnHealthyHostCount')).toHaveLength(1);
     expect(JSON.stringify(alarms.find((a) => a.id.startsWith('monitoring_target-5xx'))!.metric_query)).toContain('HTTPCode_Target_5XX_Count');
     for (const alarm of alarms) expect(JSON.stringify(alarm.alarm_actions)).toContain('aws_sns_topic.monitoring_alarms');
@@ -158,11 +163,14 @@ describe('web tier stack, synthesized JSON', () => {
     for (const tags of appVolumeTags) expect(tags).toEqual(details.target_tags);
   });
 
-  test('no instance has AWS credentials: no instance profile, and the only log group is the flow logs (nothing ships logs to CloudWatch)', () => {
-    expect(resourcesOfType(plain, 'aws_iam_instance_profile')).toEqual([]);
-    for (const instance of resourcesOfType(plain, 'aws_instance')) expect(instance.iam_instance_profile).toBeUndefined();
+  test('only the app instances have AWS credentials (one shared instance profile), and the only log group is the flow logs (nothing ships logs to CloudWatch)', () => {
+    const [profile] = resourcesOfType(plain, 'aws_iam_instance_profile');
+    expect(resourcesOfType(plain, 'aws_iam_instance_profile')).toHaveLength(1);
+    for (const instance of resourcesOfType(plain, 'aws_instance')) {
+      expect(instance.iam_instance_profile).toBe(instance.id.startsWith('app-tier_') ? ref('aws_iam_instance_profile', profile, 'name') : undefined);
+    }
     expect(resourcesOfType(plain, 'aws_cloudwatch_log_group').map((group) => group.name)).toEqual(['/webtier-test/vpc-flow-logs']);
-    expect(resourcesOfType(plain, 'aws_iam_role').map((role) => role.name_prefix).sort()).toEqual(['webtier-test-dlm-', 'webtier-test-flow-logs-']);
+    expect(resourcesOfType(plain, 'aws_iam_role').map((role) => role.name_prefix).sort()).toEqual(['webtier-test-app-', 'webtier-test-dlm-', 'webtier-test-flow-logs-']);
   });
 
   test('tags: default tags on the provider, Role and Name on every taggable resource', () => {
