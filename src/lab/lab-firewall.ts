@@ -28,12 +28,21 @@ function members(layout: LabLayout, topology: StackTopology, hosts: HostPlan[]):
   return { groups, hosts: hostsBySubnet, outside: layout.controllerAddress };
 }
 
+/**
+ * The stand-ins for managed services are managed by the lab, not through the stack's groups: the
+ * load balancer from this machine (SSH, HAProxy's runtime API), the database host over SSH from
+ * the bastion, the way play reaches it to configure PostgreSQL (on AWS, RDS's API does that).
+ */
 function enforcementPoints(layout: LabLayout, hosts: HostPlan[]): EnforcementPoint[] {
   const lb = hosts.find((host) => host.name === LB_HOST);
-  const exemptions = lb?.publicAddress === undefined ? [] : [22, LB_ADMIN_PORT].map((port) => ({ from: layout.controllerAddress, to: lb.publicAddress!, port }));
+  const lbExemptions = lb?.publicAddress === undefined ? [] : [22, LB_ADMIN_PORT].map((port) => ({ from: layout.controllerAddress, to: lb.publicAddress!, port }));
+  const bastions = hosts.filter((host) => host.role === 'bastion');
+  const databaseExemptions = hosts
+    .filter((host) => host.role === 'database')
+    .flatMap((db) => bastions.map((bastion) => ({ from: bastion.privateAddress, to: db.privateAddress, port: 22 })));
   return [
-    { kind: 'switch', netns: layout.switchNetns, bridge: 'br0' },
-    { kind: 'public-bridge', bridge: layout.publicBridge, exemptions },
+    { kind: 'switch', netns: layout.switchNetns, bridge: 'br0', exemptions: databaseExemptions },
+    { kind: 'public-bridge', bridge: layout.publicBridge, exemptions: lbExemptions },
   ];
 }
 

@@ -32,8 +32,9 @@ export interface SecurityGroupMembers {
 
 /**
  * A TCP connection (`from` → `to`:`port`) that passes whatever the groups say: the lab's own
- * management of its stand-ins (SSH and HAProxy's runtime API on the load balancer), which stands
- * for AWS's API, not for traffic a security group sees.
+ * management of its stand-ins for managed services (SSH and HAProxy's runtime API on the load
+ * balancer, SSH to the database host through the bastion), which stands for AWS's API, not for
+ * traffic a security group sees.
  */
 export interface Exemption {
   from: string;
@@ -44,7 +45,7 @@ export interface Exemption {
 /** Where the rules are enforced; `bridge` carries the lab's frames there. */
 export type EnforcementPoint =
   /** The private switch's own namespace: everything forwarded in it is the lab's. */
-  | { kind: 'switch'; netns: string; bridge: string }
+  | { kind: 'switch'; netns: string; bridge: string; exemptions: readonly Exemption[] }
   /** The root namespace, shared with the machine: the table touches only the public bridge's traffic. */
   | { kind: 'public-bridge'; bridge: string; exemptions: readonly Exemption[] };
 
@@ -146,12 +147,11 @@ function dropTail(direction: Direction): string[] {
  * reader, is IPv4 only); replies of flows already let through pass, as AWS's groups are stateful.
  */
 function beforeGroups(point: EnforcementPoint): string[] {
-  const exemptions = point.kind === 'public-bridge' ? point.exemptions : [];
   return [
     'meta nfproto ipv6 counter drop',
     'ct state established,related accept',
     'ct state invalid counter drop',
-    ...exemptions.map((e) => `ip saddr ${address(e.from)} ip daddr ${address(e.to)} tcp dport ${e.port} accept comment "the lab's own management, standing for AWS's API"`),
+    ...point.exemptions.map((e) => `ip saddr ${address(e.from)} ip daddr ${address(e.to)} tcp dport ${e.port} accept comment "the lab's own management, standing for AWS's API"`),
   ];
 }
 

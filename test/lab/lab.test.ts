@@ -202,6 +202,9 @@ describe('lab up from the staging stack', () => {
     expect(await connectFrom('lb', address('app-1'), 80)).toBe('connected');
     expect(await connectFrom('lb', address('app-1'), 22)).toBe('refused');
     expect(await connectFrom('app-1', address('app-2'), 22)).toBe('refused');
+    // The database stand-in: managed over SSH from the bastion only (RDS's API, in the lab); the app hosts reach 5432 only.
+    expect(await connectFrom('bastion', address('db'), 22)).toBe('connected');
+    expect(await connectFrom('app-1', address('db'), 22)).toBe('refused');
     const drops = await labDrops({ name: NAME });
     expect(drops).toContainEqual(expect.stringMatching(new RegExp(`^lb \\(${address('lb').replace(/\./g, '\\.')}\\) → app-1 \\(${address('app-1').replace(/\./g, '\\.')}\\) tcp/22: \\d+ packets? dropped: no egress rule`)));
     expect(drops).toContainEqual(expect.stringMatching(/^app-1 .* → app-2 .* tcp\/22: \d+ packets? dropped: no (egress|ingress) rule/));

@@ -129,7 +129,7 @@ describe('on the private switch', () => {
         hosts: [A, B, C].map((address) => ({ subnetCidr: '10.0.1.0/24', addresses: [address] })),
         outside: CONTROLLER,
       },
-      point: { kind: 'switch', netns: sw, bridge: 'br0' },
+      point: { kind: 'switch', netns: sw, bridge: 'br0', exemptions: [] },
     });
   });
 

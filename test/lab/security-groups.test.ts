@@ -69,7 +69,7 @@ const EXEMPTIONS = [
   { from: OUTSIDE, to: LB[0], port: 9999 },
 ];
 
-const SWITCH: EnforcementPoint = { kind: 'switch', netns: `${TAG}-sw`, bridge: 'br0' };
+const SWITCH: EnforcementPoint = { kind: 'switch', netns: `${TAG}-sw`, bridge: 'br0', exemptions: [] };
 const PUBLIC: EnforcementPoint = { kind: 'public-bridge', bridge: `${TAG}pub`, exemptions: EXEMPTIONS };
 
 const params = (point: EnforcementPoint, rules = RULES): SecurityGroupParams => ({
