@@ -7,7 +7,7 @@ import { ParseError, parseExpression } from './parser';
 import type { Node } from './parser';
 import { TESTS, contains } from './tests';
 import { variableView } from './variable-view';
-import { EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProperty, toText, truthy, typeName } from './values';
+import { Callable, EvalError, Undefined, UndefinedUse, deepEqual, defined, hasOwn, ownProperty, toText, truthy, typeName } from './values';
 import type { Vars } from '../data/vars';
 
 /**
@@ -47,6 +47,14 @@ export function evaluate(expression: string, vars: Readonly<Vars>, origin?: Orig
   const source = unwrapMustache(expression);
   const tree = compileExpression(source, origin);
   return new Evaluator(source, variableView(vars, origin ?? EXPRESSION_ORIGIN), origin).result(tree);
+}
+
+/**
+ * A parsed expression's value with variables that are already a template's view (the Jinja2
+ * renderer parses once and evaluates per loop item, in its own scopes).
+ */
+export function evaluateTree(tree: Node, source: string, vars: Readonly<Vars>, origin?: Origin): unknown {
+  return new Evaluator(source, vars, origin).result(tree);
 }
 
 /** A `when`-style condition: a boolean, an expression, or a list of them that must all hold. */
@@ -195,11 +203,15 @@ class Evaluator {
     const fn = Object.prototype.hasOwnProperty.call(FILTERS, node.name) ? FILTERS[node.name] : undefined;
     if (!fn) throw new EvalError(`unknown filter '${node.name}'`);
     const input = this.eval(node.input);
+    // `x | default(y)`'s fallback may be undefined too, as in Jinja: only using it is an error
+    if (FILTERS_ACCEPTING_UNDEFINED.has(node.name)) return fn(input, node.args.map((a) => this.eval(a)), {});
     const { args, kwargs } = this.arguments(node);
-    return fn(FILTERS_ACCEPTING_UNDEFINED.has(node.name) ? input : defined(input), args, kwargs);
+    return fn(defined(input), args, kwargs);
   }
 
   private function(node: Extract<Node, { type: 'function' }>): unknown {
+    const own = hasOwn(this.vars, node.name) ? this.vars[node.name] : undefined;
+    if (own instanceof Callable) return own.call(this.arguments(node));
     const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
     if (!fn) throw new EvalError(`unknown function '${node.name}' (known: ${Object.keys(FUNCTIONS).join(', ')})`);
     const { args, kwargs } = this.arguments(node);

@@ -34,6 +34,27 @@ function toNumber(input: unknown, fallback: number, round: (n: number) => number
   return fallback;
 }
 
+const COMMENT_STYLES: Record<string, Record<string, string>> = {
+  plain: { decoration: '# ' },
+  erlang: { decoration: '% ' },
+  c: { decoration: '// ' },
+  cblock: { beginning: '/*', decoration: ' * ', end: ' */' },
+  xml: { beginning: '<!--', decoration: ' - ', end: '-->' },
+};
+
+/** Ansible's `comment` filter, byte for byte (its `{{ ansible_managed | comment }}` heads most config files). */
+function comment(input: string, style: string, kwargs: Record<string, unknown>): string {
+  if (!Object.prototype.hasOwnProperty.call(COMMENT_STYLES, style)) throw new EvalError(`the 'comment' filter has no style '${style}' (known: ${Object.keys(COMMENT_STYLES).join(', ')})`);
+  const around = String(kwargs.decoration ?? COMMENT_STYLES[style].decoration).trimEnd();
+  const p: Record<string, unknown> = { newline: '\n', beginning: '', prefix: around, prefix_count: 1, decoration: '', postfix: around, postfix_count: 1, end: '', ...COMMENT_STYLES[style], ...kwargs };
+  const [newline, beginning, prefix, decoration, postfix, end] = ['newline', 'beginning', 'prefix', 'decoration', 'postfix', 'end'].map((k) => String(p[k]));
+  const head = beginning ? beginning + newline : '';
+  const prefixes = prefix ? (prefix !== newline ? prefix + newline : newline).repeat(Number(p.prefix_count)) : '';
+  const body = (decoration + input.split(newline).join(newline + decoration)).split(decoration + newline).join(decoration.trimEnd() + newline);
+  const postfixes = ['', ...Array.from({ length: Number(p.postfix_count) }, () => postfix)].join(newline);
+  return head + prefixes + body + postfixes + (end ? newline + end : '');
+}
+
 /** Ansible's `bool`: yes/on/1/true (any case) are true, everything else false. */
 function toBool(input: unknown): boolean {
   if (typeof input === 'boolean') return input;
@@ -137,6 +158,7 @@ export const FILTERS: Record<string, FilterFn> = {
       .join('\n');
   },
   quote: (input) => shlexQuote(toText(input)),
+  comment: (input, [style = 'plain'], kwargs) => comment(toText(input), String(style), kwargs),
   ternary: (input, [whenTrue, whenFalse]) => (truthy(input) ? whenTrue : whenFalse),
   to_json: (input) => JSON.stringify(input),
   to_nice_json: (input, [indent = 4]) => JSON.stringify(input, null, Number(indent)),

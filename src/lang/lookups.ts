@@ -6,7 +6,8 @@ import type { Vars } from '../data/vars';
 import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
 
 /**
- * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`. Paths are
+ * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`, and
+ * `varnames` (the variables whose names match a regular expression). Paths are
  * searched as Ansible does (the role's files/ or templates/, the role, then the playbook's
  * files/ or templates/ and its directory). Vault-encrypted files are decrypted with the run's
  * passwords and their content is registered as a vault secret (redacted in output, diffs
@@ -36,7 +37,8 @@ export function registerTemplateRenderer(render: RenderTemplate): void {
   renderTemplate = render;
 }
 
-type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Readonly<Vars>) => string;
+/** One term's results: a text, or several values (varnames' matching names) that a list result keeps apart. */
+type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Readonly<Vars>) => string | string[];
 
 const REFUSED: Record<string, string> = {
   pipe: "lookup('pipe') is not supported: it would run a command on the controller from playbook text; use a command task (delegate_to: localhost) and register its output",
@@ -55,16 +57,32 @@ const PLUGINS: Record<string, Plugin> = {
     return secret(renderTemplate(source, vars, { file: path }), source);
   },
   env: (term, kwargs) => process.env[term] ?? (kwargs.default === undefined ? '' : String(kwargs.default)),
+  varnames: (term, _kwargs, vars) => {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(term);
+    } catch (err) {
+      throw new EvalError(`lookup('varnames'): invalid regular expression '${term}': ${(err as Error).message}`);
+    }
+    return Object.keys(vars).filter((name) => pattern.test(name));
+  },
 };
+
+/** Why a lookup plugin cannot be used (refused or unknown), or undefined when it can. */
+export function lookupProblem(name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(REFUSED, name)) return REFUSED[name];
+  if (!Object.prototype.hasOwnProperty.call(PLUGINS, name)) return `unknown lookup plugin '${name}' (supported: ${Object.keys(PLUGINS).join(', ')})`;
+  return undefined;
+}
 
 /** `lookup(name, terms...)`: one result per term, joined with ',' as Ansible does unless a list is wanted (query, wantlist=True). */
 export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: Readonly<Vars>, wantList: boolean): unknown {
   const [name, ...terms] = args;
   if (typeof name !== 'string') throw new EvalError(`lookup() needs a plugin name first, got ${typeName(name)}`);
-  if (Object.prototype.hasOwnProperty.call(REFUSED, name)) throw new EvalError(REFUSED[name]);
-  const plugin = Object.prototype.hasOwnProperty.call(PLUGINS, name) ? PLUGINS[name] : undefined;
-  if (!plugin) throw new EvalError(`unknown lookup plugin '${name}' (supported: ${Object.keys(PLUGINS).join(', ')})`);
-  const results = terms.flat().map((term) => {
+  const problem = lookupProblem(name);
+  if (problem) throw new EvalError(problem);
+  const plugin = PLUGINS[name];
+  const results = terms.flat().flatMap((term) => {
     if (typeof term !== 'string') throw new EvalError(`lookup('${name}') terms must be strings, got ${typeName(term)}`);
     return plugin(term, kwargs, vars);
   });

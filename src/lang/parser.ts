@@ -270,17 +270,22 @@ class Parser {
         if (this.isOp('(')) return { type: 'function', name: t.text, ...this.callArguments(), pos: t.pos };
         return { type: 'name', name: t.text, pos: t.pos };
       case 'op':
-        if (t.text === '(') {
-          const inner = this.conditional();
-          this.expectOp(')');
-          return inner;
-        }
+        if (t.text === '(') return this.parenthesized(t.pos);
         if (t.text === '[') return { type: 'list', items: this.sequence(']'), pos: t.pos };
         if (t.text === '{') return this.dict(t.pos);
         throw new ParseError(`unexpected '${t.text}'`, t.pos);
       default:
         throw new ParseError('unexpected end of expression', t.pos);
     }
+  }
+
+  /** `(x)` is x; `(a, b)`, `(a,)` and `()` are tuples, which behave as lists here. */
+  private parenthesized(pos: number): Node {
+    if (this.isOp(')')) return (this.next(), { type: 'list', items: [], pos });
+    const first = this.conditional();
+    if (!this.isOp(',')) return (this.expectOp(')'), first);
+    this.next();
+    return { type: 'list', items: [first, ...this.sequence(')')], pos };
   }
 
   private sequence(close: string): Node[] {

@@ -9,10 +9,16 @@ import { TemplateError, lineWithin } from './template-error';
 import { withoutLiteralBraces } from '../data/unsafe-text';
 import type { Vars } from '../data/vars';
 import { HelperInputMissing, templateHelpers } from './template-helpers';
+import { renderJinja } from './jinja';
+import { ansibleTemplateVars } from './template-vars';
 import { registerRenderer, variableView } from './variable-view';
 
 /**
- * Templates are Handlebars with no HTML escaping and strict lookups: a missing variable is a
+ * Template files are Jinja2 (jinja.ts), as in Ansible, except `.hbs` files: Handlebars, for this
+ * project's own roles. `renderTemplate` and the rest of this file are the Handlebars side, and
+ * the `{{ }}` of YAML values.
+ *
+ * Handlebars templates have no HTML escaping and strict lookups: a missing variable is a
  * TemplateError naming the template file, the line and the variable.
  *
  * What works in `{{ }}` (spaces inside are fine):
@@ -33,7 +39,7 @@ export { TemplateError } from './template-error';
 const handlebars = Handlebars.create();
 handlebars.registerHelper(templateHelpers());
 registerRenderer((text, vars, origin) => renderValue(text, vars, origin));
-registerTemplateRenderer((source, vars, origin) => renderTemplate(source, vars, origin));
+registerTemplateRenderer((source, vars, origin) => renderTemplateText(source, vars, origin.file));
 
 const MAX_CACHED = 5000;
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
@@ -64,7 +70,22 @@ export function renderTemplateFile(path: string, vars: Readonly<Vars>): string {
   } catch (err) {
     throw new TemplateError(`cannot read template: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: path });
   }
-  return renderTemplate(source, vars, { file: path });
+  return renderTemplateText(source, vars, path);
+}
+
+/** A `.hbs` file is Handlebars (this project's own roles); any other template is Jinja2, as in Ansible. */
+export function isHandlebarsFile(path: string): boolean {
+  return path.endsWith('.hbs');
+}
+
+function renderTemplateText(source: string, vars: Readonly<Vars>, path: string): string {
+  if (isHandlebarsFile(path)) return renderTemplate(source, vars, { file: path });
+  const origin = { file: path };
+  return renderJinja(source, templatedVars(withTemplateVars(vars, path), origin), origin);
+}
+
+function withTemplateVars(vars: Readonly<Vars>, path: string): Readonly<Vars> {
+  return { ...vars, ...ansibleTemplateVars(path) };
 }
 
 /**

@@ -15,6 +15,11 @@ export class UndefinedUse extends Error {
   }
 }
 
+/** A value that expressions may call by name: a template's macro. */
+export class Callable {
+  constructor(readonly call: (input: { args: unknown[]; kwargs: Record<string, unknown> }) => unknown) {}
+}
+
 /** A type or value problem inside the evaluation (the evaluator adds the expression and the column). */
 export class EvalError extends Error {}
 

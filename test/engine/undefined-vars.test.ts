@@ -26,7 +26,7 @@ describe('names an expression needs', () => {
   });
 
   test('template files: strict top-level names with their lines, not helper arguments or each bodies', () => {
-    const uses = templateFileNames('{{ greeting }}\n{{#if opt}}{{ inner }}{{/if}}\n{{#each list}}{{ this.x }}{{ y }}{{/each}}\n{{ join items ", " }}\n');
+    const uses = templateFileNames('{{ greeting }}\n{{#if opt}}{{ inner }}{{/if}}\n{{#each list}}{{ this.x }}{{ y }}{{/each}}\n{{ join items ", " }}\n', 'greet.hbs');
     expect(uses).toEqual([
       { name: 'greeting', line: 1 },
       { name: 'inner', line: 2 },
@@ -95,5 +95,53 @@ describe('undefined variables are found before any host is contacted', () => {
       [PB]: '- hosts: all\n  vars: { port: 80, server_name: x }\n  roles: [r]\n',
     });
     expect(check()).toThrow(`${project.path('roles/r/templates/conf.hbs')}:2: undefined variable 'server_nmae' in template`);
+  });
+
+  test('a Jinja2 template file: loop variables, set names, macros and guarded names are not needed from the play', () => {
+    project.write({
+      'roles/r/templates/conf.j2':
+        "{{ ansible_managed | comment }}\n{% set sep = ',' %}{% macro line(k, v='x') %}{{ k }}{{ sep }}{{ v }}{% endmacro %}\n" +
+        '{% for host in hosts %}{{ line(host, loop.index) }}{% endfor %}\n{% if opt is defined %}{{ opt }}{% endif %}\n{{ server_nmae }}\n',
+      'roles/r/tasks/main.yml': '- template: { src: conf.j2, dest: /tmp/conf }\n',
+      [PB]: '- hosts: all\n  vars: { hosts: [a] }\n  roles: [r]\n',
+    });
+    expect(check()).toThrow(`${project.path('roles/r/templates/conf.j2')}:5: undefined variable 'server_nmae' in template`);
+  });
+
+  test('a Jinja2 syntax error in a template file: the file and line', () => {
+    project.write({
+      'roles/r/templates/conf.j2': 'a\n{% for x in xs %}\n{{ x }}\n',
+      'roles/r/tasks/main.yml': '- template: { src: conf.j2, dest: /tmp/conf }\n',
+      [PB]: '- hosts: all\n  vars: { xs: [] }\n  roles: [r]\n',
+    });
+    expect(check()).toThrow(`${project.path('roles/r/templates/conf.j2')}:2: syntax error: '{% for %}' is never closed`);
+  });
+});
+
+describe('unknown filters, tests and lookups are load-time errors', () => {
+  test('in a task argument, a condition and a template file', () => {
+    project.write({ [PB]: "- hosts: all\n  vars: { x: 1 }\n  tasks:\n    - debug: { msg: \"{{ x | to_jsn }}\" }\n" });
+    expect(check()).toThrow(`${project.path(PB)}:4: unknown filter 'to_jsn'`);
+    project.write({ [PB]: '- hosts: all\n  vars: { x: 1 }\n  tasks:\n    - command: ls\n      when: x is evn\n' });
+    expect(check()).toThrow(`${project.path(PB)}:4: unknown test 'evn'`);
+    project.write({ [PB]: "- hosts: all\n  tasks:\n    - debug: { msg: \"{{ lookup('dig', 'example.org') }}\" }\n" });
+    expect(check()).toThrow(`${project.path(PB)}:3: unknown lookup plugin 'dig'`);
+    project.write({
+      'roles/r/templates/conf.j2': 'a\n{{ x | frobnicate }}\n',
+      'roles/r/tasks/main.yml': '- template: { src: conf.j2, dest: /tmp/conf }\n',
+      [PB]: '- hosts: all\n  vars: { x: 1 }\n  roles: [r]\n',
+    });
+    expect(check()).toThrow(`${project.path('roles/r/templates/conf.j2')}:2: unknown filter 'frobnicate' in {{ x | frobnicate }}`);
+  });
+
+  test('in play vars and role defaults', () => {
+    project.write({ [PB]: "- hosts: all\n  vars:\n    x: 1\n    y: \"{{ x | to_jsn }}\"\n  tasks: []\n" });
+    expect(check()).toThrow(`${project.path(PB)}:1: variable 'y': unknown filter 'to_jsn' in expression: x | to_jsn`);
+    project.write({
+      'roles/r/defaults/main.yml': "z: \"{{ 1 is evn }}\"\n",
+      'roles/r/tasks/main.yml': '- debug: { msg: hi }\n',
+      [PB]: '- hosts: all\n  roles: [r]\n',
+    });
+    expect(check()).toThrow(/variable 'z': unknown test 'evn'/);
   });
 });

@@ -107,18 +107,28 @@ describe('lookup()', () => {
     }
   });
 
-  test("template: a Handlebars file from the role's templates/, rendered with the task's variables", () => {
-    write('roles/web/templates/site.conf', 'listen {{ port }};\n{{#each names}}{{this}} {{/each}}\n');
-    expect(evaluate("lookup('template', 'site.conf')", { ...vars(), port: 8080, names: ['a', 'b'] })).toBe('listen 8080;\na b \n');
+  test("template: a Jinja2 (or .hbs Handlebars) file from the role's templates/, rendered with the task's variables", () => {
+    write('roles/web/templates/site.conf', 'listen {{ port }};\n{% for n in names %}{{ n }} {% endfor %}\n');
+    write('roles/web/templates/site.conf.hbs', 'listen {{ port }};\n{{#each names}}{{this}} {{/each}}\n');
+    for (const name of ['site.conf', 'site.conf.hbs']) {
+      expect(evaluate(`lookup('template', '${name}')`, { ...vars(), port: 8080, names: ['a', 'b'] })).toBe('listen 8080;\na b \n');
+    }
     const missing = errorOf(() => renderValue("{{ lookup('template', 'site.conf') }}", vars(), at));
     expect(missing.message).toContain("'port' is undefined");
+  });
+
+  test('varnames: the names of the variables matching a regular expression', () => {
+    const names = { ...vars(), ssh_port: 22, ssh_user: 'a', other: 1 };
+    expect(evaluate("lookup('varnames', '^ssh_')", names)).toBe('ssh_port,ssh_user');
+    expect(evaluate("query('varnames', '^ssh_p', '^oth')", names)).toEqual(['ssh_port', 'other']);
+    expect(evaluate("not lookup('varnames', '^nope$')", names)).toBe(true);
   });
 
   test('pipe is refused, an unknown plugin and a missing file are errors naming file:line', () => {
     const pipe = errorOf(() => renderValue("{{ lookup('pipe', 'date') }}", vars(), at));
     expect(pipe.message).toMatch(/^play\.yml:7: lookup\('pipe'\) is not supported: it would run a command on the controller/);
     const unknown = errorOf(() => renderValue("{{ lookup('dig', 'example.org') }}", vars(), at));
-    expect(unknown.message).toMatch(/^play\.yml:7: unknown lookup plugin 'dig' \(supported: file, template, env\)/);
+    expect(unknown.message).toMatch(/^play\.yml:7: unknown lookup plugin 'dig' \(supported: file, template, env, varnames\)/);
     const missing = errorOf(() => renderValue("{{ lookup('file', 'nope.txt') }}", vars(), at));
     expect(missing.message).toMatch(/^play\.yml:7: lookup\('file'\): could not locate file 'nope\.txt'/);
   });

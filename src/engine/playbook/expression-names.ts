@@ -1,4 +1,5 @@
-import { compileExpression } from '../../lang/expressions';
+import { ExpressionError, compileExpression } from '../../lang/expressions';
+import { unknownCallable } from '../../lang/unknown-callables';
 import type { Node } from '../../lang/parser';
 import { HANDLEBARS_ONLY, MUSTACHE } from '../../lang/templates';
 
@@ -9,7 +10,8 @@ const GUARD_FILTERS = new Set(['default', 'd']);
  * The variables an expression needs: its names, minus those it guards itself (`x is defined`,
  * `x | default(...)` anywhere in it). In a `{{ }}` an expression that does not parse yields
  * nothing (it may be Handlebars: the template engine judges it when it renders); a condition
- * (`when`, `until`...) is always an expression, so there its syntax error is thrown.
+ * (`when`, `until`...) is always an expression, so there its syntax error is thrown. An unknown
+ * filter, test or lookup is an error in both.
  */
 export function expressionNames(expression: string, { condition = false } = {}): string[] {
   let tree: Node;
@@ -19,16 +21,24 @@ export function expressionNames(expression: string, { condition = false } = {}):
     if (condition) throw err;
     return [];
   }
+  const unknown = unknownCallable(tree);
+  if (unknown) throw new ExpressionError(unknown, expression);
+  const { names, guarded } = namesOf(tree);
+  return names.filter((name) => !guarded.includes(name));
+}
+
+/** The names a parsed expression reads, and those it guards (`x is defined`, `x | default`). */
+export function namesOf(tree: Node): { names: string[]; guarded: string[] } {
   const names = new Set<string>();
   const guarded = new Set<string>();
   walk(tree, names, guarded, false);
-  return [...names].filter((name) => !guarded.has(name));
+  return { names: [...names], guarded: [...guarded] };
 }
 
 /** The variables the `{{ }}` of a string need. */
 export function templateNames(text: string): string[] {
   if (!text.includes('{{') || HANDLEBARS_ONLY.test(text)) return [];
-  return [...text.matchAll(MUSTACHE)].flatMap((match) => expressionNames(match[1]));
+  return [...text.matchAll(MUSTACHE)].flatMap((match) => expressionNames(match[1].trim()));
 }
 
 function walk(node: Node, names: Set<string>, guarded: Set<string>, guarding: boolean): void {

@@ -1,5 +1,7 @@
 import Handlebars from 'handlebars';
 import { templateHelpers } from '../../lang/template-helpers';
+import { isHandlebarsFile } from '../../lang/templates';
+import { jinjaTemplateNames } from './jinja-template-names';
 
 type Statement = hbs.AST.Statement;
 
@@ -10,12 +12,17 @@ export interface NameUse {
 
 const CONTEXT_CHANGING = new Set(['each', 'with']);
 
+/** The variables a template file reads: Jinja2's unless it is a `.hbs` Handlebars file. */
+export function templateFileNames(source: string, path: string): NameUse[] {
+  return isHandlebarsFile(path) ? handlebarsNames(source) : jinjaTemplateNames(source, path);
+}
+
 /**
  * The top-level variables a Handlebars template file reads strictly: plain `{{ path }}` outside
  * of `each`/`with` blocks (whose context is the item). Helper arguments and `#if` conditions are
  * not strict, so they are not collected. Throws Handlebars' parse error for a broken template.
  */
-export function templateFileNames(source: string): NameUse[] {
+function handlebarsNames(source: string): NameUse[] {
   const helpers = new Set([...Object.keys(templateHelpers()), 'if', 'unless', 'each', 'with', 'lookup', 'log']);
   const uses: NameUse[] = [];
   const visit = (statements: readonly Statement[]): void => {

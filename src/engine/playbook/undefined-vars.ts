@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { locate } from '../../data/yaml-loader';
 import { ExpressionError, singleMustache } from '../../lang/expressions';
+import { TemplateError } from '../../lang/template-error';
 import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
 import { expressionNames, templateNames } from './expression-names';
@@ -52,6 +54,10 @@ export function checkUndefinedVariables(
     tasks.some((task) => task.module === 'include_vars');
   const isDefined = (name: string) => dynamic || defined.has(name) || name.startsWith('ansible_');
 
+  for (const play of playbook.plays) checkVarExpressions(play.vars, play.origin);
+  for (const role of new Set(tasks.flatMap((task) => (task.role ? [task.role] : [])))) {
+    for (const vars of [role.defaults, role.vars]) checkVarExpressions(vars, { file: role.path, line: 1 });
+  }
   for (const task of tasks) {
     const missing = referencedBy(task, task.origin).find((name) => !isDefined(name));
     if (missing) throw new PlaybookError(`undefined variable '${missing}': no inventory, play, role, task, register, set_fact or -e defines it`, task.origin);
@@ -76,14 +82,12 @@ function definedBy(task: ModuleTask): string[] {
 
 function referencedBy(task: ModuleTask, origin: Origin): string[] {
   const conditions = [task.when, task.changedWhen, task.failedWhen, task.until].flatMap((list) => list ?? []);
-  const conditionNames = (condition: string) => {
-    try {
-      return expressionNames(singleMustache(condition) ?? condition, { condition: true });
-    } catch (err) {
-      throw new PlaybookError(err instanceof ExpressionError ? err.message : String(err), origin);
-    }
-  };
-  return [...strings([task.args, task.loop, task.delegateTo]).flatMap(templateNames), ...conditions.flatMap(conditionNames)];
+  try {
+    const conditionNames = (condition: string) => expressionNames(singleMustache(condition) ?? condition, { condition: true });
+    return [...strings([task.args, task.loop, task.delegateTo]).flatMap(templateNames), ...conditions.flatMap(conditionNames)];
+  } catch (err) {
+    throw new PlaybookError(err instanceof ExpressionError ? err.message : String(err), origin);
+  }
 }
 
 function templateOf(task: ModuleTask, playbookDir: string): { path: string; uses: ReturnType<typeof templateFileNames> } | undefined {
@@ -92,11 +96,24 @@ function templateOf(task: ModuleTask, playbookDir: string): { path: string; uses
   const path = resolveLocal(src, 'templates', task.role?.path, playbookDir);
   if (!existsSync(path)) return undefined;
   try {
-    return { path, uses: templateFileNames(readFileSync(path, 'utf8')) };
+    return { path, uses: templateFileNames(readFileSync(path, 'utf8'), path) };
   } catch (err) {
+    if (err instanceof TemplateError) throw new PlaybookError(err.detail, { file: path, line: err.line ?? 1 });
     const message = (err as Error).message;
     const line = Number(/line (\d+)/.exec(message)?.[1] ?? 1);
     throw new PlaybookError(`template syntax: ${message.split('\n').slice(-1)[0]}`, { file: path, line });
+  }
+}
+
+/** The `{{ }}` of variables name only filters, tests and lookups play has (their names are judged where they are used). */
+function checkVarExpressions(vars: Readonly<Record<string, unknown>>, fallback: Origin): void {
+  for (const [name, value] of Object.entries(vars)) {
+    try {
+      strings(value).forEach(templateNames);
+    } catch (err) {
+      if (err instanceof ExpressionError) throw new PlaybookError(`variable '${name}': ${err.message}`, locate(vars, name) ?? fallback);
+      throw err;
+    }
   }
 }
 
