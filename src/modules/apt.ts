@@ -43,6 +43,8 @@ const args = z
       .optional(),
     purge: z.boolean().default(false),
     install_recommends: z.boolean().optional(),
+    /** `-t RELEASE` for installs (e.g. a backports suite); empty means none, as in Ansible. */
+    default_release: z.string().default(''),
     /** Seconds to wait for the dpkg/apt locks held by apt-daily or another run before failing. */
     lock_timeout: z.number().int().nonnegative().default(600),
   })
@@ -77,12 +79,18 @@ async function aptRun(ctx: ModuleContext, a: AptArgs, command: string, what: str
 export const apt: ModuleDefinition<AptArgs> = {
   name: 'apt',
   args,
+  aliases: { package: 'name', pkg: 'name', 'update-cache': 'update_cache', 'install-installOptions': 'install_recommends', 'default-release': 'default_release' },
   async run(a, ctx) {
     const specs = (a.name ?? []).map(parsePackageSpec);
     const names = specs.map((s) => s.name);
     let probe = parseAptProbe((await runOk(ctx, aptProbeCommand(names), 'probing apt')).stdout);
     const lock = a.lock_timeout;
-    const recommends = a.install_recommends === undefined ? [] : [a.install_recommends ? '--install-recommends' : '--no-install-recommends'];
+    // the probe's candidate versions ignore -t, so "latest" from another release could not be judged
+    if (a.default_release !== '' && a.state === 'latest') throw new ModuleFailure('default_release with state: latest is not supported');
+    const installOptions = [
+      ...(a.install_recommends === undefined ? [] : [a.install_recommends ? '--install-installOptions' : '--no-install-installOptions']),
+      ...(a.default_release === '' ? [] : ['-t', a.default_release]),
+    ];
     const result: Record<string, unknown> = {};
     let changed = false;
 
@@ -102,7 +110,7 @@ export const apt: ModuleDefinition<AptArgs> = {
     if (plan.unknown.length > 0) throw new ModuleFailure(`No package matching ${plan.unknown.map((n) => `'${n}'`).join(', ')} is available on ${ctx.host}`);
     // Check mode asks apt itself (-s) whether the install would resolve, so a prediction of "changed" is also a promise of "works".
     const simulate = ctx.check ? ['-s'] : [];
-    if (plan.install.length > 0) await aptRun(ctx, a, aptGet(lock, ...simulate, ...recommends, 'install', ...plan.install), 'apt-get install');
+    if (plan.install.length > 0) await aptRun(ctx, a, aptGet(lock, ...simulate, ...installOptions, 'install', ...plan.install), 'apt-get install');
     if (plan.remove.length > 0) await aptRun(ctx, a, aptGet(lock, ...simulate, a.purge ? 'purge' : 'remove', ...plan.remove), 'apt-get remove');
     changed ||= plan.install.length > 0 || plan.remove.length > 0;
     result.installed = plan.install;
@@ -110,7 +118,7 @@ export const apt: ModuleDefinition<AptArgs> = {
     if (a.deb !== undefined) {
       const deb = debIsInstalled((await runOk(ctx, debProbeCommand(a.deb), `reading ${a.deb}`)).stdout);
       if (!deb.installed) {
-        await aptRun(ctx, a, aptGet(lock, ...simulate, ...recommends, 'install', a.deb), `apt-get install ${a.deb}`);
+        await aptRun(ctx, a, aptGet(lock, ...simulate, ...installOptions, 'install', a.deb), `apt-get install ${a.deb}`);
         result.installed = [...plan.install, `${deb.name}=${deb.version}`];
         changed = true;
       }

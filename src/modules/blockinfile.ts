@@ -19,5 +19,6 @@ type BlockinfileArgs = z.infer<typeof args>;
 export const blockinfile: ModuleDefinition<BlockinfileArgs> = {
   name: 'blockinfile',
   args,
+  aliases: { dest: 'path', destfile: 'path', name: 'path' },
   run: (a, ctx) => editRemoteText(ctx, a, (text) => editBlock(text, a)),
 };

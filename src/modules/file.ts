@@ -127,6 +127,7 @@ export function planFile(a: FileArgs, probe: FileProbe, treeDiffers: boolean, so
 export const file: ModuleDefinition<FileArgs> = {
   name: 'file',
   args,
+  aliases: { dest: 'path', name: 'path' },
   async run(a, ctx: ModuleContext): Promise<ModuleResult> {
     const { stdout } = await runOk(ctx, probeCommand(a), `probing ${a.path}`);
     const { probe, treeDiffers, source } = readFileProbe(a, stdout);

@@ -25,6 +25,7 @@ import { template } from './template';
 import { uri } from './uri';
 import { user } from './user';
 import { wait_for } from './wait_for';
+import { foreignModule } from './foreign';
 
 const MODULES: ModuleDefinition[] = [
   apt, assert, async_status, authorized_key, blockinfile, command, copy, debug, fail, file, group, include_vars, lb_member, lineinfile, pause, reboot,
@@ -38,11 +39,14 @@ const ALIASES: Record<string, string> = { systemd_service: 'systemd', 'ansible.p
 
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
-/** The module for a task key: `copy`, `ansible.builtin.copy`, `ansible.posix.sysctl`...; undefined when unknown. */
+/**
+ * The module for a task key: `copy`, `ansible.builtin.copy`, `ansible.posix.sysctl`...; a stand-in
+ * for a module of other systems (`yum`, `win_service`); undefined when unknown.
+ */
 export function getModule(name: string): ModuleDefinition | undefined {
   const prefix = PREFIXES.find((p) => name.startsWith(p));
   const short = prefix ? name.slice(prefix.length) : name;
-  return BY_NAME.get(ALIASES[short] ?? ALIASES[name] ?? short);
+  return BY_NAME.get(ALIASES[short] ?? ALIASES[name] ?? short) ?? foreignModule(name);
 }
 
 /** Every module's short name, sorted (for messages like "unknown module, did you mean..."). */

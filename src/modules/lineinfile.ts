@@ -26,5 +26,6 @@ type LineinfileArgs = z.infer<typeof args>;
 export const lineinfile: ModuleDefinition<LineinfileArgs> = {
   name: 'lineinfile',
   args,
+  aliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp' },
   run: (a, ctx) => editRemoteText(ctx, a, (text) => editLine(text, a)),
 };

@@ -101,8 +101,16 @@ export interface ModuleDefinition<Args = unknown> {
   args: z.ZodType<Args>;
   /** The free-form form `command: ls -l` maps to this argument (command/shell: `cmd`; debug: `msg`...). */
   freeForm?: string;
+  /** Other names of arguments as Ansible declares them for this module (alias → argument), e.g. file's `dest` → `path`. */
+  aliases?: Readonly<Record<string, string>>;
   run(args: Args, ctx: ModuleContext): Promise<ModuleResult>;
 }
+
+/**
+ * The value Ansible's `omit` variable holds: an argument rendered to it is dropped, as if not
+ * written. Ansible's own placeholder has a random suffix; nothing here needs one.
+ */
+export const OMIT_PLACEHOLDER = '__omit_place_holder__';
 
 /** Thrown by a module for an expected failure; the engine reports it as the task's failure message. */
 export class ModuleFailure extends Error {

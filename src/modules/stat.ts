@@ -19,6 +19,7 @@ type StatArgs = z.infer<typeof args>;
 export const stat: ModuleDefinition<StatArgs> = {
   name: 'stat',
   args,
+  aliases: { dest: 'path', name: 'path' },
   async run(a, ctx) {
     const command = fileProbeCommand(a.path, { follow: a.follow, checksum: a.get_checksum ? a.checksum_algorithm : undefined });
     const probe = parseFileProbe((await runOk(ctx, command, `stat ${a.path}`)).stdout);

@@ -14,6 +14,8 @@ const args = z
     sysctl_file: z.string().default('/etc/sysctl.conf'),
     /** Also set the running kernel's value (not only the file read at boot). */
     reload: z.boolean().default(true),
+    /** Ansible's "set the running value with sysctl -w when it differs": what reload does here, so either asks for it. */
+    sysctl_set: z.boolean().default(false),
     /** A key the kernel refuses (read-only /proc/sys in a container, unknown key) is a warning, not a failure. */
     ignoreerrors: z.boolean().default(false),
   })
@@ -29,6 +31,7 @@ function escapeRegExp(text: string): string {
 export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
   args,
+  aliases: { key: 'name', val: 'value' },
   async run(a, ctx) {
     const { stdout } = await runOk(ctx, sysctlProbeCommand(a.name, a.sysctl_file), `reading ${a.name}`);
     const probe = parseFileProbe(stdout);
@@ -40,7 +43,7 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
     };
 
     const value = a.value as string;
-    const setLive = a.state === 'present' && a.reload && (live === undefined || !sameSysctlValue(live, value));
+    const setLive = a.state === 'present' && (a.reload || a.sysctl_set) && (live === undefined || !sameSysctlValue(live, value));
     if (setLive && live === undefined) refuse(`${a.name} is not a kernel setting on ${ctx.host} (no ${a.name.replace(/\./g, '/')} under /proc/sys)`);
     else if (setLive && !ctx.check) {
       // Apply before touching the file: a value the kernel refuses must not be left in the boot config.

@@ -20,10 +20,11 @@ const args = z
 
 type SystemdArgs = z.infer<typeof args>;
 
-function unitModule(moduleName: string): ModuleDefinition<SystemdArgs> {
+function unitModule(moduleName: string, aliases: Readonly<Record<string, string>>): ModuleDefinition<SystemdArgs> {
   return {
     name: moduleName,
     args,
+    aliases,
     async run(a, ctx) {
       const reload = a.daemon_reload && !ctx.check;
       if (a.name === undefined) {
@@ -42,6 +43,6 @@ function unitModule(moduleName: string): ModuleDefinition<SystemdArgs> {
   };
 }
 
-export const systemd = unitModule('systemd');
+export const systemd = unitModule('systemd', { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload' });
 /** Hosts here run systemd, so `service` is the same module under Ansible's other name. */
-export const service = unitModule('service');
+export const service = unitModule('service', {});

@@ -37,6 +37,7 @@ type UserArgs = z.infer<typeof args>;
 export const user: ModuleDefinition<UserArgs> = {
   name: 'user',
   args,
+  aliases: { user: 'name', createhome: 'create_home' },
   async run(a, ctx) {
     // the hash travels on stdin only (never a command line), and is never part of the result
     const stdin = a.state === 'present' ? passwordInput(a) : undefined;

@@ -88,12 +88,14 @@ class SshConnectionPool implements ConnectionPool {
 
   connect(target: SshTarget): Promise<Connection> {
     if (this.closing) return Promise.reject(new TransportError(target.name, 'target', 'disconnected', 'the connection pool is closed'));
-    let pending = this.targets.get(target.name);
+    // one connection per host and login user: a task's remote_user may differ from its play's
+    const key = `${target.name}\0${target.user ?? ''}`;
+    let pending = this.targets.get(key);
     if (!pending) {
       pending = this.connectTarget(target);
       // A failed host may be tried again later in the run (e.g. after it finished booting).
-      pending.catch(() => this.targets.delete(target.name));
-      this.targets.set(target.name, pending);
+      pending.catch(() => this.targets.delete(key));
+      this.targets.set(key, pending);
     }
     return pending;
   }

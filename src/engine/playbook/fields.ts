@@ -3,7 +3,7 @@ import { locate } from '../../data/yaml-loader';
 import { isTemplated } from '../../lang/templates';
 import { PlaybookError } from './errors';
 import { describe } from './module-args';
-import type { EnvironmentLayer, Origin } from './types';
+import type { EnvironmentLayer, Flag, Origin } from './types';
 import { isDict, type Vars } from '../../data/vars';
 
 /**
@@ -54,6 +54,13 @@ export class Fields {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     return this.fail(key, `expected true or false, got ${describe(value)}`);
+  }
+
+  /** A boolean keyword Ansible lets a template decide (`ignore_errors: "{{ x }}"`): checked when rendered, per host. */
+  flag(key: string): Flag | undefined {
+    const value = this.raw[key];
+    if (typeof value === 'string' && isTemplated(value)) return value;
+    return this.bool(key);
   }
 
   number(key: string): number | undefined {

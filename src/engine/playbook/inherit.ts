@@ -8,6 +8,8 @@ export const INHERITED_KEYWORDS = [
   'vars',
   'become',
   'become_user',
+  'become_method',
+  'remote_user',
   'ignore_errors',
   'no_log',
   'check_mode',
@@ -23,18 +25,20 @@ export function emptyInherited(): Inherited {
 
 /** The parent's keywords with this node's own on top: conditions add up, tags join, vars and flags override. */
 export function inherit(parent: Inherited, fields: Fields): Inherited {
+  checkBecomeMethod(fields);
   return {
     when: [...parent.when, ...(fields.conditions('when') ?? [])],
     tags: [...new Set([...parent.tags, ...fields.list('tags', { commas: true })])],
     vars: { ...parent.vars, ...fields.dict('vars') },
-    become: fields.bool('become') ?? parent.become,
+    become: fields.flag('become') ?? parent.become,
     becomeUser: fields.string('become_user') ?? parent.becomeUser,
-    ignoreErrors: fields.bool('ignore_errors') ?? parent.ignoreErrors,
-    noLog: fields.bool('no_log') ?? parent.noLog,
+    remoteUser: fields.string('remote_user') ?? parent.remoteUser,
+    ignoreErrors: fields.flag('ignore_errors') ?? parent.ignoreErrors,
+    noLog: fields.flag('no_log') ?? parent.noLog,
     checkMode: fields.bool('check_mode') ?? parent.checkMode,
     diff: fields.bool('diff') ?? parent.diff,
     delegateTo: fields.string('delegate_to') ?? parent.delegateTo,
-    runOnce: fields.bool('run_once') ?? parent.runOnce,
+    runOnce: fields.flag('run_once') ?? parent.runOnce,
     environment: withLayer(parent.environment, fields.environment('environment')),
     role: parent.role,
   };
@@ -43,4 +47,10 @@ export function inherit(parent: Inherited, fields: Fields): Inherited {
 function withLayer(layers: EnvironmentLayer[] | undefined, layer: EnvironmentLayer | undefined): EnvironmentLayer[] | undefined {
   if (layer === undefined) return layers;
   return [...(layers ?? []), layer];
+}
+
+/** Hosts here escalate with sudo only; another method would silently run as someone else. */
+function checkBecomeMethod(fields: Fields): void {
+  const method = fields.string('become_method');
+  if (method !== undefined && method !== 'sudo') fields.fail('become_method', `play supports become_method sudo only, got '${method}'`);
 }

@@ -36,6 +36,8 @@ const PLAY_KEYWORDS = new Set([
   'handlers',
   'become',
   'become_user',
+  'become_method',
+  'remote_user',
   'serial',
   'max_fail_percentage',
   'any_errors_fatal',
@@ -49,6 +51,8 @@ const PLAY_KEYWORDS = new Set([
   'environment',
   'run_once',
 ]);
+
+const PLAYBOOK_IMPORT_KEYS = ['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook', 'include'];
 
 /** Loads and validates a whole playbook: every file it uses is read and checked before any host is contacted. */
 export function loadPlaybook(path: string, options: PlaybookLoadOptions): Playbook {
@@ -110,11 +114,13 @@ class PlaybookLoader implements TaskSources {
     if (!Array.isArray(raw)) throw new PlaybookError(`a playbook must be a list of plays, got ${describe(raw)}`, origin);
     return raw.flatMap((entry, i) => {
       const at = originOf(raw, origin, i);
-      if (isDict(entry) && 'import_playbook' in entry) {
+      // `include:` of a playbook (deprecated in Ansible 2.14, still accepted) is import_playbook
+      const key = isDict(entry) ? PLAYBOOK_IMPORT_KEYS.find((k) => k in entry) : undefined;
+      if (key !== undefined) {
         const fields = Fields.of(entry, at, 'import_playbook');
-        const target = fields.string('import_playbook') ?? fields.fail('import_playbook', 'the playbook file is missing');
+        const target = fields.string(key) ?? fields.fail(key, 'the playbook file is missing');
         const path = resolveTaskFile(dirname(file), target);
-        this.yaml.read(path, fields.at('import_playbook'));
+        this.yaml.read(path, fields.at(key));
         return this.plays(path, [...chain, file]);
       }
       return [this.play(Fields.of(entry, at, 'a play'), dirname(file))];

@@ -68,10 +68,12 @@ function parseTask(raw: unknown, scope: ParseScope, fallback: Origin): TaskNode[
   const inherited = inherit(scope.inherited, fields);
   const name = fields.string('name');
   const base = { ...inherited, name, origin: fields.origin };
-  switch (action) {
+  switch (keywordOf(action)) {
     case 'import_tasks':
-      return importTasks(fields, scope, inherited);
-    case 'include_tasks': {
+      return importTasks(fields, action, scope, inherited);
+    case 'include_tasks':
+    // `include:` (deprecated in Ansible 2.14, still accepted) includes a task file as include_tasks does
+    case 'include': {
       const file = includeFile(fields, action);
       return [{ ...base, kind: 'include_tasks', file, baseDir: scope.dir, ...loopOf(fields) }];
     }
@@ -81,13 +83,13 @@ function parseTask(raw: unknown, scope: ParseScope, fallback: Origin): TaskNode[
       const role = spec.string('name') ?? spec.fail('name', 'the role to use is missing');
       const tasksFrom = spec.string('tasks_from') ?? 'main';
       const params = { ...spec.dict('vars') };
-      if (action === 'include_role') return [{ ...base, kind: 'include_role', roleName: role, tasksFrom, roleVars: params }];
+      if (keywordOf(action) === 'include_role') return [{ ...base, kind: 'include_role', roleName: role, tasksFrom, roleVars: params }];
       if (isTemplated(role)) spec.fail('name', 'import_role is static: the role name cannot hold {{ }} (use include_role)');
       return scope.sources.importRole(role, tasksFrom, params, inherited, fields.at(action));
     }
     case 'meta': {
-      const value = fields.string('meta') as MetaTask['action'];
-      if (!META_ACTIONS.has(value)) fields.fail('meta', `unknown action '${value}' (known: ${[...META_ACTIONS].join(', ')})`);
+      const value = fields.string(action) as MetaTask['action'];
+      if (!META_ACTIONS.has(value)) fields.fail(action, `unknown action '${value}' (known: ${[...META_ACTIONS].join(', ')})`);
       return [{ ...base, kind: 'meta', action: value }];
     }
     default:
@@ -95,8 +97,13 @@ function parseTask(raw: unknown, scope: ParseScope, fallback: Origin): TaskNode[
   }
 }
 
+/** The task keyword an action names, with Ansible's `ansible.builtin.` / `ansible.legacy.` prefix or without. */
+function keywordOf(action: string): string {
+  return action.replace(BUILTIN_PREFIX, '');
+}
+
 export function parseModuleTask(fields: Fields, action: string, scope: ParseScope, inherited: Inherited): ModuleTask {
-  const moduleName = action.replace(BUILTIN_PREFIX, '');
+  const moduleName = keywordOf(action);
   const module = scope.sources.module(moduleName);
   if (!module) throw new PlaybookError(`unknown module '${action}'`, fields.at(action));
   const args = normalizeArgs(module, fields.value(action), fields.value('args'), fields.at(action));
@@ -136,16 +143,31 @@ export function parseHandlers(raw: unknown, scope: ParseScope): Handler[] {
   if (raw === undefined || raw === null) return [];
   const origin = originOf(raw, { file: scope.file, line: 1 });
   if (!Array.isArray(raw)) throw new PlaybookError(`handlers must be a list, got ${describe(raw)}`, origin);
-  return raw.map((item, i) => {
-    const fields = Fields.of(item, originOf(raw, origin, i), 'a handler');
-    const action = actionKey(fields, new Set([...TASK_KEYWORDS, 'listen']));
-    const task = parseModuleTask(fields, action, scope, inherit(scope.inherited, fields));
-    const name = task.name;
-    const role = scope.inherited.role?.name;
-    const triggers = [...(name ? [name] : []), ...(name && role ? [`${role} : ${name}`] : []), ...fields.list('listen')];
-    if (triggers.length === 0) throw new PlaybookError('a handler needs a name or listen', fields.origin);
-    return { ...task, triggers };
-  });
+  return raw.flatMap((item, i) => parseHandler(item, scope, originOf(raw, origin, i)));
+}
+
+function parseHandler(item: unknown, scope: ParseScope, at: Origin): Handler[] {
+  const fields = Fields.of(item, at, 'a handler');
+  if (fields.has('block')) return parseHandlerBlock(fields, scope);
+  const action = actionKey(fields, new Set([...TASK_KEYWORDS, 'listen']));
+  const task = parseModuleTask(fields, action, scope, inherit(scope.inherited, fields));
+  const name = task.name;
+  const role = scope.inherited.role?.name;
+  const triggers = [...(name ? [name] : []), ...(name && role ? [`${role} : ${name}`] : []), ...fields.list('listen')];
+  if (triggers.length === 0) throw new PlaybookError('a handler needs a name or listen', fields.origin);
+  return [{ ...task, triggers }];
+}
+
+/** A block in handlers, as Ansible loads one: each of its tasks is a handler, with the block's keywords. */
+function parseHandlerBlock(fields: Fields, scope: ParseScope): Handler[] {
+  const unknown = fields.keys().filter((key) => !BLOCK_KEYWORDS.has(key));
+  if (unknown.length > 0) fields.fail(unknown[0], `not a keyword of a block (allowed: ${[...BLOCK_KEYWORDS].join(', ')})`);
+  const recovery = ['rescue', 'always'].find((key) => fields.has(key));
+  if (recovery) fields.fail(recovery, 'a block of handlers with rescue or always is not supported yet (its block: tasks can be handlers)');
+  const inner: ParseScope = { ...scope, inherited: inherit(scope.inherited, fields) };
+  const tasks = fields.value('block');
+  if (!Array.isArray(tasks)) fields.fail('block', `expected a list of handlers, got ${describe(tasks)}`);
+  return tasks.flatMap((task, i) => parseHandler(task, inner, originOf(tasks, fields.at('block'), i)));
 }
 
 function parseBlock(fields: Fields, scope: ParseScope): TaskNode {
@@ -164,15 +186,16 @@ function parseBlock(fields: Fields, scope: ParseScope): TaskNode {
 }
 
 /** import_tasks: the file is read now and its tasks take the import's keywords. */
-function importTasks(fields: Fields, scope: ParseScope, inherited: Inherited): TaskNode[] {
-  const file = includeFile(fields, 'import_tasks');
-  if (isTemplated(file)) fields.fail('import_tasks', 'import_tasks is static: the file name cannot hold {{ }} (use include_tasks)');
-  if (fields.has('loop') || fields.has('with_items')) fields.fail('loop', 'import_tasks cannot loop (use include_tasks)');
+function importTasks(fields: Fields, action: string, scope: ParseScope, inherited: Inherited): TaskNode[] {
+  const file = includeFile(fields, action);
+  if (isTemplated(file)) fields.fail(action, 'import_tasks is static: the file name cannot hold {{ }} (use include_tasks)');
+  const loopKey = loopKeys(fields)[0];
+  if (loopKey !== undefined) fields.fail(loopKey, 'import_tasks cannot loop (use include_tasks)');
   const path = resolveTaskFile(scope.dir, file);
   if (scope.importChain.includes(path)) {
-    fields.fail('import_tasks', `import cycle: ${[...scope.importChain, path].join(' -> ')}`);
+    fields.fail(action, `import cycle: ${[...scope.importChain, path].join(' -> ')}`);
   }
-  const raw = scope.sources.readTaskFile(path, fields.at('import_tasks'));
+  const raw = scope.sources.readTaskFile(path, fields.at(action));
   return parseTaskList(raw, { ...scope, file: path, inherited, importChain: [...scope.importChain, path] }, path);
 }
 
@@ -189,7 +212,7 @@ function includeFile(fields: Fields, action: string): string {
 
 /** The one key of a task that is not a keyword: the module (or include/import/meta). */
 function actionKey(fields: Fields, keywords: ReadonlySet<string>): string {
-  const actions = fields.keys().filter((key) => !keywords.has(key));
+  const actions = fields.keys().filter((key) => !keywords.has(key) && !isLoopKey(key));
   if (actions.length === 1) return actions[0];
   if (actions.length === 0) throw new PlaybookError('the task has no module (or include/import/block)', fields.origin);
   throw new PlaybookError(
@@ -198,11 +221,25 @@ function actionKey(fields: Fields, keywords: ReadonlySet<string>): string {
   );
 }
 
+function isLoopKey(key: string): boolean {
+  return key === 'loop' || /^with_[a-z_]+$/.test(key);
+}
+
+function loopKeys(fields: Fields): string[] {
+  return fields.keys().filter((key) => isLoopKey(key) && fields.has(key));
+}
+
+/** loop, with_items (flattened one level), with_list, or with_<lookup>: the terms go through that lookup when the task runs. */
 function loopOf(fields: Fields): LoopSpec {
-  if (fields.has('loop') && fields.has('with_items')) fields.fail('with_items', 'use either loop or with_items, not both');
+  const keys = loopKeys(fields);
+  if (keys.length > 1) fields.fail(keys[1], `use one of ${keys.join(', ')}, not several`);
   const loopVar = loopVarOf(fields);
-  if (fields.has('with_items')) return { loop: fields.value('with_items'), loopVar, flattenLoop: true };
-  return { loop: fields.value('loop'), loopVar };
+  const key = keys[0];
+  if (key === undefined) return { loopVar };
+  const loop = fields.value(key);
+  if (key === 'loop' || key === 'with_list') return { loop, loopVar };
+  if (key === 'with_items') return { loop, loopVar, flattenLoop: true };
+  return { loop, loopVar, loopLookup: key.slice('with_'.length) };
 }
 
 function loopVarOf(fields: Fields): string {

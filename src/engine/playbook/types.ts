@@ -25,6 +25,17 @@ export interface RoleScope {
   vars: Vars;
 }
 
+/** A boolean keyword as written: true/false, or `{{ }}` rendered per host when the task runs. */
+export type Flag = boolean | string;
+
+/** The boolean keywords that may be templated, as they are once rendered for one host. */
+export interface ResolvedFlags {
+  become?: boolean;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  runOnce?: boolean;
+}
+
 /**
  * Keywords a task inherits from the play, role, block or import around it. Folding them into
  * each task at load time keeps the executor free of parent pointers.
@@ -33,15 +44,17 @@ export interface Inherited {
   when: string[];
   tags: string[];
   vars: Vars;
-  become?: boolean;
+  become?: Flag;
   becomeUser?: string;
-  ignoreErrors?: boolean;
-  noLog?: boolean;
+  /** remote_user: the SSH login when the host has no ansible_user. */
+  remoteUser?: string;
+  ignoreErrors?: Flag;
+  noLog?: Flag;
   checkMode?: boolean;
   diff?: boolean;
   delegateTo?: string;
   /** Run on the first active host of the batch only; the result counts for every host of it. */
-  runOnce?: boolean;
+  runOnce?: Flag;
   /** `environment:` of each level, outermost first; merged per host at run time, the inner level winning. */
   environment?: EnvironmentLayer[];
   role?: RoleScope;
@@ -50,12 +63,14 @@ export interface Inherited {
 /** One level's `environment:`: a mapping (names checked at load time) or `{{ }}` that renders to one. */
 export type EnvironmentLayer = Vars | string;
 
-/** loop / with_items: the items as written (a list, or `{{ }}` that renders to one). */
+/** loop / with_<lookup>: the items as written (a list, or `{{ }}` that renders to one). */
 export interface LoopSpec {
   loop?: unknown;
   loopVar: string;
   /** with_items flattens one level, as Ansible's does. */
   flattenLoop?: boolean;
+  /** with_<lookup> (other than items/list): the lookup the rendered terms go through, as Ansible's `with_dict`. */
+  loopLookup?: string;
 }
 
 interface NodeBase extends Inherited {

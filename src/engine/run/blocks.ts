@@ -93,7 +93,7 @@ async function runIncludeTasks(run: RunState, node: IncludeTasks, hosts: string[
   for (const host of hosts) {
     const vars = taskVars(run.vars, host, node);
     try {
-      const items = node.loop === undefined ? [undefined] : loopItems(node, vars, node.origin);
+      const items = node.loop === undefined ? [undefined] : loopItems(node, vars, node.origin, 'include_tasks');
       for (const item of items) {
         const itemVars = node.loop === undefined ? vars : { ...vars, [node.loopVar]: unsafeData(item) };
         if (!allHold(node.when, itemVars, node.origin)) continue;

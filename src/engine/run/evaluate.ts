@@ -1,5 +1,7 @@
 import { evaluate, evaluateCondition } from '../../lang/expressions';
 import { renderTemplateFile, renderValue } from '../../lang/templates';
+import { TemplateError } from '../../lang/template-error';
+import { loopLookupItems } from './loop-lookups';
 import type { LoopSpec, Origin } from '../playbook/types';
 import type { Vars } from '../../data/vars';
 
@@ -25,11 +27,29 @@ export function render<T>(value: T, vars: Vars, origin: Origin): T {
   return renderValue(value, vars, origin) as T;
 }
 
-/** A loop's items: a list as written (items rendered) or `{{ expression }}` that yields a list. */
-export function loopItems(spec: LoopSpec, vars: Vars, origin: Origin): unknown[] {
+/**
+ * A loop's items: a list as written (items rendered) or `{{ expression }}` that yields a list, or
+ * the terms of with_<lookup> through that lookup. `action` is the task's, which tells first_found
+ * where to search.
+ */
+export function loopItems(spec: LoopSpec, vars: Vars, origin: Origin, action: string): unknown[] {
+  if (spec.loopLookup !== undefined) return loopLookupItems(spec.loopLookup, loopTerms(spec, vars, origin), vars, action);
   const value = render(spec.loop, vars, origin);
   if (!Array.isArray(value)) throw new Error(`loop: expected a list, got ${value === null ? 'null' : typeof value} (${JSON.stringify(spec.loop)})`);
   return spec.flattenLoop ? value.flatMap((item) => (Array.isArray(item) ? item : [item])) : value;
+}
+
+/** first_found falls through a term that does not render (a fact this host lacks), as Ansible's does. */
+function loopTerms(spec: LoopSpec, vars: Vars, origin: Origin): unknown {
+  if (spec.loopLookup !== 'first_found' || !Array.isArray(spec.loop)) return render(spec.loop, vars, origin);
+  return spec.loop.flatMap((term) => {
+    try {
+      return [render(term, vars, origin)];
+    } catch (err) {
+      if (err instanceof TemplateError) return [];
+      throw err;
+    }
+  });
 }
 
 export function renderFile(path: string, vars: Vars): string {

@@ -1,7 +1,7 @@
 import { unsafeData } from '../../data/unsafe-text';
 import type { Vars } from '../../data/vars';
 import { hostResultEvent } from '../output/results';
-import type { ModuleTask } from '../playbook/types';
+import type { FlaggedTask } from './flags';
 import { notify } from './handlers';
 import type { HostState } from './host-state';
 import type { RunState } from './run-state';
@@ -18,7 +18,7 @@ import type { HostOutcome, ItemOutcome } from './task-executor';
  */
 
 /** Counters, host state, register, set_fact/setup results, notifications, then the report line. */
-export function recordOutcome(run: RunState, task: ModuleTask, host: string, title: string, outcome: HostOutcome): void {
+export function recordOutcome(run: RunState, task: FlaggedTask, host: string, title: string, outcome: HostOutcome): void {
   const state = run.states.get(host);
   const { stats } = state;
   if (outcome.unreachable) {
@@ -44,7 +44,7 @@ export function recordOutcome(run: RunState, task: ModuleTask, host: string, tit
  * What a result does to a host: register, failure (counted), set_fact/setup facts, notifications.
  * Also applied to every host a run_once task ran for, as Ansible does. Returns whether the host failed.
  */
-export function applyOutcome(run: RunState, task: ModuleTask, state: HostState, title: string, outcome: HostOutcome): boolean {
+export function applyOutcome(run: RunState, task: FlaggedTask, state: HostState, title: string, outcome: HostOutcome): boolean {
   if (task.register) state.hostFacts[task.register] = unsafeData(outcome.result);
   const failed = outcome.status === 'failed' && task.ignoreErrors !== true;
   if (failed) {
@@ -53,7 +53,9 @@ export function applyOutcome(run: RunState, task: ModuleTask, state: HostState, 
     state.hostFacts.ansible_failed_result = unsafeData(outcome.result);
     state.hostFacts.ansible_failed_task = { name: title, module: task.module };
   }
-  if (outcome.status !== 'failed') applyResultFacts(task, state, outcome.result);
+  // a loop's items each bring their facts, as Ansible's strategy applies them (include_vars with with_first_found)
+  const itemResults = Array.isArray(outcome.result.results) ? (outcome.result.results as Vars[]) : [outcome.result];
+  if (outcome.status !== 'failed') for (const result of itemResults) applyResultFacts(task, state, result);
   if (outcome.status === 'changed') notify(run, task, state);
   return failed;
 }
@@ -65,7 +67,7 @@ export function applyOutcome(run: RunState, task: ModuleTask, state: HostState, 
  * `!unsafe` value unsafe; include_vars' come from the controller's vars files, templates like
  * those of any vars file.
  */
-function applyResultFacts(task: ModuleTask, state: HostState, result: Vars): void {
+function applyResultFacts(task: FlaggedTask, state: HostState, result: Vars): void {
   const facts = result.facts ?? result.ansible_facts;
   if (!facts || typeof facts !== 'object') return;
   if (task.module === 'setup') state.facts = facts as Vars;
@@ -74,6 +76,6 @@ function applyResultFacts(task: ModuleTask, state: HostState, result: Vars): voi
 }
 
 /** The result line of a host (or of one loop item, as it finishes). */
-export function reportResult(run: RunState, task: ModuleTask, host: string, title: string, outcome: ItemOutcome, ignored = false, delegate?: string): void {
+export function reportResult(run: RunState, task: FlaggedTask, host: string, title: string, outcome: ItemOutcome, ignored = false, delegate?: string): void {
   run.options.reporter.emit(hostResultEvent(task, host, title, outcome, run.options, ignored, delegate));
 }

@@ -1,5 +1,6 @@
 import { taskStartEvent } from '../output/results';
 import type { ModuleTask } from '../playbook/types';
+import type { Vars } from '../../data/vars';
 import { exceedsMaxFail } from './batches';
 import { render } from './evaluate';
 import { dueHandlers } from './handlers';
@@ -8,6 +9,7 @@ import { mapLimit } from './limit';
 import type { RunState } from './run-state';
 import { executeModuleTask, type HostOutcome } from './task-executor';
 import { taskVars } from './task-vars';
+import { flagValue, withFlags, type FlaggedTask } from './flags';
 
 /**
  * Ansible's linear strategy: each task on every host of the batch, at most --forks at a time,
@@ -20,8 +22,10 @@ export async function runTask(run: RunState, task: ModuleTask, hosts: string[], 
   const title = task.name ?? task.module;
   reporter.emit(taskStartEvent(task, title, handler));
   const started = Date.now();
-  // run_once: the first host runs it, and its result counts for the whole batch (Ansible reports that host only)
-  const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
+  // run_once: the first host runs it, and its result counts for the whole batch (Ansible reports that host only);
+  // a templated run_once is decided with that first host's variables
+  const runOnce = hosts.length > 0 && runOnceFor(run, task, hosts[0]);
+  const runners = runOnce ? hosts.slice(0, 1) : hosts;
   const running = new Set(runners);
   const ticker = setInterval(
     () => reporter.emit({ type: 'task_progress', task: title, running: [...running], elapsedMs: Date.now() - started }),
@@ -31,11 +35,11 @@ export async function runTask(run: RunState, task: ModuleTask, hosts: string[], 
   const failedBefore = new Set(hosts.filter((host) => run.states.get(host).failed));
   try {
     await mapLimit(runners, run.options.forks, async (host) => {
-      const outcome = await runOnHost(run, task, host, title);
+      const { flagged, outcome } = await runOnHost(run, task, host, title);
       running.delete(host);
-      recordOutcome(run, task, host, title, outcome);
-      if (task.runOnce && !outcome.unreachable) {
-        for (const other of hosts.filter((h) => h !== host)) applyOutcome(run, task, run.states.get(other), title, outcome);
+      recordOutcome(run, flagged, host, title, outcome);
+      if (runOnce && !outcome.unreachable) {
+        for (const other of hosts.filter((h) => h !== host)) applyOutcome(run, flagged, run.states.get(other), title, outcome);
       }
     });
   } finally {
@@ -70,16 +74,36 @@ export function applyFailureRules(run: RunState, batch: readonly string[], newly
   }
 }
 
-async function runOnHost(run: RunState, task: ModuleTask, host: string, title: string): Promise<HostOutcome> {
+function runOnceFor(run: RunState, task: ModuleTask, host: string): boolean {
+  try {
+    return flagValue(task.runOnce, 'run_once', taskVars(run.vars, host, task), task.origin) === true;
+  } catch {
+    // the task fails on that host with the same message, when its flags are decided
+    return false;
+  }
+}
+
+/** The task as it ran on the host (its templated flags decided), and its outcome. */
+async function runOnHost(run: RunState, task: ModuleTask, host: string, title: string): Promise<{ flagged: FlaggedTask; outcome: HostOutcome }> {
+  const vars = taskVars(run.vars, host, task);
+  let flagged: FlaggedTask;
+  try {
+    flagged = withFlags(task, vars);
+  } catch (err) {
+    return { flagged: { ...task, become: undefined, ignoreErrors: undefined, noLog: undefined, runOnce: undefined }, outcome: failedOutcome(err) };
+  }
+  return { flagged, outcome: await runFlagged(run, flagged, host, title, vars) };
+}
+
+async function runFlagged(run: RunState, task: FlaggedTask, host: string, title: string, vars: Vars): Promise<HostOutcome> {
   const { options } = run;
   const state = run.states.get(host);
   const module = options.module(task.module);
-  const vars = taskVars(run.vars, host, task);
   try {
     if (!module) throw new Error(`unknown module '${task.module}'`);
     const delegate = task.delegateTo ? String(render(task.delegateTo, vars, task.origin)) : undefined;
     const target = delegate ?? host;
-    const targetVars = delegate ? options.inventory.hostVars(delegate) : vars;
+    const targetVars = withRemoteUser(delegate ? options.inventory.hostVars(delegate) : vars, task.remoteUser && String(render(task.remoteUser, vars, task.origin)));
     return await executeModuleTask(task, {
       host,
       vars,
@@ -95,6 +119,16 @@ async function runOnHost(run: RunState, task: ModuleTask, host: string, title: s
       onItem: (item) => reportResult(run, task, host, title, item, task.ignoreErrors === true && item.status === 'failed', delegate),
     });
   } catch (err) {
-    return { status: 'failed', result: { changed: false, failed: true, msg: (err as Error).message }, failure: { msg: (err as Error).message }, diffs: [], noLog: false };
+    return failedOutcome(err);
   }
+}
+
+function failedOutcome(err: unknown): HostOutcome {
+  const msg = (err as Error).message;
+  return { status: 'failed', result: { changed: false, failed: true, msg }, failure: { msg }, diffs: [], noLog: false };
+}
+
+/** remote_user is the login when the host sets no ansible_user: in Ansible the variable wins over the keyword. */
+function withRemoteUser(vars: Vars, remoteUser: string | undefined): Vars {
+  return remoteUser === undefined || vars.ansible_user !== undefined ? vars : { ...vars, ansible_user: remoteUser };
 }

@@ -5,7 +5,7 @@ import { ModuleFailure, type LocalFile, type ModuleContext, type ModuleDefinitio
 import type { FailureDetail, HostStatus, ItemOutcome } from '../output/events';
 import { resolveLocal } from '../playbook/local-files';
 import { parseArgs } from '../playbook/module-args';
-import type { ModuleTask } from '../playbook/types';
+import type { FlaggedTask } from './flags';
 import { asyncCommandLine } from '../../modules/commands/async-job';
 import { asyncDirOf } from '../../modules/support/async-job';
 import { AsyncJobConnection } from './async-job';
@@ -49,10 +49,10 @@ export interface HostOutcome extends ItemOutcome {
 const SKIPPED: Vars = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
 
 /** Runs one module task on one host: when, loop, args, retries/until, changed_when/failed_when, register shape. */
-export async function executeModuleTask(task: ModuleTask, env: TaskHostEnv): Promise<HostOutcome> {
+export async function executeModuleTask(task: FlaggedTask, env: TaskHostEnv): Promise<HostOutcome> {
   try {
     if (task.loop === undefined) return await runItem(task, env, env.vars, undefined);
-    const items = loopItems(task, env.vars, task.origin);
+    const items = loopItems(task, env.vars, task.origin, task.module);
     const outcomes: ItemOutcome[] = [];
     for (const item of items) {
       const outcome = await runItem(task, env, { ...env.vars, [task.loopVar]: unsafeData(item) }, item);
@@ -66,7 +66,7 @@ export async function executeModuleTask(task: ModuleTask, env: TaskHostEnv): Pro
   }
 }
 
-async function runItem(task: ModuleTask, env: TaskHostEnv, vars: Vars, item: unknown): Promise<HostOutcome> {
+async function runItem(task: FlaggedTask, env: TaskHostEnv, vars: Vars, item: unknown): Promise<HostOutcome> {
   const noLog = task.noLog ?? false;
   try {
     if (!allHold(task.when, vars, task.origin)) return { status: 'skipped', item, result: { ...SKIPPED }, diffs: [], noLog };
@@ -82,7 +82,7 @@ async function runItem(task: ModuleTask, env: TaskHostEnv, vars: Vars, item: unk
   }
 }
 
-function moduleContext(task: ModuleTask, env: TaskHostEnv, vars: Vars, environment: Record<string, string>, secret: boolean): ModuleContext {
+function moduleContext(task: FlaggedTask, env: TaskHostEnv, vars: Vars, environment: Record<string, string>, secret: boolean): ModuleContext {
   const becomeVar = vars.ansible_become;
   const { reconnect } = env;
   return {
@@ -138,7 +138,7 @@ function withSecretDiffs(result: ModuleResult, secrets: Redactor): ModuleResult 
 }
 
 /** Runs the module, then applies changed_when/failed_when; repeats while `until` does not hold. */
-async function withRetries(task: ModuleTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext, vars: Vars): Promise<ModuleResult> {
+async function withRetries(task: FlaggedTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext, vars: Vars): Promise<ModuleResult> {
   const attempts = task.until ? task.retries + 1 : 1;
   for (let attempt = 1; ; attempt++) {
     const result = judge(task, await runAttempt(task, module, args, ctx), vars);
@@ -153,7 +153,7 @@ async function withRetries(task: ModuleTask, module: ModuleDefinition, args: unk
 }
 
 /** One run of the module; an `async` task's command runs as a background job (a new one each attempt). */
-async function runAttempt(task: ModuleTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> {
+async function runAttempt(task: FlaggedTask, module: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> {
   if (!task.async) return runModule(module, args, ctx);
   const job = new AsyncJobConnection(ctx.conn, asyncCommandLine(module.name, args), asyncDirOf(ctx.vars), task.async);
   return job.result(await runModule(module, args, { ...ctx, conn: job }));
@@ -169,7 +169,7 @@ async function runModule(module: ModuleDefinition, args: unknown, ctx: ModuleCon
 }
 
 /** changed_when and failed_when see the result under its register name, as in Ansible. */
-function judge(task: ModuleTask, result: ModuleResult, vars: Vars): ModuleResult {
+function judge(task: FlaggedTask, result: ModuleResult, vars: Vars): ModuleResult {
   if (!task.changedWhen && !task.failedWhen) return result;
   const withResult = task.register ? { ...vars, [task.register]: unsafeData(result) } : vars;
   const judged = { ...result };

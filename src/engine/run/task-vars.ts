@@ -1,3 +1,4 @@
+import { OMIT_PLACEHOLDER } from '../../modules/module';
 import type { Inherited, Play } from '../playbook/types';
 import { variableView } from '../../lang/variable-view';
 import { factVars, mergeVars } from './variables';
@@ -57,6 +58,7 @@ function magicVars(sources: VarSources, state: HostState): Vars {
     ansible_check_mode: sources.check,
     ansible_diff_mode: sources.diff,
     playbook_dir: sources.playbookDir,
+    omit: OMIT_PLACEHOLDER,
   };
 }
 
