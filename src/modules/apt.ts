@@ -20,7 +20,8 @@ import type { RunResult } from '../transport/connection';
 /** Debian package names start with a letter or digit (so never look like an option), optionally `=version`. */
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9]+)?(=[A-Za-z0-9.+~:-]+)?$/;
 
-const args = z
+/** apt's arguments; `package` extends them, as Ansible's package hands its arguments to apt. */
+export const aptArgs = z
   .object({
     name: z
       .union([z.string(), z.array(z.string())])
@@ -50,7 +51,9 @@ const args = z
   })
   .strict();
 
-type AptArgs = z.infer<typeof args>;
+const args = aptArgs;
+
+export type AptArgs = z.infer<typeof args>;
 
 const UPGRADE_VERBS = { safe: ['upgrade', '--with-new-pkgs'], yes: ['upgrade'], dist: ['dist-upgrade'], full: ['dist-upgrade'] } as const;
 
@@ -79,7 +82,7 @@ async function aptRun(ctx: ModuleContext, a: AptArgs, command: string, what: str
 export const apt: ModuleDefinition<AptArgs> = {
   name: 'apt',
   args,
-  aliases: { package: 'name', pkg: 'name', 'update-cache': 'update_cache', 'install-installOptions': 'install_recommends', 'default-release': 'default_release' },
+  aliases: { package: 'name', pkg: 'name', 'update-cache': 'update_cache', 'install-recommends': 'install_recommends', 'default-release': 'default_release' },
   async run(a, ctx) {
     const specs = (a.name ?? []).map(parsePackageSpec);
     const names = specs.map((s) => s.name);
@@ -88,7 +91,7 @@ export const apt: ModuleDefinition<AptArgs> = {
     // the probe's candidate versions ignore -t, so "latest" from another release could not be judged
     if (a.default_release !== '' && a.state === 'latest') throw new ModuleFailure('default_release with state: latest is not supported');
     const installOptions = [
-      ...(a.install_recommends === undefined ? [] : [a.install_recommends ? '--install-installOptions' : '--no-install-installOptions']),
+      ...(a.install_recommends === undefined ? [] : [a.install_recommends ? '--install-recommends' : '--no-install-recommends']),
       ...(a.default_release === '' ? [] : ['-t', a.default_release]),
     ];
     const result: Record<string, unknown> = {};

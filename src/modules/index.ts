@@ -13,9 +13,12 @@ import { group } from './group';
 import { include_vars } from './include_vars';
 import { lb_member } from './lb_member';
 import { lineinfile } from './lineinfile';
+import { packageModule } from './package';
+import { package_facts } from './package_facts';
 import { pause } from './pause';
 import { reboot } from './reboot';
 import { service, systemd } from './systemd';
+import { service_facts } from './service_facts';
 import { set_fact } from './set_fact';
 import { setup } from './setup';
 import { shell } from './shell';
@@ -28,8 +31,8 @@ import { wait_for } from './wait_for';
 import { foreignModule } from './foreign';
 
 const MODULES: ModuleDefinition[] = [
-  apt, assert, async_status, authorized_key, blockinfile, command, copy, debug, fail, file, group, include_vars, lb_member, lineinfile, pause, reboot,
-  service, set_fact, setup, shell, stat, sysctl, systemd, template, uri, user, wait_for,
+  apt, assert, async_status, authorized_key, blockinfile, command, copy, debug, fail, file, group, include_vars, lb_member, lineinfile, packageModule, package_facts,
+  pause, reboot, service, service_facts, set_fact, setup, shell, stat, sysctl, systemd, template, uri, user, wait_for,
 ];
 
 const BY_NAME = new Map<string, ModuleDefinition>(MODULES.map((m) => [m.name, m]));

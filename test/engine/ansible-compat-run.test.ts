@@ -98,3 +98,18 @@ describe('modules for other systems', () => {
     expect(JSON.stringify(run.hostResults('ran')[0])).toContain('module yum is not supported by play (this host is Debian; use apt or package)');
   });
 });
+
+describe('facts modules', () => {
+  test('package_facts: the packages are a variable and ansible_facts.packages, as Ansible keeps them', async () => {
+    playbook(`
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - package_facts:
+    - shell: echo {{ packages['dpkg'][0].name }} {{ ansible_facts.packages['dpkg'][0].source }} > {{ dir }}/dpkg.log
+`);
+    const run = await project.run({ h1: { dir: project.dir } });
+    expect(run.exitCode).toBe(0);
+    expect(lines('dpkg.log')).toEqual(['dpkg apt']);
+  });
+});

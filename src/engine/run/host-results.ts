@@ -72,7 +72,11 @@ function applyResultFacts(task: FlaggedTask, state: HostState, result: Vars): vo
   if (!facts || typeof facts !== 'object') return;
   if (task.module === 'setup') state.facts = facts as Vars;
   else if (task.module === 'include_vars') Object.assign(state.hostFacts, facts);
-  else Object.assign(state.hostFacts, unsafeData(facts));
+  else {
+    Object.assign(state.hostFacts, unsafeData(facts));
+    // A facts module's (package_facts, service_facts) are host facts as Ansible keeps them: ansible_facts.<name> too.
+    if (task.module !== 'set_fact') state.facts = { ...(state.facts ?? {}), ...(facts as Vars) };
+  }
 }
 
 /** The result line of a host (or of one loop item, as it finishes). */
