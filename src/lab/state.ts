@@ -29,7 +29,7 @@ export interface LabState {
   upPid: number;
   /** The synthesized stack (cdk.tf.json) the lab was last brought in line with. */
   stackFile: string;
-  /** The cache entries this lab's hosts are built from (add-app uses the same ones). */
+  /** The cache entries this lab's hosts are built from (hosts a sync or a replacement adds use the same ones). */
   baseRootfs: string;
   aptPool: string;
   hosts: HostRecord[];
