@@ -16,6 +16,7 @@ const PACKAGE_SETS = [
   ['nginx', 'puma', 'ruby-rack', 'ruby', 'rsyslog', 'rsyslog-gnutls', 'unattended-upgrades', 'haproxy', 'systemd-timesyncd'],
   ['python3-apt', 'acl', 'curl', 'openssl', 'logrotate'],
   ['chrony'],
+  ['postgresql', 'ruby-pg'],
 ];
 const RECIPE = createHash('sha256').update(JSON.stringify(PACKAGE_SETS)).digest('hex').slice(0, 12);
 /** Published packages live apart from the pool's, so the pool's index is reused, not rescanned. */
