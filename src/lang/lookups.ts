@@ -6,8 +6,9 @@ import type { Vars } from '../data/vars';
 import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
 
 /**
- * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`, and
- * `varnames` (the variables whose names match a regular expression). Paths are
+ * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`,
+ * `varnames` (the variables whose names match a regular expression) and `vars` (a variable
+ * whose name is computed). Paths are
  * searched as Ansible does (the role's files/ or templates/, the role, then the playbook's
  * files/ or templates/ and its directory). Vault-encrypted files are decrypted with the run's
  * passwords and their content is registered as a vault secret (redacted in output, diffs
@@ -37,8 +38,8 @@ export function registerTemplateRenderer(render: RenderTemplate): void {
   renderTemplate = render;
 }
 
-/** One term's results: a text, or several values (varnames' matching names) that a list result keeps apart. */
-type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Readonly<Vars>) => string | string[];
+/** One term's results: a text, or several values (varnames' matching names) that a list result keeps apart, or a variable's value. */
+type Plugin = (term: string, kwargs: Record<string, unknown>, vars: Readonly<Vars>) => unknown;
 
 const REFUSED: Record<string, string> = {
   pipe: "lookup('pipe') is not supported: it would run a command on the controller from playbook text; use a command task (delegate_to: localhost) and register its output",
@@ -66,6 +67,11 @@ const PLUGINS: Record<string, Plugin> = {
     }
     return Object.keys(vars).filter((name) => pattern.test(name));
   },
+  vars: (term, kwargs, vars) => {
+    if (Object.prototype.hasOwnProperty.call(vars, term)) return [vars[term]];
+    if (kwargs.default !== undefined) return [kwargs.default];
+    throw new EvalError(`lookup('vars'): no variable found with this name: ${term}`);
+  },
 };
 
 /** Why a lookup plugin cannot be used (refused or unknown), or undefined when it can. */
@@ -75,7 +81,10 @@ export function lookupProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** `lookup(name, terms...)`: one result per term, joined with ',' as Ansible does unless a list is wanted (query, wantlist=True). */
+/**
+ * `lookup(name, terms...)`: one result per term, joined with ',' as Ansible does unless a list is
+ * wanted (query, wantlist=True); results that are not all text are not joined: one is itself, several a list.
+ */
 export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: Readonly<Vars>, wantList: boolean): unknown {
   const [name, ...terms] = args;
   if (typeof name !== 'string') throw new EvalError(`lookup() needs a plugin name first, got ${typeName(name)}`);
@@ -86,7 +95,9 @@ export function lookup(args: unknown[], kwargs: Record<string, unknown>, vars: R
     if (typeof term !== 'string') throw new EvalError(`lookup('${name}') terms must be strings, got ${typeName(term)}`);
     return plugin(term, kwargs, vars);
   });
-  return wantList ? results : results.join(',');
+  if (wantList) return results;
+  if (results.every((r) => typeof r === 'string')) return results.join(',');
+  return results.length === 1 ? results[0] : results;
 }
 
 function resolvePath(term: string, kind: 'files' | 'templates', plugin: string, vars: Readonly<Vars>): string {

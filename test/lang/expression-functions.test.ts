@@ -124,11 +124,20 @@ describe('lookup()', () => {
     expect(evaluate("not lookup('varnames', '^nope$')", names)).toBe(true);
   });
 
+  test("vars: a variable whose name is computed, its value as it is (Ansible's lookup returns a lone non-text result unjoined)", () => {
+    const some = { ...vars(), db: { credential: { variable: 'db_password' } }, db_password: 's3', ports: [1, 2] };
+    expect(evaluate("lookup('vars', db.credential.variable)", some)).toBe('s3');
+    expect(evaluate("lookup('vars', 'ports')", some)).toEqual([1, 2]);
+    expect(evaluate("lookup('vars', 'db_password', 'ports')", some)).toEqual(['s3', [1, 2]]);
+    expect(evaluate("lookup('vars', 'nope', default='x')", some)).toBe('x');
+    expect(errorOf(() => renderValue("{{ lookup('vars', 'nope') }}", some, at)).message).toMatch(/^play\.yml:7: lookup\('vars'\): no variable found with this name: nope/);
+  });
+
   test('pipe is refused, an unknown plugin and a missing file are errors naming file:line', () => {
     const pipe = errorOf(() => renderValue("{{ lookup('pipe', 'date') }}", vars(), at));
     expect(pipe.message).toMatch(/^play\.yml:7: lookup\('pipe'\) is not supported: it would run a command on the controller/);
     const unknown = errorOf(() => renderValue("{{ lookup('dig', 'example.org') }}", vars(), at));
-    expect(unknown.message).toMatch(/^play\.yml:7: unknown lookup plugin 'dig' \(supported: file, template, env, varnames\)/);
+    expect(unknown.message).toMatch(/^play\.yml:7: unknown lookup plugin 'dig' \(supported: file, template, env, varnames, vars\)/);
     const missing = errorOf(() => renderValue("{{ lookup('file', 'nope.txt') }}", vars(), at));
     expect(missing.message).toMatch(/^play\.yml:7: lookup\('file'\): could not locate file 'nope\.txt'/);
   });
