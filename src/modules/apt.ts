@@ -61,7 +61,7 @@ const UPGRADE_VERBS = { safe: ['upgrade', '--with-new-pkgs'], yes: ['upgrade'], 
  * Runs an apt command, retrying while another process holds a lock: DPkg::Lock::Timeout covers the
  * dpkg lock, but `apt-get update` fails at once on the lists lock that apt-daily may hold.
  */
-async function aptRun(ctx: ModuleContext, a: AptArgs, command: string, what: string): Promise<RunResult> {
+export async function aptRun(ctx: ModuleContext, a: Pick<AptArgs, 'lock_timeout'>, command: string, what: string): Promise<RunResult> {
   const deadline = Date.now() + a.lock_timeout * 1000;
   for (;;) {
     const result = await run(ctx, command);

@@ -7,23 +7,44 @@ import type { Connection } from '../transport/connection';
  * through `ctx.conn`. One file per module under src/modules/.
  */
 
-/** What a host looks like, gathered once per run in one round trip (see setup.ts). */
+/**
+ * What a host looks like, gathered once per run in one round trip (see setup.ts), by Ansible's fact
+ * names without the `ansible_` prefix. The optional ones belong to subsets a `gather_subset` may skip.
+ */
 export interface Facts {
   hostname: string;
+  nodename: string;
   fqdn: string;
+  domain: string;
+  system: string; // 'Linux'
+  kernel: string;
+  kernel_version: string;
+  machine: string;
+  architecture: string; // 'x86_64'
   os_family: string; // 'Debian'
   distribution: string; // 'Debian'
   distribution_release: string; // 'bookworm'
-  distribution_version: string; // '12.x'
-  architecture: string; // 'x86_64'
-  kernel: string;
-  ipv4: string[];
-  default_ipv4?: string;
-  processor_count: number;
-  memtotal_mb: number;
-  init_system: string; // 'systemd'
+  distribution_version: string; // '12'
+  distribution_major_version: string; // '12'
+  distribution_minor_version?: string;
+  service_mgr: string; // 'systemd'
   pkg_mgr: string; // 'apt'
-  python?: string;
+  env: Record<string, string>;
+  date_time: Record<string, string>;
+  lsb: Record<string, string>;
+  /** { executable, version: { major, minor, ... }, version_info, type, has_sslcontext } */
+  python?: Record<string, unknown>;
+  python_version?: string;
+  user_id?: string;
+  processor_count?: number;
+  processor_vcpus?: number;
+  memtotal_mb?: number;
+  all_ipv4_addresses?: string[];
+  /** { interface, address, gateway, netmask, network, prefix, ... }; empty without a default route. */
+  default_ipv4?: Record<string, unknown>;
+  virtualization_type?: string;
+  virtualization_role?: string;
+  [fact: string]: unknown;
 }
 
 /** One file a task would change, for --diff. */

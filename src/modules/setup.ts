@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Facts, ModuleDefinition } from './module';
+import type { ModuleDefinition } from './module';
 import { factsCommand, parseFacts, SUBSET_FACTS, type FactSubset } from './commands/facts';
 import { runOk } from './support/host';
 
 const OPTIONAL_SUBSETS = Object.keys(SUBSET_FACTS) as Exclude<FactSubset, 'min'>[];
 /** Ansible subsets for which no facts are gathered here (accepted so playbooks written for Ansible run). */
-const EMPTY_SUBSETS = ['virtual', 'ohai', 'facter'];
+const EMPTY_SUBSETS = ['ohai', 'facter'];
 const KNOWN_SUBSETS = new Set<string>(['all', 'min', ...OPTIONAL_SUBSETS, ...EMPTY_SUBSETS]);
 
 const args = z
@@ -44,12 +44,6 @@ export function resolveSubsets(names: string[]): Set<FactSubset> {
   return new Set<FactSubset>(['min', ...OPTIONAL_SUBSETS.filter((subset) => wanted.has(subset) && (explicit.has(subset) || !excluded.has(subset)))]);
 }
 
-/** parseFacts fills in every fact (with defaults for missing output): keep those of the gathered subsets only. */
-function withoutUngathered(facts: Facts, subsets: ReadonlySet<FactSubset>): Partial<Facts> {
-  const dropped = new Set(OPTIONAL_SUBSETS.filter((subset) => !subsets.has(subset)).flatMap((subset) => SUBSET_FACTS[subset]));
-  return Object.fromEntries(Object.entries(facts).filter(([name]) => !dropped.has(name as keyof Facts))) as Partial<Facts>;
-}
-
 /**
  * The engine's gather_facts and the `setup` task. Returns the facts both as `facts` (for the
  * engine, which stores them at facts precedence) and as `ansible_facts` (what a `register`ed setup
@@ -60,7 +54,7 @@ export const setup: ModuleDefinition<z.infer<typeof args>> = {
   args,
   async run(a, ctx) {
     const subsets = resolveSubsets(a.gather_subset);
-    const gathered = withoutUngathered(parseFacts((await runOk(ctx, factsCommand(subsets), 'gathering facts')).stdout), subsets);
+    const gathered = parseFacts((await runOk(ctx, factsCommand(subsets), 'gathering facts')).stdout);
     const facts = { ...ctx.facts, ...gathered };
     return { changed: false, facts, ansible_facts: gathered };
   },

@@ -48,13 +48,13 @@ const HIDDEN = '********';
  * request back: the module's own no_log for it, as Ansible marks url_password. The JSON-escaped
  * form covers a password echoed inside a JSON body.
  */
-function hideCredentials(auth: UriRequest['auth']): (text: string) => string {
+export function hideCredentials(auth: UriRequest['auth']): (text: string) => string {
   if (!auth?.password) return (text) => text;
   const forms = [Buffer.from(`${auth.username}:${auth.password}`).toString('base64'), JSON.stringify(auth.password).slice(1, -1), auth.password];
   return (text) => forms.reduce((hidden, form) => hidden.split(form).join(HIDDEN), text);
 }
 
-function hideDeep(value: unknown, hide: (text: string) => string): unknown {
+export function hideDeep(value: unknown, hide: (text: string) => string): unknown {
   if (typeof value === 'string') return hide(value);
   if (Array.isArray(value)) return value.map((v) => hideDeep(v, hide));
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [hide(k), hideDeep(v, hide)]));

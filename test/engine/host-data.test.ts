@@ -96,9 +96,9 @@ describe('what a host returns is data, never a template', () => {
     - setup: {}
       environment: { PATH: !unsafe "${project.path('host/bin')}/${dirName}:/usr/local/bin:/usr/bin:/bin" }
     - name: show
-      debug: { msg: "{{ ansible_python }}|{{ ansible_facts.python }}|{{ hostvars[inventory_hostname].ansible_python }}" }
+      debug: { msg: "{{ ansible_python.executable }}|{{ ansible_facts.python.executable }}|{{ hostvars[inventory_hostname].ansible_python.executable }}" }
     - name: write
-      copy: { dest: "{{ dir }}/python.txt", content: "{{ ansible_python }}" }
+      copy: { dest: "{{ dir }}/python.txt", content: "{{ ansible_python.executable }}" }
 `);
     const run = await project.run(['h1']);
     expect(run.exitCode).toBe(0);

@@ -1,78 +1,15 @@
-import { labDown, labUp, type LabInfo } from '../../src/lab';
-import { getModule } from '../../src/modules';
-import type { ModuleContext, ModuleResult } from '../../src/modules/module';
-import { createConnectionPool, type Connection, type ConnectionPool } from '../../src/transport';
-import { makeContext, runModule } from './context';
 import { buildTinyDeb } from './tiny-deb';
-import { synthStackFile, type StackFile } from '../support/stack-file';
+import { LAB_HOST as HOST, useLabHost } from './lab-host';
 
 /*
  * Every host module against a REAL booted Debian host (the lab's app-1, reached through the
  * bastion by the real transport). For each: check mode predicts a change and leaves the host as it
  * was (read back), converge changes it, a second run reports ok. One lab for the file.
  */
-const NAME = 'mod';
-const HOST = 'app-1';
-let lab: LabInfo;
-let pool: ConnectionPool;
-let conn: Connection;
-let stack: StackFile;
-
-const newPool = () => createConnectionPool({ sshConfigFile: lab.sshConfigFile, knownHostsFile: lab.knownHostsFile, connectAttempts: 1 });
-
-/** As the engine does for reboot: the pool's connection notices the drop and reconnects on its next use. */
-const reconnect = (): Promise<Connection> => pool.connect({ name: HOST });
-
-beforeAll(async () => {
-  await labDown({ name: NAME });
-  stack = synthStackFile('staging', { app: { count: 1, instanceType: 't3.small' } });
-  lab = await labUp({ name: NAME, stack: stack.file });
-  pool = newPool();
-  conn = await pool.connect({ name: HOST });
-}, 600_000);
-
-afterAll(async () => {
-  await pool?.closeAll();
-  await labDown({ name: NAME });
-  stack?.cleanup();
-}, 180_000);
-
-function ctx(overrides: Partial<ModuleContext> = {}): ModuleContext {
-  return makeContext(conn, {
-    become: true,
-    vars: { lb: { driver: 'haproxy', admin_address: lab.loadBalancer.adminAddress, backend: lab.loadBalancer.backend } },
-    reconnect,
-    ...overrides,
-  });
-}
-
-function run(name: string, args: unknown, overrides: Partial<ModuleContext> = {}): Promise<ModuleResult> {
-  const module = getModule(name);
-  if (!module) throw new Error(`no module ${name}`);
-  return runModule(module, args, ctx(overrides));
-}
-
-/** What the host looks like, as one shell command prints it (as root). */
-async function state(command: string): Promise<string> {
-  const result = await conn.run(command, { become: true });
-  return `${result.exitCode}:${result.stdout}`;
-}
-
-/** check (predicts changed, changes nothing) → converge (changed, state differs) → again (ok, state the same). */
-async function cycle(name: string, args: unknown, probe: string, overrides: Partial<ModuleContext> = {}): Promise<ModuleResult> {
-  const initial = await state(probe);
-  const predicted = await run(name, args, { ...overrides, check: true });
-  expect({ name, check: predicted.changed }).toEqual({ name, check: true });
-  expect(await state(probe)).toBe(initial);
-  const first = await run(name, args, overrides);
-  expect({ name, changed: first.changed, failed: first.failed }).toEqual({ name, changed: true, failed: undefined });
-  const converged = await state(probe);
-  expect(converged).not.toBe(initial);
-  const second = await run(name, args, overrides);
-  expect({ name, again: second.changed }).toEqual({ name, again: false });
-  expect(await state(probe)).toBe(converged);
-  return first;
-}
+const host = useLabHost('mod', {
+  vars: (lab) => ({ lb: { driver: 'haproxy', admin_address: lab.loadBalancer.adminAddress, backend: lab.loadBalancer.backend } }),
+});
+const { run, state, cycle } = host;
 
 const PKG = 'rsyslog-gnutls';
 const WEB_UNIT = '/etc/systemd/system/play-mod-web.service';
@@ -80,20 +17,20 @@ const WEB_UNIT = '/etc/systemd/system/play-mod-web.service';
 describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
   test('setup gathers the facts in one round trip', async () => {
     const { facts } = await run('setup', {});
-    expect(facts).toMatchObject({ hostname: HOST, distribution: 'Debian', distribution_release: 'bookworm', os_family: 'Debian', init_system: 'systemd', pkg_mgr: 'apt' });
-    expect((facts as { ipv4: string[] }).ipv4.length).toBeGreaterThan(0);
+    expect(facts).toMatchObject({ hostname: HOST, distribution: 'Debian', distribution_release: 'bookworm', os_family: 'Debian', service_mgr: 'systemd', pkg_mgr: 'apt' });
+    expect((facts as { all_ipv4_addresses: string[] }).all_ipv4_addresses.length).toBeGreaterThan(0);
   });
 
   test('apt: update_cache honours cache_valid_time; install and remove a package from the lab repo', async () => {
     // A host fresh from an image: no lists at all, but a lists directory touched moments ago.
-    await conn.run('rm -rf /var/lib/apt/lists/* /var/lib/apt/periodic/update-success-stamp && touch /var/lib/apt/lists', { become: true });
+    await host.conn.run('rm -rf /var/lib/apt/lists/* /var/lib/apt/periodic/update-success-stamp && touch /var/lib/apt/lists', { become: true });
     expect((await run('apt', { update_cache: true, cache_valid_time: 3600 })).changed).toBe(true);
     expect((await run('apt', { update_cache: true, cache_valid_time: 3600 })).changed).toBe(false);
     const probe = `dpkg-query -W -f '\${db:Status-Abbrev}' ${PKG} 2>/dev/null || echo none`;
     await cycle('apt', { name: PKG, state: 'present' }, probe);
     await cycle('apt', { name: PKG, state: 'absent' }, probe);
     await expect(run('apt', { name: 'no-such-package-here' })).rejects.toThrow(/No package matching 'no-such-package-here'/);
-    await conn.putFile('/tmp/play-mod-test_1.0_all.deb', buildTinyDeb('play-mod-test', '1.0'));
+    await host.conn.putFile('/tmp/play-mod-test_1.0_all.deb', buildTinyDeb('play-mod-test', '1.0'));
     await cycle('apt', { deb: '/tmp/play-mod-test_1.0_all.deb' }, "dpkg-query -W -f '${db:Status-Abbrev}${Version}' play-mod-test 2>/dev/null || echo none");
   }, 300_000);
 
@@ -116,7 +53,7 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     expect(await state(`cat ${conf}`)).toBe('0:listen 80\n');
     const diff = await run('copy', { dest: conf, content: 'listen 81\n' }, { check: true, diff: true });
     expect(diff.diff).toEqual([{ path: conf, before: 'listen 80\n', after: 'listen 81\n' }]);
-    await cycle('template', { src: 'app.conf.hbs', dest: conf }, probe, { renderTemplate: () => 'listen 8080\nworkers 2\n' });
+    await cycle('template', { src: 'app.conf.hbs', dest: conf }, probe, { overrides: { renderTemplate: () => 'listen 8080\nworkers 2\n' } });
     await cycle('lineinfile', { path: conf, regexp: '^workers ', line: 'workers 4' }, probe);
     await cycle('blockinfile', { path: conf, block: 'location /health {\n  return 200;\n}' }, probe);
     await cycle('file', { path: '/etc/play-mod/current', state: 'link', src: conf }, 'readlink /etc/play-mod/current || echo none');
@@ -158,7 +95,7 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     expect((await run('lb_member', { state: 'enabled' }, { check: true })).changed).toBe(true);
     expect((await run('lb_member', { state: 'enabled', timeout: 60 })).changed).toBe(true);
     expect((await run('lb_member', { state: 'enabled' })).changed).toBe(false);
-    const response = await fetch(new URL('/health', lab.loadBalancer.url), { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(new URL('/health', host.lab.loadBalancer.url), { signal: AbortSignal.timeout(5000) });
     expect(response.status).toBe(200);
   }, 180_000);
 
@@ -202,10 +139,10 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     const counts: Record<string, number> = {};
     const expected: Record<string, number> = {};
     for (const [name, args, trips] of noop) {
-      const before = pool.stats().execs;
+      const before = host.pool.stats().execs;
       const result = await run(name, args);
       expect({ name, changed: result.changed }).toEqual({ name, changed: false });
-      counts[name] = pool.stats().execs - before;
+      counts[name] = host.pool.stats().execs - before;
       expected[name] = trips;
     }
     expect(counts).toEqual(expected);
@@ -217,7 +154,7 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     expect(await state('cat /proc/sys/kernel/random/boot_id')).toBe(bootBefore);
     const rebooted = await run('reboot', { reboot_timeout: 120 });
     expect(rebooted).toMatchObject({ changed: true, rebooted: true });
-    conn = await reconnect();
+    await host.reconnect();
     expect(await state('cat /proc/sys/kernel/random/boot_id')).not.toBe(bootBefore);
     console.log(`reboot of ${HOST}: downtime ${rebooted.downtime_seconds}s`);
     // The unit enabled earlier came back with the host.

@@ -133,20 +133,22 @@ describe('apt decisions', () => {
 });
 
 describe('facts parser', () => {
-  it('turns the one-round-trip output into Facts', () => {
+  it('turns the one-round-trip output into Ansible-named facts', () => {
     const out = [
-      'hostname\tapp-1', 'fqdn\tapp-1.lab', 'os\tPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', 'os\tNAME="Debian GNU/Linux"', 'os\tVERSION_CODENAME=bookworm',
-      'os\tID=debian', 'os\tVERSION_ID="12"', 'debian_version\t12.8', 'machine\tx86_64', 'kernel\t6.1.0-18-amd64', 'nproc\t2', 'memtotal_kb\t2048000',
-      'init\tsystemd', 'pkg\tapt-get', 'python\t/usr/bin/python3',
+      'uname\tLinux app-1 6.1.0-18-amd64 x86_64', 'fqdn\tapp-1.lab', 'os\tPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', 'os\tNAME="Debian GNU/Linux"', 'os\tVERSION_CODENAME=bookworm',
+      'os\tID=debian', 'os\tVERSION_ID="12"', 'debian_version\t12.8', 'nproc\t2', 'mem\tMemTotal:        2048000 kB',
+      'service_mgr\tsystemd', 'pkg\tapt-get', 'python\t/usr/bin/python3', 'pyver\t3\t11\t2\tfinal\t0',
       'addr\t2: eth0    inet 10.1.2.3/24 brd 10.1.2.255 scope global eth0\\       valid_lft forever preferred_lft forever',
       'addr\t3: eth1    inet 10.9.0.3/24 brd 10.9.0.255 scope global eth1',
-      'route\tdefault via 10.9.0.1 dev eth1',
+      'route\t8.8.8.8 via 10.9.0.1 dev eth1 src 10.9.0.3 uid 0',
     ].join('\n');
-    expect(parseFacts(out)).toEqual({
-      hostname: 'app-1', fqdn: 'app-1.lab', os_family: 'Debian', distribution: 'Debian', distribution_release: 'bookworm', distribution_version: '12.8',
-      architecture: 'x86_64', kernel: '6.1.0-18-amd64', ipv4: ['10.1.2.3', '10.9.0.3'], default_ipv4: '10.9.0.3', processor_count: 2,
-      memtotal_mb: 2000, init_system: 'systemd', pkg_mgr: 'apt', python: '/usr/bin/python3',
+    expect(parseFacts(out)).toMatchObject({
+      hostname: 'app-1', nodename: 'app-1', fqdn: 'app-1.lab', domain: 'lab', os_family: 'Debian', distribution: 'Debian', distribution_release: 'bookworm',
+      distribution_version: '12', distribution_major_version: '12', distribution_minor_version: '8', system: 'Linux', architecture: 'x86_64',
+      kernel: '6.1.0-18-amd64', all_ipv4_addresses: ['10.1.2.3', '10.9.0.3'], processor_nproc: 2, memtotal_mb: 2000, service_mgr: 'systemd', pkg_mgr: 'apt',
+      python: { executable: '/usr/bin/python3', version: { major: 3, minor: 11, micro: 2, releaselevel: 'final', serial: 0 } }, python_version: '3.11.2',
     });
+    expect(parseFacts(out).default_ipv4).toMatchObject({ interface: 'eth1', address: '10.9.0.3', gateway: '10.9.0.1', netmask: '255.255.255.0' });
   });
 });
 

@@ -16,21 +16,22 @@ function setup(args: Record<string, unknown>, facts?: Facts): Promise<ModuleResu
   return runModule(getModule('setup')!, args, makeContext(conn, { facts }));
 }
 
-const MIN = ['hostname', 'fqdn', 'os_family', 'distribution', 'distribution_release', 'distribution_version', 'architecture', 'kernel', 'init_system', 'pkg_mgr'];
-const HARDWARE = ['processor_count', 'memtotal_mb'];
-const NETWORK = ['ipv4'];
+const MIN = ['hostname', 'fqdn', 'os_family', 'distribution', 'distribution_release', 'distribution_version', 'distribution_major_version', 'architecture', 'kernel', 'service_mgr', 'pkg_mgr', 'date_time', 'env'];
+const HARDWARE = ['processor_count', 'processor_vcpus', 'memtotal_mb', 'mounts'];
+const NETWORK = ['all_ipv4_addresses', 'default_ipv4'];
+const VIRTUAL = ['virtualization_type', 'virtualization_role'];
 
 describe('resolveSubsets', () => {
   it.each([
-    [['all'], ['min', 'hardware', 'network']],
+    [['all'], ['min', 'hardware', 'network', 'virtual']],
     [['!all'], ['min']],
     [['min'], ['min']],
     [['!all', '!min'], ['min']],
     [['network'], ['min', 'network']],
     [['!all', 'hardware'], ['min', 'hardware']],
-    [['!hardware'], ['min', 'network']],
-    [['all', '!network'], ['min', 'hardware']],
-    [['virtual'], ['min']],
+    [['!hardware'], ['min', 'network', 'virtual']],
+    [['all', '!network'], ['min', 'hardware', 'virtual']],
+    [['virtual'], ['min', 'virtual']],
     [['network', '!network'], ['min', 'network']],
   ])('%j gathers %j', (names, subsets) => {
     expect([...resolveSubsets(names)].sort()).toEqual([...subsets].sort());
@@ -44,9 +45,9 @@ describe('resolveSubsets', () => {
 });
 
 describe('setup gather_subset on this machine', () => {
-  it('all (the default) gathers min, hardware and network facts', async () => {
+  it('all (the default) gathers min, hardware, network and virtual facts', async () => {
     const { ansible_facts: facts } = await setup({});
-    expect(Object.keys(facts as object)).toEqual(expect.arrayContaining([...MIN, ...HARDWARE, ...NETWORK]));
+    expect(Object.keys(facts as object)).toEqual(expect.arrayContaining([...MIN, ...HARDWARE, ...NETWORK, ...VIRTUAL]));
     expect((facts as Facts).processor_count).toBeGreaterThan(0);
     expect((facts as Facts).os_family).toBe('Debian');
   });
@@ -55,31 +56,31 @@ describe('setup gather_subset on this machine', () => {
     for (const gather_subset of [['!all'], 'min']) {
       const { ansible_facts: facts } = await setup({ gather_subset });
       expect(Object.keys(facts as object)).toEqual(expect.arrayContaining(MIN));
-      for (const name of [...HARDWARE, ...NETWORK, 'default_ipv4']) expect(facts).not.toHaveProperty(name);
+      for (const name of [...HARDWARE, ...NETWORK, ...VIRTUAL]) expect(facts).not.toHaveProperty(name);
     }
   });
 
   it('a comma-separated string selects subsets: network, or hardware alone', async () => {
     const network = (await setup({ gather_subset: '!all, network' })).ansible_facts as Partial<Facts>;
-    expect(Array.isArray(network.ipv4)).toBe(true);
+    expect(Array.isArray(network.all_ipv4_addresses)).toBe(true);
     expect(network).not.toHaveProperty('processor_count');
     const hardware = (await setup({ gather_subset: '!all,hardware' })).ansible_facts as Partial<Facts>;
     expect(hardware.memtotal_mb).toBeGreaterThan(0);
-    expect(hardware).not.toHaveProperty('ipv4');
+    expect(hardware).not.toHaveProperty('all_ipv4_addresses');
   });
 
   it("a subset adds to the host's facts: what it does not gather stays as it was", async () => {
     const known = (await setup({})).ansible_facts as Facts;
     const stale = { ...known, processor_count: 999, hostname: 'old-name' };
     const result = await setup({ gather_subset: ['!all'] }, stale);
-    expect(result.facts).toMatchObject({ processor_count: 999, hostname: known.hostname, ipv4: known.ipv4 });
+    expect(result.facts).toMatchObject({ processor_count: 999, hostname: known.hostname, all_ipv4_addresses: known.all_ipv4_addresses });
     expect(result.ansible_facts).not.toHaveProperty('processor_count');
   });
 
   it('an unknown subset is refused, naming the ones there are', () => {
     const parsed = getModule('setup')!.args.safeParse({ gather_subset: ['!all', 'netwrok'] });
     expect(parsed.success).toBe(false);
-    expect(JSON.stringify(parsed.error)).toContain('gather_subset takes all, min, hardware, network');
+    expect(JSON.stringify(parsed.error)).toContain('gather_subset takes all, min, hardware, network, virtual');
   });
 });
 

@@ -149,8 +149,7 @@ export function parseHandlers(raw: unknown, scope: ParseScope): Handler[] {
 function parseHandler(item: unknown, scope: ParseScope, at: Origin): Handler[] {
   const fields = Fields.of(item, at, 'a handler');
   if (fields.has('block')) return parseHandlerBlock(fields, scope);
-  const action = actionKey(fields, new Set([...TASK_KEYWORDS, 'listen']));
-  const task = parseModuleTask(fields, action, scope, inherit(scope.inherited, fields));
+  const task = parseHandlerTask(fields, scope);
   const name = task.name;
   const role = scope.inherited.role?.name;
   const triggers = [...(name ? [name] : []), ...(name && role ? [`${role} : ${name}`] : []), ...fields.list('listen')];
@@ -158,16 +157,35 @@ function parseHandler(item: unknown, scope: ParseScope, at: Origin): Handler[] {
   return [{ ...task, triggers }];
 }
 
-/** A block in handlers, as Ansible loads one: each of its tasks is a handler, with the block's keywords. */
+function parseHandlerTask(fields: Fields, scope: ParseScope): ModuleTask {
+  const action = actionKey(fields, new Set([...TASK_KEYWORDS, 'listen']));
+  return parseModuleTask(fields, action, scope, inherit(scope.inherited, fields));
+}
+
+/**
+ * A block in handlers, as ansible-core 2.14 runs one: each task of its `block:` is a handler,
+ * with the block's keywords. Its `rescue:` and `always:` are loaded as handlers too, so their
+ * errors are load errors, but 2.14 never runs them and no notify reaches them (its handler list
+ * holds the `block:` tasks of each block only): a failing handler fails the host.
+ */
 function parseHandlerBlock(fields: Fields, scope: ParseScope): Handler[] {
   const unknown = fields.keys().filter((key) => !BLOCK_KEYWORDS.has(key));
   if (unknown.length > 0) fields.fail(unknown[0], `not a keyword of a block (allowed: ${[...BLOCK_KEYWORDS].join(', ')})`);
-  const recovery = ['rescue', 'always'].find((key) => fields.has(key));
-  if (recovery) fields.fail(recovery, 'a block of handlers with rescue or always is not supported yet (its block: tasks can be handlers)');
   const inner: ParseScope = { ...scope, inherited: inherit(scope.inherited, fields) };
-  const tasks = fields.value('block');
-  if (!Array.isArray(tasks)) fields.fail('block', `expected a list of handlers, got ${describe(tasks)}`);
-  return tasks.flatMap((task, i) => parseHandler(task, inner, originOf(tasks, fields.at('block'), i)));
+  for (const key of ['rescue', 'always']) {
+    for (const [item, at] of handlerEntries(fields, key)) {
+      const entry = Fields.of(item, at, 'a handler');
+      if (entry.has('block')) parseHandlerBlock(entry, inner);
+      else parseHandlerTask(entry, inner);
+    }
+  }
+  return handlerEntries(fields, 'block').flatMap(([item, at]) => parseHandler(item, inner, at));
+}
+
+function handlerEntries(fields: Fields, key: string): Array<[unknown, Origin]> {
+  const items = fields.value(key) ?? [];
+  if (!Array.isArray(items)) fields.fail(key, `expected a list of handlers, got ${describe(items)}`);
+  return items.map((item, i) => [item, originOf(items, fields.at(key), i)]);
 }
 
 function parseBlock(fields: Fields, scope: ParseScope): TaskNode {
