@@ -48,6 +48,21 @@ describe('with_<lookup> loops', () => {
     expect(lines('sub.log')).toEqual(['a:k1', 'a:k2', 'b:k3']);
   });
 
+  test("set_fact's names may be templated (dev-sec's hardening sets a dict's entries as variables)", async () => {
+    playbook(`
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - set_fact:
+        "{{ item.key }}": "{{ item.value }}"
+      with_dict: { sshd_port: 2222, sshd_banner: none }
+    - shell: echo {{ sshd_port }} {{ sshd_banner }} >> {{ dir }}/facts.log
+`);
+    const run = await project.run({ h1: { dir: project.dir } });
+    expect(run.exitCode).toBe(0);
+    expect(lines('facts.log')).toEqual(['2222 none']);
+  });
+
   test("with_first_found searches the role's vars/ for include_vars, skipping terms that do not render", async () => {
     project.write({
       'roles/r/vars/Debian.yml': 'found_in: debian\n',

@@ -48,10 +48,10 @@ export function checkUndefinedVariables(
   const defined = new Set<string>([...MAGIC, ...known.inventory, ...known.extra]);
   for (const play of playbook.plays) for (const name of Object.keys(play.vars)) defined.add(name);
   for (const task of tasks) for (const name of definedBy(task)) defined.add(name);
-  // what a templated include_tasks, an include_role or include_vars defines (register, set_fact, role vars) is only known at run time
+  // what a templated include_tasks, an include_role, include_vars or a set_fact with templated names defines is only known at run time
   const dynamic =
     playbook.plays.some((play) => play.sections.some((section) => hasDynamicInclude(section))) ||
-    tasks.some((task) => task.module === 'include_vars');
+    tasks.some((task) => task.module === 'include_vars' || (task.module === 'set_fact' && isTemplated(Object.keys(task.args))));
   const isDefined = (name: string) => dynamic || defined.has(name) || name.startsWith('ansible_');
 
   for (const play of playbook.plays) checkVarExpressions(play.vars, play.origin);

@@ -1,5 +1,5 @@
 import { evaluate, evaluateCondition } from '../../lang/expressions';
-import { renderTemplateFile, renderValue } from '../../lang/templates';
+import { isTemplated, renderTemplateFile, renderValue } from '../../lang/templates';
 import { TemplateError } from '../../lang/template-error';
 import { loopLookupItems } from './loop-lookups';
 import type { LoopSpec, Origin } from '../playbook/types';
@@ -25,6 +25,13 @@ export function valueOf(expression: string, vars: Vars, origin: Origin): unknown
 /** Renders `{{ }}` in a task value; an exact `{{ x }}` keeps x's type. */
 export function render<T>(value: T, vars: Vars, origin: Origin): T {
   return renderValue(value, vars, origin) as T;
+}
+
+/** A task's arguments rendered; set_fact's names too (`"{{ item.key }}": ...`), as Ansible's set_fact renders its keys. */
+export function renderArgs(module: string, args: Vars, vars: Vars, origin: Origin): Vars {
+  const rendered = render(args, vars, origin);
+  if (module !== 'set_fact') return rendered;
+  return Object.fromEntries(Object.entries(rendered).map(([key, value]) => [isTemplated(key) ? String(render(key, vars, origin)) : key, value]));
 }
 
 /**

@@ -10,7 +10,7 @@ import { asyncCommandLine } from '../../modules/commands/async-job';
 import { asyncDirOf } from '../../modules/support/async-job';
 import { AsyncJobConnection } from './async-job';
 import { renderEnvironment, withEnvironment } from './environment';
-import { allHold, holds, loopItems, render, renderFile, valueOf } from './evaluate';
+import { allHold, holds, loopItems, renderArgs, renderFile, valueOf } from './evaluate';
 import type { Vars } from '../../data/vars';
 import type { Redactor } from '../../data/redaction';
 import { unsafeData } from '../../data/unsafe-text';
@@ -70,7 +70,7 @@ async function runItem(task: FlaggedTask, env: TaskHostEnv, vars: Vars, item: un
   const noLog = task.noLog ?? false;
   try {
     if (!allHold(task.when, vars, task.origin)) return { status: 'skipped', item, result: { ...SKIPPED }, diffs: [], noLog };
-    const rendered = render(task.args, vars, task.origin);
+    const rendered = renderArgs(task.module, task.args, vars, task.origin);
     const args = parseArgs(env.module, rendered, task.origin);
     const environment = renderEnvironment(task.environment, vars, task.origin);
     const secret = holdsSecret(env.secrets, rendered) || holdsSecret(env.secrets, environment) || noLog;
