@@ -17,6 +17,8 @@ const PACKAGE_SETS = [
   ['python3-apt', 'acl', 'curl', 'openssl', 'logrotate'],
   ['chrony'],
   ['postgresql', 'ruby-pg'],
+  // What the Ansible corpus roles install (test/e2e/corpus-converge.test.ts): firewall, security, ntp.
+  ['iptables', 'fail2ban', 'ntpsec', 'cron'],
 ];
 const RECIPE = createHash('sha256').update(JSON.stringify(PACKAGE_SETS)).digest('hex').slice(0, 12);
 /** Published packages live apart from the pool's, so the pool's index is reused, not rescanned. */
