@@ -1,2 +1,3 @@
+require_relative 'bookshelf/database'
 require_relative 'bookshelf/catalog'
 require_relative 'bookshelf/app'

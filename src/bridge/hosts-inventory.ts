@@ -23,6 +23,8 @@ function hostsByName(hosts: AppInstanceOutput[]): Record<string, HostVars> {
  * `web` (every host the web tier's plays configure: app + logs, reached through the bastion).
  * The database, when the stack has one, is `database` in the vars of `all`; when play configures it
  * (the lab's, which names its host), that host is the group `database`, reached through the bastion.
+ * The group is always declared (empty for RDS, which nobody configures), so the site's database
+ * play matches no host without a warning.
  */
 export function buildHostsInventory(outputs: StackOutputs): Record<string, unknown> {
   return {
@@ -41,7 +43,7 @@ export function buildHostsInventory(outputs: StackOutputs): Record<string, unkno
         bastion: { hosts: { bastion: { ansible_host: outputs.bastion_public_ip } } },
         app: { hosts: hostsByName(outputs.app_instances) },
         logs: { hosts: hostsByName(outputs.log_collectors) },
-        ...(outputs.database?.host === undefined ? {} : { database: { hosts: { [outputs.database.host]: { ansible_host: outputs.database.endpoint } } } }),
+        database: outputs.database?.host === undefined ? {} : { hosts: { [outputs.database.host]: { ansible_host: outputs.database.endpoint } } },
         web: { children: { app: {}, logs: {} } },
       },
     },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -27,12 +27,15 @@ export function filesUnder(dir: string, suffixes: string[]): string[] {
  * What a role's template sees in a sample run: the role's defaults, the site's shared names
  * (playbooks/vars/webtier.yml), a gathered fact or two, then the overrides an inventory would bring.
  */
+/** A role's variables as a play of the site sees them: defaults, the site's vars file, the role's vars/ (which win over vars files). */
 export function roleVars(role: string, overrides: Vars = {}): Vars {
+  const roleOwn = path.join(ROLES, role, 'vars', 'main.yml');
   return {
     ...(readYaml(path.join(ROLES, role, 'defaults', 'main.yml')) as Vars),
     ...(readYaml(path.join(REPO, 'playbooks', 'vars', 'webtier.yml')) as Vars),
+    ...(existsSync(roleOwn) ? (readYaml(roleOwn) as Vars) : {}),
     inventory_hostname: 'app-1',
-    ansible_processor_count: 2,
+    ansible_processor_nproc: 2,
     ...overrides,
   };
 }

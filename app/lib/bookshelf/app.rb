@@ -3,35 +3,49 @@ require 'socket'
 require 'rack'
 
 module Bookshelf
-  # The Rack application: a search page, a JSON search API and a health check that really searches.
+  # The Rack application: a search page, a JSON search API, books by id, adding a book, and a health
+  # check that really searches the database.
   class App
     HEALTH_PROBE = 'dickens'.freeze
     MAX_QUERY = 200
+    MAX_BODY = 4096
+    BOOK_PATH = %r{\A/books/(\d{1,18})\z}.freeze
 
-    def initialize(root:)
-      @catalog = Catalog.load(File.join(root, 'data', 'books.csv'))
+    def initialize(root:, pool_size:, config_path: Database.config_path)
+      @catalog = Catalog.new(Database::Pool.new(config_path: config_path, size: pool_size))
       @version = File.read(File.join(root, 'VERSION')).strip
       @host = Socket.gethostname
     end
 
     def call(env)
       request = Rack::Request.new(env)
-      return respond(405, { error: 'method not allowed' }) unless request.get? || request.head?
-
-      case request.path_info
-      when '/' then index(request)
-      when '/search' then search(request)
-      when '/health' then health
-      else respond(404, { error: 'not found' })
-      end
+      route(request)
+    rescue Database::Unavailable
+      # The database is down or busy: answer now rather than hold the client (and a thread).
+      status, headers, body = respond(503, { error: 'database unavailable' })
+      [status, headers.merge('retry-after' => '1'), body]
     end
 
     private
 
+    def route(request)
+      path = request.path_info
+      return(request.post? ? create_book(request) : respond(405, { error: 'method not allowed' })) if path == '/books'
+      return respond(405, { error: 'method not allowed' }) unless request.get? || request.head?
+
+      case path
+      when '/' then index(request)
+      when '/search' then search(request)
+      when '/health' then health
+      when BOOK_PATH then book(Regexp.last_match(1))
+      else respond(404, { error: 'not found' })
+      end
+    end
+
     def index(request)
       query = request.params['q'].to_s
       results = query.empty? ? [] : @catalog.search(query)
-      html(200, page(query, results))
+      html(200, page(query, results, @catalog.size))
     end
 
     def search(request)
@@ -43,13 +57,44 @@ module Bookshelf
       respond(200, { query: query, count: results.size, results: results.map(&:to_h) })
     end
 
-    # Healthy only when the catalog is loaded and a known search finds something: a worker that
-    # booted with a broken data file must not receive traffic.
+    # Healthy only when the database answers and a known search finds something: a host whose
+    # database is unreachable or empty must not receive traffic.
     def health
-      found = @catalog.size.positive? && !@catalog.search(HEALTH_PROBE, limit: 1).empty?
-      return respond(503, { status: 'failing', books: @catalog.size }) unless found
+      found = !@catalog.search(HEALTH_PROBE, limit: 1).empty?
+      return respond(503, { status: 'failing', reason: 'the probe search found nothing' }) unless found
 
       respond(200, { status: 'ok', books: @catalog.size })
+    end
+
+    def book(id)
+      found = @catalog.find(id)
+      found ? respond(200, found.to_h) : respond(404, { error: 'no such book' })
+    end
+
+    # 201 only once the row is committed; the same book again answers 200 with the existing row.
+    def create_book(request)
+      return respond(413, { error: "the body is larger than #{MAX_BODY} bytes" }) if request.content_length.to_i > MAX_BODY
+
+      raw = request.body.read(MAX_BODY + 1).to_s
+      return respond(413, { error: "the body is larger than #{MAX_BODY} bytes" }) if raw.bytesize > MAX_BODY
+
+      fields = parse_book(raw)
+      return respond(400, { error: fields }) if fields.is_a?(String)
+
+      book, created = @catalog.add(**fields)
+      respond(created ? 201 : 200, book.to_h)
+    end
+
+    # The book's fields, or what is wrong with the body.
+    def parse_book(raw)
+      data = JSON.parse(raw.force_encoding(Encoding::UTF_8))
+      return 'the body must be a JSON object {title, author, year}' unless data.is_a?(Hash)
+
+      fields = { title: data['title'], author: data['author'], year: data['year'] }
+      problems = Catalog.problems(**fields)
+      problems.empty? ? fields : problems.join('; ')
+    rescue JSON::ParserError, EncodingError
+      'the body is not valid JSON'
     end
 
     def respond(status, body)
@@ -66,7 +111,7 @@ module Bookshelf
       { 'content-type' => type, 'x-served-by' => @host, 'x-app-version' => @version, 'cache-control' => 'no-store' }
     end
 
-    def page(query, results)
+    def page(query, results, count)
       escape = Rack::Utils.method(:escape_html)
       items = results.map { |b| "<li>#{escape.(b.title)} &mdash; #{escape.(b.author)} (#{b.year})</li>" }.join("\n")
       <<~HTML
@@ -79,7 +124,7 @@ module Bookshelf
         <ul>
         #{items}
         </ul>
-        <footer>served by #{escape.(@host)}, version #{escape.(@version)}, #{@catalog.size} books</footer>
+        <footer>served by #{escape.(@host)}, version #{escape.(@version)}, #{count} books</footer>
         </body>
         </html>
       HTML
