@@ -4,7 +4,6 @@ test/bench/ansible-mirror.test.ts fails until the mirror matches). Defaults, han
 the playbook are symlinks to the site's own. What differs, and why:
   - templates: Handlebars -> Jinja2, for the constructs the site uses; `{% endif +%}` where an inline
     block ends a line (Ansible renders with trim_blocks, Handlebars keeps that newline);
-  - play's processor_count fact is nproc, which Ansible calls processor_nproc;
   - Handlebars inside task arguments -> Jinja2;
   - authorized_key and sysctl live in ansible.posix;
   - lb_member gets its settings as arguments (an Ansible module sees only its arguments).
@@ -34,7 +33,8 @@ def convert_template(text):
     text = re.sub(r'(?m)(?<=.)\{\{/if\}\}$', '{% endif +%}', text)
     text = text.replace('{{/if}}', '{% endif %}')
     text = re.sub(r'\{\{join (\w+) "([^"]*)"\}\}', r'{{ \1 | join("\2") }}', text)
-    text = text.replace('{{this}}', '{{ item }}').replace('{{ansible_processor_count}}', '{{ansible_processor_nproc}}')
+    text = re.sub(r'\{\{\s*\.\./', '{{ ', text)  # an each's parent scope: Jinja2's loop sees the outer variables
+    text = re.sub(r'\{\{\s*this\s*\}\}', '{{ item }}', text)
     text = re.sub(r'\{\{(\w+)\}\}', r'{{ \1 }}', text)
     if '{{#' in text or '{{/' in text:
         raise SystemExit('a Handlebars construct the mirror does not convert is left: ' + text)

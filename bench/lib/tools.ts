@@ -14,7 +14,7 @@ export type Tool = 'play' | 'ansible-best' | 'ansible-defaults';
 export const TOOLS: Tool[] = ['play', 'ansible-best', 'ansible-defaults'];
 
 export const REPO = path.resolve(__dirname, '../..');
-const PLAY_CLI = path.join(REPO, 'bin', 'play.js');
+export const PLAY_CLI = path.join(REPO, 'bin', 'play.js');
 const ANSIBLE_CONFIGS: Record<Exclude<Tool, 'play'>, string> = {
   'ansible-best': path.join(REPO, 'bench', 'ansible', 'ansible.cfg'),
   'ansible-defaults': path.join(REPO, 'bench', 'ansible', 'defaults.cfg'),

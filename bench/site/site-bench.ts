@@ -82,7 +82,7 @@ class SiteRunner {
 
   async run(project: SiteProject, tool: Tool, scenario: SiteScenario): Promise<void> {
     const inventories = tool === 'play' ? [this.lab.inventoryDir, project.labGroupVars] : [this.lab.hostsFile, project.labGroupVars];
-    const args = scenario === 'common' ? ['--tags', 'common'] : [];
+    const args = ['--vault-password-file', project.vaultPasswordFile, ...(scenario === 'common' ? ['--tags', 'common'] : [])];
     const key = `${tool}/${scenario}`;
     const runNumber = (this.samples.get(key)?.length ?? 0) + 1;
     const run = await timedRun({

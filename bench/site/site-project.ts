@@ -1,7 +1,9 @@
-import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, type Tool } from '../lib/tools';
+import { PLAY_CLI, REPO, type Tool } from '../lib/tools';
 
 /**
  * Working copies of the site for the bench, one per tool, in a scratch directory: the template
@@ -10,6 +12,8 @@ import { REPO, type Tool } from '../lib/tools';
  * with the real site), except the ones inside the mirror: Ansible finds roles beside the playbook
  * (`playbooks/roles -> ../roles`), and a resolved copy of that link would leave the template the
  * bench edits unused by Ansible.
+ * The lab's database password is made per bench run and vaulted inline (`!vault |`) into both
+ * copies' lab group_vars: both tools decrypt it with the same password file, as an operator's would.
  */
 export interface SiteProject {
   tool: Tool;
@@ -17,6 +21,8 @@ export interface SiteProject {
   playbook: string;
   /** The lab inventory's group_vars (the same for both tools). */
   labGroupVars: string;
+  /** Both tools' `--vault-password-file`. */
+  vaultPasswordFile: string;
   /** Appends a comment to the journald drop-in template: one changed task per host, plus its handler. */
   changeTemplate(mark: string): void;
 }
@@ -40,11 +46,22 @@ export function createSiteProjects(): SiteProjects {
   }
   cpSync(path.join(REPO, 'inventory', 'lab'), path.join(ansibleDir, 'inventory', 'lab'), { recursive: true });
 
+  const vaultPasswordFile = path.join(root, 'vault-password');
+  writeFileSync(vaultPasswordFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  // Password and value through the environment and stdin, never on a command line.
+  const vaulted = execFileSync(process.execPath, [PLAY_CLI, 'vault', 'encrypt_string', '--stdin-name', 'database_password'], {
+    encoding: 'utf8',
+    input: randomBytes(18).toString('base64url'),
+    env: { ...process.env, PLAY_VAULT_PASSWORD: readFileSync(vaultPasswordFile, 'utf8').trim() },
+  });
+  for (const dir of [playDir, ansibleDir]) appendFileSync(path.join(dir, 'inventory', 'lab', 'group_vars', 'all.yml'), `\n${vaulted}`);
+
   const project = (tool: Tool, dir: string, playbook: string, template: string): SiteProject => ({
     tool,
     dir,
     playbook,
     labGroupVars: path.join(dir, 'inventory', 'lab'),
+    vaultPasswordFile,
     changeTemplate: (mark) => appendFileSync(path.join(dir, template), `# bench: ${mark}\n`),
   });
   const play = project('play', playDir, path.join(playDir, 'playbooks', 'site.yml'), 'roles/common/templates/journald.conf.hbs');
