@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { labDown, labDrops, labPublishUpdate, labReplaceHost, labUp, type LabInfo } from '../../src/lab';
 import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
-import { startLoad, type LoadReport } from './support/load-loop';
+import { missingWrites, startLoad, type AcknowledgedWrite, type LoadReport } from './support/load-loop';
 import { changedTasks, failures, hostResults, runPlay, type PlayRun } from './support/play-cli';
 import { createSiteProject, type SiteProject } from './support/site-project';
 import { synthStackFile, type StackFile } from '../support/stack-file';
@@ -15,12 +15,17 @@ import { synthStackFile, type StackFile } from '../support/stack-file';
  * faults, check mode. The steps run in order on one lab and build on each other (a failed
  * converge fails everything after it). `play` is the built CLI, run as an operator runs it.
  * Changes to the stack go the real way: edit the environment, synthesize, `lab up` again.
- * Figures (times, request counts) are printed at the end.
+ * Figures (times, request counts) are printed at the end. The site keeps its catalog in the lab's
+ * PostgreSQL (the stand-in for RDS): every load below writes as well as reads, and every write the
+ * app acknowledged is looked for afterwards.
  */
 
 const NAME = 'e2e';
 const APPS = ['app-1', 'app-2'];
+const DB = 'db';
 const figures: Record<string, unknown> = {};
+/** Every write the app acknowledged during the sequence: none may ever go missing. */
+const acknowledged: AcknowledgedWrite[] = [];
 let lab: LabInfo;
 let project: SiteProject;
 let stack: StackFile;
@@ -38,9 +43,37 @@ const onAll = (hosts: string[], command: string) => Promise.all(hosts.map((h) =>
 const appHosts = () => lab.hosts.filter((h) => h.role === 'app').map((h) => h.name);
 const collector = () => lab.hosts.find((h) => h.role === 'logs')!;
 
-function play(args: string[], options: { onEvent?: Parameters<typeof runPlay>[1]['onEvent'] } = {}): Promise<PlayRun> {
+/** A run of the built CLI; no run may ever print a vaulted secret, whatever else it does. */
+async function play(args: string[], options: { onEvent?: Parameters<typeof runPlay>[1]['onEvent'] } = {}): Promise<PlayRun> {
   const inventory = ['-i', lab.inventoryDir, '-i', `${project.dir}/inventory/lab`];
-  return runPlay([args[0], ...inventory, '--vault-password-file', project.vaultPasswordFile, ...args.slice(1)], { cwd: project.dir, ...options });
+  const run = await runPlay([args[0], ...inventory, '--vault-password-file', project.vaultPasswordFile, ...args.slice(1)], { cwd: project.dir, ...options });
+  expect({ args, hostedToken: run.output.includes(project.hostedToken), databasePassword: run.output.includes(project.databasePassword) }).toEqual({ args, hostedToken: false, databasePassword: false });
+  return run;
+}
+
+/** Reads and writes through the load balancer for the length of `during`; the report and the writes it acknowledged, checked afterwards. */
+async function underLoad<T>(read: string, during: () => Promise<T>, intervalMs?: number): Promise<{ result: T; report: LoadReport }> {
+  const load = startLoad(lab.loadBalancer.url, { read, writeEvery: 4, intervalMs, maxMs: 900_000 });
+  let result: T;
+  let report: LoadReport;
+  try {
+    result = await during();
+  } finally {
+    report = await load.stop();
+    acknowledged.push(...report.writes.acknowledged);
+  }
+  return { result, report };
+}
+
+/** What a load did, for the figures. */
+const served = (report: LoadReport) => ({ requests: report.sent, failed: report.failed, writes: report.writes.sent, acknowledgedWrites: report.writes.acknowledged.length, slowestMs: report.slowestMs });
+
+/** No failed request, real writes among them, and every acknowledged write (of the whole sequence) still there. */
+async function expectNothingLost(report: LoadReport): Promise<void> {
+  expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
+  expect(report.sent).toBeGreaterThan(100);
+  expect(report.writes.acknowledged.length).toBeGreaterThan(20);
+  expect(await missingWrites(lab.loadBalancer.url, acknowledged)).toEqual([]);
 }
 
 /** A run that must succeed on every host; the assertion message lists what failed. */
@@ -115,7 +148,7 @@ describe('site on the lab', () => {
     const run = await play(['site']);
     figures.convergeSeconds = run.seconds;
     expectClean(run);
-    expect(sorted(Object.keys(run.recap))).toEqual(sorted(['bastion', 'logs', ...APPS]));
+    expect(sorted(Object.keys(run.recap))).toEqual(sorted(['bastion', 'logs', DB, ...APPS]));
   });
 
   test('2. idempotence: a second play site changes nothing on any host', async () => {
@@ -197,6 +230,20 @@ describe('site on the lab', () => {
       expect((await exec('ssh', [...base, '-l', project.adminUser, '-i', project.adminKeyFile, '-o', 'IdentitiesOnly=yes', APPS[0], 'sudo -n id -u'])).stdout).toBe('0\n');
     });
 
+    test('the database: the app reaches it over verified TLS only, from the app hosts only; its credential sits in root-only files', async () => {
+      const db = lab.hosts.find((h) => h.name === DB)!;
+      await lbSpread(10); // every app worker has a pooled connection by now
+      const sessions = await on(DB, `sudo -u postgres psql -tAc "select count(*), bool_and(s.ssl) from pg_stat_activity a join pg_stat_ssl s using (pid) where a.usename = 'bookshelf'"`);
+      const [count, allTls] = sessions.trim().split('|');
+      expect({ connections: Number(count) > 0, allTls }).toEqual({ connections: true, allTls: 't' });
+      for (const host of APPS) expect(await on(host, 'sudo stat -c "%U %a" /etc/bookshelf/database.json')).toBe('root 600\n');
+      expect(await on(DB, 'sudo grep -c "^host " /etc/postgresql/15/main/pg_hba.conf || true')).toBe('0\n');
+      // The bastion is not in the app hosts' group: its connection to 5432 is dropped by the database's security group.
+      const probe = await ssh(lab.sshConfigFile, 'bastion', `timeout 4 bash -c '</dev/tcp/${db.privateAddress}/5432' && echo open || echo closed`);
+      expect(probe.stdout.trim()).toBe('closed');
+      expect(await labDrops({ name: NAME })).toContainEqual(expect.stringMatching(/^bastion \(.*\) → db \(.*\) tcp\/5432: \d+ packets? dropped/));
+    });
+
     test('unattended-upgrades is enabled; journald is persistent; time sync is enabled', async () => {
       for (const host of [...APPS, collector().name]) {
         const out = await on(
@@ -212,18 +259,10 @@ describe('site on the lab', () => {
     const version = await labPublishUpdate({ name: NAME });
     const bootIds = async () => Promise.all(appHosts().map((h) => on(h, 'cat /proc/sys/kernel/random/boot_id')));
     const before = await bootIds();
-    const load = startLoad(new URL('/search?q=tolstoy', lab.loadBalancer.url).toString(), { maxMs: 900_000 });
-    let run: PlayRun;
-    let report: LoadReport;
-    try {
-      run = await play(['site', '--tags', 'common', '-e', '{"apt_cache_valid_time": 0}']);
-    } finally {
-      report = await load.stop();
-    }
-    figures.patch = { seconds: run.seconds, requests: report.sent, failed: report.failed, byHost: report.byHost };
+    const { result: run, report } = await underLoad('/search?q=tolstoy', () => play(['site', '--tags', 'common', '-e', '{"apt_cache_valid_time": 0}']));
+    figures.patch = { seconds: run.seconds, ...served(report), byHost: report.byHost };
     expectClean(run);
-    expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
-    expect(report.sent).toBeGreaterThan(100);
+    await expectNothingLost(report);
 
     const installed = await onAll([...appHosts(), collector().name, 'bastion'], "dpkg-query -W -f '${Version}' lab-marker; test -e /var/run/reboot-required && echo ' still-pending' || true");
     expect(installed).toEqual(installed.map(() => String(version)));
@@ -242,22 +281,20 @@ describe('site on the lab', () => {
   test('5. deploy: changed app code reaches every host by phased restart, with no failed request', async () => {
     project.edit('app/VERSION', () => '1.1.0\n');
     project.edit('app/lib/bookshelf/app.rb', (t) => t.replace("MAX_QUERY = 200", 'MAX_QUERY = 256'));
-    const load = startLoad(new URL('/search?q=woolf', lab.loadBalancer.url).toString(), { maxMs: 600_000 });
-    let run: PlayRun;
-    let report: LoadReport;
-    try {
-      run = await play(['site', '--tags', 'app']);
+    const { result: run, report } = await underLoad('/search?q=woolf', async () => {
+      const deployed = await play(['site', '--tags', 'app']);
       // The phased restart replaces workers after the run returns: keep the load on until it is done.
       await waitUntil('every app host to serve 1.1.0', 120_000, async () => {
         const spread = await lbSpread(10);
         return spread.versions.size === 1 && spread.versions.has('1.1.0') && spread.hosts.size === APPS.length ? true : undefined;
       });
-    } finally {
-      report = await load.stop();
-    }
-    figures.deploy = { seconds: run.seconds, requests: report.sent, failed: report.failed, byVersion: report.byVersion };
+      return deployed;
+    });
+    figures.deploy = { seconds: run.seconds, ...served(report), byVersion: report.byVersion };
     expectClean(run);
-    expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
+    await expectNothingLost(report);
+    // Migrations run once per deploy, on one host, not once per host.
+    expect(hostResults(run).filter((r) => r.task === 'Database migrations' && r.status !== 'skipped').map((r) => r.host)).toHaveLength(1);
     const changed = changedTasks(run);
     expect(changed.filter((c) => c.includes('App code'))).toHaveLength(2 * APPS.length);
     expect(changed.filter((c) => c.includes('Full restart'))).toEqual([]);
@@ -279,14 +316,16 @@ describe('site on the lab', () => {
     await deployStack({ count: 3 });
     await untilServed(['app-3']);
     await logsArrive(['app-3'], 'scaled', 60_000);
+    // The new host serves the same data: books written through the others before it existed.
+    const earlier = acknowledged.slice(-5);
+    const found = await on('app-3', `python3 -c "import sys, urllib.request as u; [print(u.urlopen('http://127.0.0.1/books/' + i).read().decode()) for i in sys.argv[1:]]" ${earlier.map((w) => w.id).join(' ')}`);
+    expect(found.trim().split('\n').map((line) => (JSON.parse(line) as { title: string }).title)).toEqual(earlier.map((w) => w.title));
   });
 
   test('6b. rolling replacement of app-1 under load: out of service, replaced, its new host key handled explicitly, configured, back; no failed request', async () => {
-    const load = startLoad(new URL('/search?q=eliot', lab.loadBalancer.url).toString(), { maxMs: 900_000 });
     const started = Date.now();
-    let report: LoadReport;
     const app1 = lab.hosts.find((h) => h.name === 'app-1')!;
-    try {
+    const { report } = await underLoad('/search?q=eliot', async () => {
       await deployStack({ count: 3, outOfService: ['app-1'] });
       const replaced = await labReplaceHost({ name: NAME, host: 'app-1' });
       expect(replaced.hostKeys[0]).not.toBe(app1.hostKey);
@@ -304,12 +343,9 @@ describe('site on the lab', () => {
 
       await deployStack({ count: 3 });
       await untilServed(['app-1']);
-    } finally {
-      report = await load.stop();
-    }
-    figures.replacement = { seconds: (Date.now() - started) / 1000, requests: report.sent, failed: report.failed, byHost: report.byHost };
-    expect({ failed: report.failed, samples: report.samples }).toEqual({ failed: 0, samples: [] });
-    expect(report.sent).toBeGreaterThan(100);
+    });
+    figures.replacement = { seconds: (Date.now() - started) / 1000, ...served(report), byHost: report.byHost };
+    await expectNothingLost(report);
     await logsArrive(['app-1'], 'replaced', 60_000);
   });
 
@@ -333,6 +369,52 @@ describe('site on the lab', () => {
     }
     // The forwarder's disk queue kept the lines: they arrive once the rule is back.
     await logsArrive(['app-2'], 'restored', 120_000);
+  });
+
+  test('6d. the database restarted mid-load: requests fail fast while it is down, none hangs, the app recovers by itself, no acknowledged write is lost', async () => {
+    const load = startLoad(lab.loadBalancer.url, { read: '/search?q=hardy', writeEvery: 2, maxMs: 300_000 });
+    let report: LoadReport;
+    let backAt = 0;
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      await on(DB, 'sudo systemctl stop postgresql');
+      await new Promise((r) => setTimeout(r, 8000));
+      await on(DB, 'sudo systemctl start postgresql');
+      backAt = Date.now();
+      // Recovered by itself: no play run, no restart of the app.
+      await waitUntil('the app to serve again', 60_000, async () => ((await lbGet('/search?q=hardy').catch(() => undefined))?.status === 200 ? true : undefined));
+      figures.databaseRecoverySeconds = (Date.now() - backAt) / 1000;
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      report = await load.stop();
+      acknowledged.push(...report.writes.acknowledged);
+    }
+    figures.databaseRestart = { ...served(report), byStatus: report.byStatus };
+    // The outage was real, and every request that failed got its answer: a fast 503, never a hang or a gateway timeout.
+    expect(report.failed).toBeGreaterThan(0);
+    expect(Object.keys(report.byStatus).filter((status) => !['200', '201', '503'].includes(status))).toEqual([]);
+    expect(report.slowestMs).toBeLessThan(4000);
+    expect(figures.databaseRecoverySeconds).toBeLessThan(30);
+    expect(await missingWrites(lab.loadBalancer.url, acknowledged)).toEqual([]);
+  });
+
+  test('6e. restore drill: the database host lost and rebuilt; the newest dump, taken off the host, brings every row back', async () => {
+    const { report } = await underLoad('/search?q=austen', () => new Promise((r) => setTimeout(r, 10_000)));
+    expect(report.failed).toBe(0);
+    const backup = await play(['backup']);
+    expectClean(backup);
+    const dbHost = lab.hosts.find((h) => h.name === DB)!;
+    await labReplaceHost({ name: NAME, host: DB });
+    await exec('ssh-keygen', ['-R', dbHost.privateAddress, '-f', lab.knownHostsFile]);
+    const started = Date.now();
+    const rebuilt = await play(['site', '--limit', DB]);
+    expectClean(rebuilt);
+    const restored = await play(['restore']);
+    expectClean(restored);
+    figures.restoreSeconds = (Date.now() - started) / 1000;
+    await untilServed(appHosts(), 120_000);
+    figures.restoredWrites = acknowledged.length;
+    expect(await missingWrites(lab.loadBalancer.url, acknowledged)).toEqual([]);
   });
 
   describe('7. faults', () => {

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
  * A working copy of the site (playbooks, roles, app, the lab's group_vars) in a scratch directory,
  * so the sequence can change app code and templates without touching the repository, plus the
  * secrets the lab needs, made at run time and never committed: the vault password, the vault
- * file with the hosted-log token, an admin's SSH key.
+ * files with the hosted-log token and the database password, an admin's SSH key.
  */
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -20,6 +20,8 @@ export interface SiteProject {
   vaultPasswordFile: string;
   /** The token put in the vault file: it must reach the hosts and never the output. */
   hostedToken: string;
+  /** The database password, vaulted likewise: on the database and the app hosts, never in the output. */
+  databasePassword: string;
   adminUser: string;
   adminKeyFile: string;
   /** Edits a file of the working copy (relative path); returns a function that puts it back. */
@@ -41,8 +43,9 @@ export function createSiteProject(labInventoryDir: string, collector: { name: st
   const adminKeyFile = path.join(secrets, 'ops_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ops@e2e', '-f', adminKeyFile]);
   const groupVars = path.join(labInventoryDir, 'group_vars');
-  mkdirSync(groupVars, { recursive: true });
-  writeFileSync(path.join(groupVars, 'all.yml'), stringify({ admin_users: [{ name: adminUser, key: readFileSync(`${adminKeyFile}.pub`, 'utf8').trim() }] }));
+  const allVars = path.join(groupVars, 'all');
+  mkdirSync(allVars, { recursive: true });
+  writeFileSync(path.join(allVars, 'admins.yml'), stringify({ admin_users: [{ name: adminUser, key: readFileSync(`${adminKeyFile}.pub`, 'utf8').trim() }] }));
 
   // The hosted service is played by the lab's collector, so the token's path is real end to end.
   // Only the token is secret (play masks every vault value wherever it appears): it alone is vaulted.
@@ -53,18 +56,24 @@ export function createSiteProject(labInventoryDir: string, collector: { name: st
     stringify({ rsyslog_hosted_host: collector.address, rsyslog_hosted_peer: collector.name, rsyslog_hosted_ca_file: '/etc/rsyslog-tls/ca.pem' }),
   );
   const hostedToken = `tok-${randomBytes(12).toString('hex')}`;
-  const vaultFile = path.join(appVars, 'vault.yml');
-  writeFileSync(vaultFile, stringify({ rsyslog_hosted_token: hostedToken }), { mode: 0o600 });
+  // The lab's database password: the lab's outputs name this inventory variable as its credential.
+  const databasePassword = `db-${randomBytes(18).toString('base64url')}`;
   // The password through play's environment variable: `play vault encrypt --vault-password-file` is
   // taken by the top-level `play` options (commander) and never reaches the subcommand.
   const password = readFileSync(vaultPasswordFile, 'utf8').trim();
-  execFileSync(process.execPath, [PLAY, 'vault', 'encrypt', vaultFile], { env: { ...process.env, PLAY_VAULT_PASSWORD: password } });
-  chmodSync(vaultFile, 0o600);
+  const vaulted = (file: string, vars: Record<string, string>) => {
+    writeFileSync(file, stringify(vars), { mode: 0o600 });
+    execFileSync(process.execPath, [PLAY, 'vault', 'encrypt', file], { env: { ...process.env, PLAY_VAULT_PASSWORD: password } });
+    chmodSync(file, 0o600);
+  };
+  vaulted(path.join(appVars, 'vault.yml'), { rsyslog_hosted_token: hostedToken });
+  vaulted(path.join(allVars, 'vault.yml'), { database_password: databasePassword });
 
   return {
     dir,
     vaultPasswordFile,
     hostedToken,
+    databasePassword,
     adminUser,
     adminKeyFile,
     edit(relative, change) {
