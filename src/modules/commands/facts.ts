@@ -69,6 +69,8 @@ const SUBSET_COMMANDS: Record<FactSubset, string[]> = {
   network: [
     `ip -o -4 addr show 2>/dev/null | sed 's/^/addr\\t/'`,
     `ip -o link show 2>/dev/null | sed 's/^/link\\t/'`,
+    // Ansible walks the interfaces in the directory's own order (Python's glob does not sort): so does all_ipv4_addresses.
+    `ls -U /sys/class/net 2>/dev/null | sed 's/^/netdir\\t/'`,
     // A route lookup in the kernel's table (no packet is sent), as Ansible finds the default interface.
     `ip -4 route get 8.8.8.8 2>/dev/null | sed 's/^/route\\t/'`,
   ],
@@ -280,8 +282,13 @@ function networkFacts(tags: Map<string, string[]>): Record<string, unknown> {
       ...(link ? { type: link.type, ...(link.mtu !== undefined ? { mtu: link.mtu } : {}), ...(link.macaddress ? { macaddress: link.macaddress } : {}) } : {}),
     });
   }
+  const walked = tags.get('netdir') ?? [];
+  const walkOrder = (device: string) => (walked.includes(device) ? walked.indexOf(device) : walked.length);
   return {
-    all_ipv4_addresses: addresses.filter((a) => !a.address.startsWith('127.')).map((a) => a.address),
+    all_ipv4_addresses: addresses
+      .filter((a) => !a.address.startsWith('127.'))
+      .sort((a, b) => walkOrder(a.device) - walkOrder(b.device))
+      .map((a) => a.address),
     default_ipv4: defaultIpv4,
     interfaces: [...new Set(links.map((l) => l.device))].sort(),
   };
