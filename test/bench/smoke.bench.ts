@@ -44,8 +44,17 @@ test('the Ansible mirror of the site passes ansible-playbook --syntax-check on a
     inventory,
     stringify({
       all: {
-        vars: { ansible_user: 'admin', lb: { driver: 'haproxy', admin_address: '127.0.0.1:9999', backend: 'app' } },
-        children: { bastion: { hosts: { bastion: host('10.0.1.2') } }, logs: { hosts: { logs: host('10.0.2.4') } }, app: { hosts: { 'app-1': host('10.0.2.11') } } },
+        vars: {
+          ansible_user: 'admin',
+          lb: { driver: 'haproxy', admin_address: '127.0.0.1:9999', backend: 'app' },
+          database: { endpoint: '10.0.2.5', port: 5432, name: 'bookshelf', user: 'bookshelf', host: 'db', credential: { kind: 'inventory', variable: 'database_password' } },
+        },
+        children: {
+          bastion: { hosts: { bastion: host('10.0.1.2') } },
+          logs: { hosts: { logs: host('10.0.2.4') } },
+          database: { hosts: { db: host('10.0.2.5') } },
+          app: { hosts: { 'app-1': host('10.0.2.11') } },
+        },
       },
     }),
   );
