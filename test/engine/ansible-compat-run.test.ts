@@ -63,7 +63,7 @@ describe('with_<lookup> loops', () => {
     expect(lines('facts.log')).toEqual(['2222 none']);
   });
 
-  test("with_first_found searches the role's vars/ for include_vars, skipping terms that do not render", async () => {
+  test("with_first_found searches the role's vars/ for include_vars, skipping terms that do not render; the role's magic names", async () => {
     project.write({
       'roles/r/vars/Debian.yml': 'found_in: debian\n',
       'roles/r/tasks/main.yml': `
@@ -72,7 +72,7 @@ describe('with_<lookup> loops', () => {
     - "{{ no_such_fact }}.yml"
     - Missing.yml
     - Debian.yml
-- shell: echo {{ found_in }} > {{ dir }}/found.log
+- shell: echo {{ found_in }} {{ ansible_role_name }} {{ role_name }} > {{ dir }}/found.log
 - debug: msg={{ item }}
   with_first_found: [{ files: [nothing.yml], skip: true }]
 `,
@@ -80,7 +80,8 @@ describe('with_<lookup> loops', () => {
     playbook('- hosts: h1\n  gather_facts: false\n  roles: [r]\n');
     const run = await project.run({ h1: { dir: project.dir, no_such_fact: undefined } });
     expect(run.exitCode).toBe(0);
-    expect(lines('found.log')).toEqual(['debian']);
+    // ansible_role_name (what dev-sec's templates print) is the role's name, as role_name
+    expect(lines('found.log')).toEqual(['debian r r']);
   });
 });
 

@@ -36,7 +36,7 @@ export function taskVars(sources: VarSources, host: string, task: Inherited, ext
   return {
     ...vars,
     ...magicVars(sources, state),
-    ...(task.role ? { role_name: task.role.name, role_path: task.role.path } : {}),
+    ...(task.role ? { role_name: task.role.name, ansible_role_name: task.role.name, role_path: task.role.path } : {}),
   };
 }
 
