@@ -238,6 +238,7 @@ describe('site on the lab', () => {
       expect({ connections: Number(count) > 0, allTls }).toEqual({ connections: true, allTls: 't' });
       for (const host of APPS) expect(await on(host, 'sudo stat -c "%U %a" /etc/bookshelf/database.json')).toBe('root 600\n');
       expect(await on(DB, 'sudo grep -c "^host " /etc/postgresql/15/main/pg_hba.conf || true')).toBe('0\n');
+      expect((await on(DB, 'systemctl is-enabled database-dump.timer; systemctl is-active database-dump.timer')).trim().split('\n')).toEqual(['enabled', 'active']);
       // The bastion is not in the app hosts' group: its connection to 5432 is dropped by the database's security group.
       const probe = await ssh(lab.sshConfigFile, 'bastion', `timeout 4 bash -c '</dev/tcp/${db.privateAddress}/5432' && echo open || echo closed`);
       expect(probe.stdout.trim()).toBe('closed');
@@ -415,9 +416,32 @@ describe('site on the lab', () => {
     await untilServed(appHosts(), 120_000);
     figures.restoredWrites = acknowledged.length;
     expect(await missingWrites(lab.loadBalancer.url, acknowledged)).toEqual([]);
+
+    // A dump that is not one fails the restore in its scratch database: the live one is untouched.
+    const garbage = `${project.dir}/garbage.dump`;
+    writeFileSync(garbage, 'PGDMP but not really');
+    const refused = await play(['restore', '-e', `restore_dump=${garbage}`]);
+    expect(refused.code).toBe(2);
+    expect(failures(refused).join('\n')).toMatch(/Restore it into a scratch database/);
+    expect(await missingWrites(lab.loadBalancer.url, acknowledged)).toEqual([]);
   });
 
   describe('7. faults', () => {
+    test('a broken pg_hba fails the run and PostgreSQL keeps serving with the previous file', async () => {
+      const live = await on(DB, 'sudo sha256sum /etc/postgresql/15/main/pg_hba.conf');
+      const restore = project.edit('roles/database/templates/pg_hba.conf.hbs', (t) => `${t}hostssl all all 10.0.0.0/8 no-such-method\n`);
+      try {
+        const run = await play(['site', '--limit', DB, '--tags', 'database']);
+        expect(run.code).toBe(2);
+        expect(failures(run).join('\n')).toMatch(/pg_hba\.conf line \d+: invalid authentication method "no-such-method"/);
+      } finally {
+        restore();
+      }
+      expect(await on(DB, 'sudo sha256sum /etc/postgresql/15/main/pg_hba.conf')).toBe(live);
+      expect(await on(DB, 'systemctl is-active postgresql@15-main')).toBe('active\n');
+      expect((await lbGet('/search?q=austen')).status).toBe(200);
+    });
+
     test('a broken nginx template fails the run and nginx keeps serving the previous configuration', async () => {
       const live = await onAll(APPS, 'sha256sum /etc/nginx/conf.d/bookshelf.conf');
       const restore = project.edit('roles/nginx/templates/site.conf.hbs', (t) => t.replace('server_name _;', 'server_name _;\n    proxy_buffering maybe;'));
