@@ -12,7 +12,7 @@ const FOREIGN_MODULES = new Set([
   'pkgng', 'portage', 'openbsd_pkg', 'pkgutil', 'macports', 'slackpkg', 'xbps', 'urpmi', 'svr4pkg', 'swdepot', 'sorcery', 'redhat_subscription',
   'rhsm_repository',
   // other init systems and security frameworks
-  'launchd', 'osx_defaults', 'openrc', 'runit', 'svc', 'firewalld', 'selinux', 'seboolean', 'sefcontext', 'seport', 'pamd',
+  'launchd', 'osx_defaults', 'openrc', 'runit', 'svc', 'firewalld', 'selinux', 'seboolean', 'sefcontext', 'seport',
 ]);
 
 /** Collections whose modules above Ansible users name with their prefix. */

@@ -23,6 +23,7 @@ import { openssh_keypair } from './openssh_keypair';
 import { packageModule } from './package';
 import { package_facts } from './package_facts';
 import { pam_limits } from './pam_limits';
+import { pamd } from './pamd';
 import { pause } from './pause';
 import { reboot } from './reboot';
 import { replace } from './replace';
@@ -43,14 +44,14 @@ import { foreignModule } from './foreign';
 
 const MODULES: ModuleDefinition[] = [
   apt, apt_repository, assert, async_status, authorized_key, blockinfile, command, copy, debug, fail, fetchModule, file, find, get_url, getent,
-  group, include_vars, lb_member, lineinfile, mount, openssh_keypair, packageModule, package_facts, pam_limits, pause, reboot, replace, service,
+  group, include_vars, lb_member, lineinfile, mount, openssh_keypair, packageModule, package_facts, pam_limits, pamd, pause, reboot, replace, service,
   service_facts, set_fact, setup, shell, stat, sysctl, systemd, template, timezone, unarchive, uri, user, wait_for,
 ];
 
 const BY_NAME = new Map<string, ModuleDefinition>(MODULES.map((m) => [m.name, m]));
 
 /** Ansible's other spellings of the same modules. */
-const ALIASES: Record<string, string> = { systemd_service: 'systemd', 'ansible.posix.authorized_key': 'authorized_key', 'ansible.posix.sysctl': 'sysctl', 'ansible.posix.mount': 'mount', 'community.general.timezone': 'timezone', 'community.crypto.openssh_keypair': 'openssh_keypair', 'community.general.pam_limits': 'pam_limits' };
+const ALIASES: Record<string, string> = { systemd_service: 'systemd', 'ansible.posix.authorized_key': 'authorized_key', 'ansible.posix.sysctl': 'sysctl', 'ansible.posix.mount': 'mount', 'community.general.timezone': 'timezone', 'community.crypto.openssh_keypair': 'openssh_keypair', 'community.general.pam_limits': 'pam_limits', 'community.general.pamd': 'pamd' };
 
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
