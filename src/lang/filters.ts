@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { stringify as toYaml, parse as parseYamlText } from 'yaml';
 import { shlexQuote } from '../base/shell-quote';
+import { pythonJson } from './python-text';
 import { TESTS } from './tests';
 import { EvalError, Undefined, deepEqual, defined, isMapping, ownProperty, toText, truthy, typeName } from './values';
 
@@ -160,8 +161,8 @@ export const FILTERS: Record<string, FilterFn> = {
   quote: (input) => shlexQuote(toText(input)),
   comment: (input, [style = 'plain'], kwargs) => comment(toText(input), String(style), kwargs),
   ternary: (input, [whenTrue, whenFalse]) => (truthy(input) ? whenTrue : whenFalse),
-  to_json: (input) => JSON.stringify(input),
-  to_nice_json: (input, [indent = 4]) => JSON.stringify(input, null, Number(indent)),
+  to_json: (input, _args, kwargs) => pythonJson(input, { sortKeys: truthy(kwargs.sort_keys ?? false) }),
+  to_nice_json: (input, [indent = 4], kwargs) => pythonJson(input, { indent: Number(kwargs.indent ?? indent), sortKeys: truthy(kwargs.sort_keys ?? true) }),
   from_json: (input) => {
     try {
       return JSON.parse(text(input, 'from_json'));

@@ -36,6 +36,13 @@ describe('expression language', () => {
     expect(ev("{'k': 1, 'n': [true]}")).toEqual({ k: 1, n: [true] });
   });
 
+  it("to_json and to_nice_json write what Ansible's (Python's json.dumps) writes, byte for byte", () => {
+    const value = "{'b': 1, 'a': ['é', {'d': none, 'c': true}], 'e': {}}";
+    expect(ev(`${value} | to_json`)).toBe("{\"b\": 1, \"a\": [\"\\u00e9\", {\"d\": null, \"c\": true}], \"e\": {}}");
+    expect(ev(`${value} | to_nice_json`)).toBe("{\n    \"a\": [\n        \"\\u00e9\",\n        {\n            \"c\": true,\n            \"d\": null\n        }\n    ],\n    \"b\": 1,\n    \"e\": {}\n}");
+    expect(ev(`${value} | to_nice_json(indent=2, sort_keys=false)`)).toBe("{\n  \"b\": 1,\n  \"a\": [\n    \"\\u00e9\",\n    {\n      \"d\": null,\n      \"c\": true\n    }\n  ],\n  \"e\": {}\n}");
+  });
+
   it('reads variables, attributes and indexes', () => {
     expect(ev('result.rc')).toBe(0);
     expect(ev("result['stdout']")).toBe(vars.result.stdout);

@@ -62,7 +62,7 @@ describe('templates (Handlebars)', () => {
     expect(r('{{#if (and enabled (eq env "prod"))}}A{{/if}}{{#if (or false enabled)}}O{{/if}}{{#if (not enabled)}}N{{/if}}')).toBe('AO');
     expect(r('x:\n  {{indent body 2}}')).toBe('x:\n  line1\n  line2');
     expect(r('{{#indent 4}}a\nb{{/indent}}')).toBe('a\n    b');
-    expect(r('{{to_json item}}')).toBe('{"name":"app","tags":["a"]}');
+    expect(r('{{to_json item}}')).toBe('{"name": "app", "tags": ["a"]}');
     expect(r('{{to_yaml settings}}')).toBe('workers: 4\n');
     expect(r('{{b64encode server_name}} {{b64decode "aGk="}}')).toBe('ZXhhbXBsZS5vcmc= hi');
     expect(r('{{upper env}} {{lower "ABC"}} {{replace server_name "." "_"}} {{trim "  t  "}}')).toBe('PROD abc example_org t');
