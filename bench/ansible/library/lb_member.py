@@ -28,7 +28,9 @@ def runtime(address, command):
 def status(lb, server):
     states = runtime(lb['admin_address'], 'show servers state %s' % lb['backend']).splitlines()
     header = next(line[1:].split() for line in states if line.startswith('#'))
-    row = next((line.split() for line in states if line and not line.startswith('#') and line.split()[header.index('srv_name')] == server), None)
+    name_at = header.index('srv_name')
+    # The answer starts with its format version on a line of its own: only full rows name a server.
+    row = next((fields for fields in (line.split() for line in states if not line.startswith('#')) if len(fields) > name_at and fields[name_at] == server), None)
     stats = runtime(lb['admin_address'], 'show stat %s 4 -1' % lb['backend']).splitlines()
     columns = stats[0][2:].split(',')
     stat = next((dict(zip(columns, line.split(','))) for line in stats[1:] if line.split(',')[1:2] == [server]), None)
