@@ -38,6 +38,9 @@ defaults
   log global
   mode http
   option httplog
+  # An ALB never drops a client's idle keep-alive connection when its targets change; HAProxy's
+  # reload would (a request sent on it at that instant fails): answer it once more, with close.
+  option idle-close-on-response
   load-server-state-from-file global
   timeout connect 2s
   timeout client 30s
