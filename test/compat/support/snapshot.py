@@ -41,12 +41,15 @@ def name_of(lookup, ident):
         return str(ident)
 
 
+# A backup's name holds the moment (and Ansible's its pid); pamd stamps the file it rewrites with the
+# time. Both differ between any two runs, so they are compared without them.
+BACKUP_NAME = re.compile(r"\.(\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d{6}\.\w+)~$")
+TIME_STAMP_LINE = re.compile(rb'^# Updated by Ansible - .*\n', re.M)
+
+
 def sha256(path):
-    digest = hashlib.sha256()
     with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 16), b''):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.sha256(TIME_STAMP_LINE.sub(b'# Updated by Ansible - <time>\n', f.read())).hexdigest()
 
 
 def describe(path, st):
@@ -63,7 +66,7 @@ def describe(path, st):
 def extra_paths():
     for path in sys.argv[1:]:
         try:
-            yield f'path {path}\t{describe(path, os.lstat(path))}'
+            yield f'path {BACKUP_NAME.sub(".<backup>~", path)}\t{describe(path, os.lstat(path))}'
         except FileNotFoundError:
             pass
 
@@ -77,7 +80,7 @@ def paths():
                 if SKIP.match(path):
                     continue
                 try:
-                    yield f'path {path}\t{describe(path, os.lstat(path))}'
+                    yield f'path {BACKUP_NAME.sub(".<backup>~", path)}\t{describe(path, os.lstat(path))}'
                 except FileNotFoundError:
                     pass
 
