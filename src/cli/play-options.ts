@@ -19,5 +19,7 @@ export interface PlayOptions {
   askVaultPassword?: boolean;
   forceHandlers?: boolean;
   startAtTask?: string;
+  /** false with --no-probe-batching. */
+  probeBatching?: boolean;
   sshStrictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
 }

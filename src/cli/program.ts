@@ -32,6 +32,7 @@ export function buildProgram(): Command {
     .option('-J, --ask-vault-password', 'ask for the vault password on the terminal')
     .option('--start-at-task <name>', "skip the tasks before the first one with this name (or 'role : name')")
     .option('--force-handlers', 'run notified handlers even on hosts that failed')
+    .option('--no-probe-batching', "probe each task's host state on its own, one round trip per probe, instead of a stretch of tasks' at once")
     .addOption(
       new Option('--ssh-strict-host-key-checking <mode>', 'host-key policy; "no" is the only way to turn checking off').choices(['yes', 'accept-new', 'no']),
     )

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { ModuleFailure, type ModuleContext, type ModuleDefinition, type ModuleResult } from './module';
 import { copyTree, localSource } from './support/copy-tree';
-import { probeDestination } from './support/file-content';
+import { destinationProbe, probeDestination } from './support/file-content';
 import { fileWriteOptions } from './support/file-options';
 import { writeUnlessKept } from './support/write-unless-kept';
 
@@ -52,5 +52,11 @@ export const copy: ModuleDefinition<CopyArgs> = {
     const name = basename(a.src);
     const source = localSource(ctx, local);
     return writeUnlessKept(source.ctx, { ...a, path: fileDestination(a, name), content: source.content, intoDirectoryAs: name });
+  },
+  probe(a, ctx) {
+    if (a.src === undefined) return [destinationProbe(ctx, a.dest)];
+    if (a.remote_src) return [destinationProbe(ctx, a.src, true)];
+    if (statSync(ctx.resolveLocal(a.src, 'files'), { throwIfNoEntry: false })?.isDirectory()) return undefined;
+    return [destinationProbe(ctx, fileDestination(a, basename(a.src)))];
   },
 };

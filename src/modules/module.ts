@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { BatchOperation } from '../transport/batch-script';
 import type { Connection } from '../transport/connection';
 
 /**
@@ -125,7 +126,19 @@ export interface ModuleDefinition<Args = unknown> {
   /** Other names of arguments as Ansible declares them for this module (alias → argument), e.g. file's `dest` → `path`. */
   aliases?: Readonly<Record<string, string>>;
   run(args: Args, ctx: ModuleContext): Promise<ModuleResult>;
+  /**
+   * The read-only operations `run` starts with, exactly as it issues them (same command text, same
+   * options), so the engine can gather them for a stretch of tasks in one round trip before the
+   * tasks run (see src/engine/run/probe-batch.ts). A module that finds nothing to change must issue
+   * no other operation; one that changes something may issue anything after them. Omitted: the
+   * module cannot say in advance (or `undefined` for these arguments), and a batch stops before its
+   * task. `[]`: it never touches the host.
+   */
+  probe?(args: Args, ctx: ModuleContext): ProbeRequest[] | undefined;
 }
+
+/** One read-only operation a module declares it starts with: a command, or reading a file. */
+export type ProbeRequest = BatchOperation;
 
 /**
  * The value Ansible's `omit` variable holds: an argument rendered to it is dropped, as if not

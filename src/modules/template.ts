@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ModuleDefinition } from './module';
 import { fileWriteOptions } from './support/file-options';
 import { writeUnlessKept } from './support/write-unless-kept';
+import { destinationProbe } from './support/file-content';
 
 const args = z.object({ ...fileWriteOptions, src: z.string().min(1) }).strict();
 
@@ -15,4 +16,5 @@ export const template: ModuleDefinition<TemplateArgs> = {
     const content = Buffer.from(ctx.renderTemplate(ctx.resolveLocal(a.src, 'templates')));
     return writeUnlessKept(ctx, { ...a, path: a.dest, content });
   },
+  probe: (a, ctx) => [destinationProbe(ctx, a.dest)],
 };

@@ -3,6 +3,8 @@ import { getModule } from '../../src/modules';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module';
 import { createConnectionPool, type Connection, type ConnectionPool } from '../../src/transport';
 import { makeContext, runModule } from './context';
+import { gatherProbes } from '../../src/engine/run/probe-batch';
+import { ProbeCache, ProbeCacheConnection } from '../../src/engine/run/probe-cache';
 import { synthStackFile, type StackFile } from '../support/stack-file';
 
 export const LAB_HOST = 'app-1';
@@ -106,11 +108,28 @@ export function useLabHost(name: string, options: LabHostOptions = {}): LabHost 
       expect(converged).not.toBe(initial);
       const second = await run(moduleName, args, overrides);
       expect({ name: moduleName, again: second.changed }).toEqual({ name: moduleName, again: false });
+      await expectProbesAnswer(moduleName, args, overrides, second);
       if (checkAgain) expect({ name: moduleName, checkAgain: (await run(moduleName, args, { ...overrides, check: true })).changed }).toEqual({ name: moduleName, checkAgain: false });
       expect(await state(probe)).toBe(converged);
       if (diff) expect(predicted.diff).toEqual(first.diff);
       return first;
     },
   };
+  /**
+   * On the converged host, the module's declared probes (gathered in one batch, as the engine
+   * does) answer every operation it makes, and it decides exactly as it did one call at a time.
+   */
+  async function expectProbesAnswer(moduleName: string, args: unknown, overrides: Partial<ModuleContext>, unbatched: ModuleResult): Promise<void> {
+    const module = getModule(moduleName);
+    const vars = options.vars?.(host.lab);
+    const ctx = makeContext(host.conn, { become: true, ...(vars && { vars }), reconnect: host.reconnect, ...overrides });
+    const parsed = module?.args.parse(args);
+    const ops = module?.probe?.(parsed, ctx);
+    if (!module || ops === undefined) return;
+    const cache = new ProbeCache();
+    await gatherProbes(host.conn, cache, ops);
+    const batched = await module.run(parsed, { ...ctx, conn: new ProbeCacheConnection(host.conn, cache) });
+    expect({ name: moduleName, sentOutsideTheBatch: cache.counts.sent, result: batched }).toEqual({ name: moduleName, sentOutsideTheBatch: 0, result: unbatched });
+  }
   return host;
 }

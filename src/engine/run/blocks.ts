@@ -19,10 +19,16 @@ import { taskVars } from './task-vars';
 
 /** The nodes in order, each on the hosts still active, until the play halts. */
 export async function runNodes(run: RunState, nodes: readonly TaskNode[], hosts: readonly string[]): Promise<void> {
-  for (const node of nodes) {
-    const active = run.active(hosts);
-    if (active.length === 0 || run.halted()) return;
-    await runNode(run, node, active);
+  const cursor = { nodes, index: 0 };
+  run.probes.cursors.push(cursor);
+  try {
+    for (; cursor.index < nodes.length; cursor.index++) {
+      const active = run.active(hosts);
+      if (active.length === 0 || run.halted()) return;
+      await runNode(run, nodes[cursor.index], active);
+    }
+  } finally {
+    run.probes.cursors.pop();
   }
 }
 

@@ -7,7 +7,10 @@ import { dueHandlers } from './handlers';
 import { applyOutcome, recordOutcome, reportResult } from './host-results';
 import { mapLimit } from './limit';
 import type { RunState } from './run-state';
-import { executeModuleTask, type HostOutcome } from './task-executor';
+import { executeModuleTask, type HostOutcome, type TaskHostEnv } from './task-executor';
+import { prefetch } from './probe-batch';
+import { ProbeCacheConnection } from './probe-cache';
+import type { ModuleDefinition } from '../../modules/module';
 import { taskVars } from './task-vars';
 import { flagValue, withFlags, type FlaggedTask } from './flags';
 
@@ -35,7 +38,7 @@ export async function runTask(run: RunState, task: ModuleTask, hosts: string[], 
   const failedBefore = new Set(hosts.filter((host) => run.states.get(host).failed));
   try {
     await mapLimit(runners, run.options.forks, async (host) => {
-      const { flagged, outcome } = await runOnHost(run, task, host, title);
+      const { flagged, outcome } = await runOnHost(run, task, host, title, handler);
       running.delete(host);
       recordOutcome(run, flagged, host, title, outcome);
       if (runOnce && !outcome.unreachable) {
@@ -84,7 +87,7 @@ function runOnceFor(run: RunState, task: ModuleTask, host: string): boolean {
 }
 
 /** The task as it ran on the host (its templated flags decided), and its outcome. */
-async function runOnHost(run: RunState, task: ModuleTask, host: string, title: string): Promise<{ flagged: FlaggedTask; outcome: HostOutcome }> {
+async function runOnHost(run: RunState, task: ModuleTask, host: string, title: string, handler: boolean): Promise<{ flagged: FlaggedTask; outcome: HostOutcome }> {
   const vars = taskVars(run.vars, host, task);
   let flagged: FlaggedTask;
   try {
@@ -92,10 +95,10 @@ async function runOnHost(run: RunState, task: ModuleTask, host: string, title: s
   } catch (err) {
     return { flagged: { ...task, become: undefined, ignoreErrors: undefined, noLog: undefined, runOnce: undefined }, outcome: failedOutcome(err) };
   }
-  return { flagged, outcome: await runFlagged(run, flagged, host, title, vars) };
+  return { flagged, outcome: await runFlagged(run, flagged, host, title, vars, handler) };
 }
 
-async function runFlagged(run: RunState, task: FlaggedTask, host: string, title: string, vars: Vars): Promise<HostOutcome> {
+async function runFlagged(run: RunState, task: FlaggedTask, host: string, title: string, vars: Vars, handler: boolean): Promise<HostOutcome> {
   const { options } = run;
   const state = run.states.get(host);
   const module = options.module(task.module);
@@ -104,11 +107,12 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     const delegate = task.delegateTo ? String(render(task.delegateTo, vars, task.origin)) : undefined;
     const target = delegate ?? host;
     const targetVars = withRemoteUser(delegate ? options.inventory.hostVars(delegate) : vars, task.remoteUser && String(render(task.remoteUser, vars, task.origin)));
-    return await executeModuleTask(task, {
+    const conn = options.connections.forHost(target, targetVars);
+    const envFor = (of: ModuleDefinition, itsVars: Vars): TaskHostEnv => ({
       host,
-      vars,
-      module,
-      conn: options.connections.forHost(target, targetVars),
+      vars: itsVars,
+      module: of,
+      conn: new ProbeCacheConnection(conn, run.probes.cache(target)),
       reconnect: options.connections.reconnect(target, targetVars),
       check: options.check,
       diff: options.diff,
@@ -118,6 +122,9 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
       vault: options.loadOptions.vault,
       onItem: (item) => reportResult(run, task, host, title, item, task.ignoreErrors === true && item.status === 'failed', delegate),
     });
+    // Handlers almost always change the host: what would be gathered after them would be dropped unused.
+    if (!handler) await prefetch(run, task, host, vars, conn, envFor);
+    return await executeModuleTask(task, envFor(module, vars));
   } catch (err) {
     return failedOutcome(err);
   }

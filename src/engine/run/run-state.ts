@@ -6,6 +6,7 @@ import type { PlaybookLoadOptions } from '../playbook/playbook-loader';
 import type { Handler, Play, Playbook } from '../playbook/types';
 import type { RunConnections } from './connections';
 import { HostStates } from './host-state';
+import { ProbeBatching } from './probe-batch';
 import type { TagSelection } from '../playbook/tags';
 import type { VarSources } from './task-vars';
 
@@ -41,6 +42,8 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** --start-at-task: tasks before the first one with this name (or `role : name`) are skipped. */
   startAtTask?: string;
+  /** Gather each stretch of tasks' probes in one round trip per host (probe-batch.ts); on unless false. */
+  probeBatching?: boolean;
 }
 
 /**
@@ -66,12 +69,14 @@ export class RunState {
   startAt: string | undefined;
   /** --start-at-task within the current batch, until the task is reached. */
   skipUntil: string | undefined;
+  readonly probes: ProbeBatching;
 
   constructor(
     readonly playbook: Playbook,
     readonly options: RunOptions,
   ) {
     this.startAt = options.startAtTask;
+    this.probes = new ProbeBatching(options.probeBatching !== false);
   }
 
   halted(): boolean {

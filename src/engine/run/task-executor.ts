@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from '../../transport/connection';
 import { TransportError } from '../../transport/connection';
-import { ModuleFailure, type LocalFile, type ModuleContext, type ModuleDefinition, type ModuleResult } from '../../modules/module';
+import { ModuleFailure, type LocalFile, type ModuleContext, type ModuleDefinition, type ModuleResult, type ProbeRequest } from '../../modules/module';
 import type { FailureDetail, HostStatus, ItemOutcome } from '../output/events';
 import { resolveLocal } from '../playbook/local-files';
 import { parseArgs } from '../playbook/module-args';
@@ -66,15 +66,44 @@ export async function executeModuleTask(task: FlaggedTask, env: TaskHostEnv): Pr
   }
 }
 
+/**
+ * The read-only operations the task's module will start with on this host, every loop item's, as
+ * they will reach the connection (privilege and `environment:` included), for probe-batch.ts;
+ * undefined when the module cannot say, or the task cannot be decided yet (a variable not set).
+ */
+export function probeTask(task: FlaggedTask, env: TaskHostEnv): ProbeRequest[] | undefined {
+  if (!env.module.probe) return undefined;
+  try {
+    const items = task.loop === undefined ? [undefined] : loopItems(task, env.vars, task.origin, task.module);
+    const ops: ProbeRequest[] = [];
+    for (const item of items) {
+      const vars = task.loop === undefined ? env.vars : { ...env.vars, [task.loopVar]: unsafeData(item) };
+      if (!allHold(task.when, vars, task.origin)) continue;
+      const { args, ctx, environment } = prepareItem(task, env, vars);
+      const probes = env.module.probe(args, ctx);
+      if (probes === undefined) return undefined;
+      ops.push(...probes.map((op) => (op.kind === 'run' && Object.keys(environment).length > 0 ? { ...op, options: { ...op.options, env: { ...environment, ...op.options.env } } } : op)));
+    }
+    return ops;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The item's arguments rendered and checked, and the module's context for them. */
+function prepareItem(task: FlaggedTask, env: TaskHostEnv, vars: Vars): { args: unknown; ctx: ModuleContext; environment: Record<string, string> } {
+  const rendered = renderArgs(task.module, task.args, vars, task.origin);
+  const args = parseArgs(env.module, rendered, task.origin);
+  const environment = renderEnvironment(task.environment, vars, task.origin);
+  const secret = holdsSecret(env.secrets, rendered) || holdsSecret(env.secrets, environment) || (task.noLog ?? false);
+  return { args, ctx: moduleContext(task, env, vars, environment, secret), environment };
+}
+
 async function runItem(task: FlaggedTask, env: TaskHostEnv, vars: Vars, item: unknown): Promise<HostOutcome> {
   const noLog = task.noLog ?? false;
   try {
     if (!allHold(task.when, vars, task.origin)) return { status: 'skipped', item, result: { ...SKIPPED }, diffs: [], noLog };
-    const rendered = renderArgs(task.module, task.args, vars, task.origin);
-    const args = parseArgs(env.module, rendered, task.origin);
-    const environment = renderEnvironment(task.environment, vars, task.origin);
-    const secret = holdsSecret(env.secrets, rendered) || holdsSecret(env.secrets, environment) || noLog;
-    const ctx = moduleContext(task, env, vars, environment, secret);
+    const { args, ctx } = prepareItem(task, env, vars);
     const result = await withRetries(task, env.module, args, ctx, vars);
     return outcomeOf(withSecretDiffs(result, env.secrets), item, noLog);
   } catch (err) {

@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto';
 import { argv } from './shell';
-import { becomeOptions, runOk } from './host';
+import { becomeOptions, probeRun, runOk } from './host';
 import { applyAttributesCommand, attributesToChange, hasAttributes, type FileAttributes } from '../commands/attributes';
 import { fileProbeCommand, parseFileProbe, type FileProbe } from '../commands/file-probe';
-import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleResult } from '../module';
+import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleResult, type ProbeRequest } from '../module';
 
 function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+function destinationProbeCommand(path: string, withContent: boolean): string {
+  return fileProbeCommand(path, { follow: true, checksum: 'sha256', content: withContent });
+}
+
 /** Probes a destination file in one round trip (following links, as copy and template do). */
 export async function probeDestination(ctx: ModuleContext, path: string, withContent: boolean): Promise<FileProbe> {
-  const result = await runOk(ctx, fileProbeCommand(path, { follow: true, checksum: 'sha256', content: withContent }), `probing ${path}`);
+  const result = await runOk(ctx, destinationProbeCommand(path, withContent), `probing ${path}`);
   return parseFileProbe(result.stdout);
+}
+
+/** The probe `probeDestination(ctx, path, withContent)` sends, for a module's `probe`. */
+export function destinationProbe(ctx: ModuleContext, path: string, withContent = false): ProbeRequest {
+  return probeRun(ctx, destinationProbeCommand(path, withContent));
 }
 
 function printable(content: Buffer): string {

@@ -1,5 +1,5 @@
 import type { PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
-import { ModuleFailure, type ModuleContext } from '../module';
+import { ModuleFailure, type ModuleContext, type ProbeRequest } from '../module';
 
 /**
  * Where commands run: a module's context, or a bare connection (`{ conn }`, for the engine's
@@ -14,6 +14,16 @@ export function becomeOptions(ctx: CommandTarget): RunOptions & PutOptions & Rea
 
 export function run(ctx: CommandTarget, command: string, options: RunOptions = {}): Promise<RunResult> {
   return ctx.conn.run(command, { ...becomeOptions(ctx), ...options });
+}
+
+/** The probe `run(ctx, command, options)` (and so `runOk`) will issue, for a module's `probe`. */
+export function probeRun(ctx: CommandTarget, command: string, options: RunOptions = {}): ProbeRequest {
+  return { kind: 'run', command, options: { ...becomeOptions(ctx), ...options } };
+}
+
+/** The probe `ctx.conn.readFile(path, becomeOptions(ctx))` will issue. */
+export function probeRead(ctx: CommandTarget, path: string): ProbeRequest {
+  return { kind: 'read', path, options: becomeOptions(ctx) };
 }
 
 function tail(text: string, lines = 20): string {

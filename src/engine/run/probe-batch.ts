@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import type { ModuleDefinition } from '../../modules/module';
+import { batchable, buildBatchScript, MAX_SEGMENT_BYTES, parseBatchOutput, segmentBytes, type BatchOperation } from '../../transport/batch-script';
+import type { Connection } from '../../transport/connection';
+import { loadIncludedTasks } from '../playbook/playbook-loader';
+import { shouldRun } from '../playbook/tags';
+import { resolveTaskFile } from '../playbook/task-parser';
+import type { IncludeTasks, ModuleTask, TaskNode } from '../playbook/types';
+import { allHold, render } from './evaluate';
+import { withFlags, type FlaggedTask } from './flags';
+import { ProbeCache } from './probe-cache';
+import type { RunState } from './run-state';
+import { probeTask, type TaskHostEnv } from './task-executor';
+import { taskVars } from './task-vars';
+import type { Vars } from '../../data/vars';
+
+/**
+ * Batched probing: before a task runs on a host, the read-only operations of that task and of the
+ * tasks after it (as far as they can be decided now) are sent in ONE command, under one sudo, and
+ * their answers held (probe-cache.ts). Each module then runs exactly as it always does: its probes
+ * are answered from what is held, and the first operation that is not (a change, a command) drops
+ * everything held, so what follows is probed afresh. Looking ahead is only a guess: a task that
+ * ends up not running, or runs with other arguments, just leaves answers unused; the results are
+ * those of the one-task-at-a-time path whatever the guess.
+ */
+
+/** Operations in one batch at most; the script's size is bounded separately. */
+const MAX_OPERATIONS = 400;
+
+/** Where each list of nodes being run is, innermost last: the look-ahead starts after these. */
+export interface NodeCursor {
+  nodes: readonly TaskNode[];
+  index: number;
+}
+
+export class ProbeBatching {
+  private readonly caches = new Map<string, ProbeCache>();
+  private readonly included = new WeakMap<IncludeTasks, Map<string, TaskNode[]>>();
+  readonly cursors: NodeCursor[] = [];
+
+  constructor(readonly enabled: boolean) {}
+
+  cache(host: string): ProbeCache {
+    let cache = this.caches.get(host);
+    if (!cache) this.caches.set(host, (cache = new ProbeCache()));
+    return cache;
+  }
+
+  /** Operations answered from batches and operations sent one by one, over every host. */
+  counts(): { answered: number; sent: number; batches: number } {
+    const total = { answered: 0, sent: 0, batches: 0 };
+    for (const cache of this.caches.values()) {
+      total.answered += cache.counts.answered;
+      total.sent += cache.counts.sent;
+      total.batches += cache.counts.batches;
+    }
+    return total;
+  }
+
+  /** The tasks a list of nodes loads for this include on a host, loaded once per include and file. */
+  includedTasks(run: RunState, node: IncludeTasks, path: string): TaskNode[] {
+    let byPath = this.included.get(node);
+    if (!byPath) this.included.set(node, (byPath = new Map()));
+    let tasks = byPath.get(path);
+    if (!tasks) byPath.set(path, (tasks = loadIncludedTasks(path, { ...node, when: [] }, run.playbook.dir, run.options.loadOptions)));
+    return tasks;
+  }
+}
+
+/** How the engine makes a task's environment on a host, for the tasks looked ahead at. */
+export type EnvFor = (module: ModuleDefinition, vars: Vars) => TaskHostEnv;
+
+/**
+ * Gathers, in one round trip, what this task and the ones after it will probe on the host,
+ * unless what this task needs is already held. `conn` is the host's own connection, not the
+ * caching one: the batch itself must not count as an unanswered operation.
+ */
+export async function prefetch(run: RunState, task: FlaggedTask, host: string, vars: Vars, conn: Connection, envFor: EnvFor): Promise<void> {
+  const batching = run.probes;
+  const module = run.options.module(task.module);
+  if (!batching.enabled || !module || !fitsBatch(task)) return;
+  const first = probeTask(task, envFor(module, vars));
+  const cache = batching.cache(host);
+  if (first === undefined || first.every((op) => cache.has(op))) return;
+  const ops = [...first];
+  for (const next of upcomingTasks(run, host)) {
+    const more = probeNext(run, next, host, envFor);
+    if (more === undefined || !more.every(batchable) || ops.length + more.length > MAX_OPERATIONS || segmentBytes([...ops, ...more]) > MAX_SEGMENT_BYTES) break;
+    ops.push(...more);
+  }
+  try {
+    await gatherProbes(conn, cache, ops);
+  } catch {
+    // The task's own call meets the same failure and reports it as it always does.
+  }
+}
+
+/** Sends the operations in one command and holds their answers (those a batch can give). */
+export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: readonly BatchOperation[]): Promise<void> {
+  const wanted = ops.filter(batchable);
+  if (wanted.length === 0) return;
+  const since = cache.generation;
+  const nonce = randomBytes(16).toString('hex');
+  const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(wanted, nonce) });
+  cache.store(wanted, parseBatchOutput(stdout, nonce, wanted), since);
+}
+
+/** Tasks whose probes may be gathered: not delegated, not once for all, not polled, not in the background. */
+function fitsBatch(task: FlaggedTask): boolean {
+  return task.delegateTo === undefined && task.runOnce !== true && task.until === undefined && task.async === undefined;
+}
+
+function probeNext(run: RunState, task: ModuleTask, host: string, envFor: EnvFor): BatchOperation[] | undefined {
+  const module = run.options.module(task.module);
+  if (!module?.probe) return undefined;
+  let flagged: FlaggedTask;
+  let vars: Vars;
+  try {
+    vars = taskVars(run.vars, host, task);
+    flagged = withFlags(task, vars);
+  } catch {
+    return undefined;
+  }
+  return fitsBatch(flagged) ? probeTask(flagged, envFor(module, vars)) : undefined;
+}
+
+/**
+ * The module tasks that come after the current one on this host, in order, through blocks and
+ * include_tasks files (loaded when their condition can be decided now); it stops at what cannot
+ * be foreseen: an include_role, a looped include, a meta task, --start-at-task still searching.
+ */
+function* upcomingTasks(run: RunState, host: string): Generator<ModuleTask> {
+  if (run.skipUntil !== undefined) return;
+  const cursors = run.probes.cursors;
+  for (let level = cursors.length - 1; level >= 0; level--) {
+    const { nodes, index } = cursors[level];
+    for (const node of nodes.slice(index + 1)) {
+      const more = yield* within(run, node, host);
+      if (!more) return;
+    }
+  }
+}
+
+/** The node's module tasks for this host; false when what follows cannot be foreseen. */
+function* within(run: RunState, node: TaskNode, host: string): Generator<ModuleTask, boolean> {
+  switch (node.kind) {
+    case 'module':
+      if (shouldRun(node.tags, run.options.tags)) yield node;
+      return true;
+    case 'block':
+      for (const child of [...node.block, ...node.always]) if (!(yield* within(run, child, host))) return false;
+      return true;
+    case 'include_tasks': {
+      if (node.loop !== undefined) return false;
+      let tasks: TaskNode[];
+      try {
+        const vars = taskVars(run.vars, host, node);
+        if (!allHold(node.when, vars, node.origin)) return true;
+        tasks = run.probes.includedTasks(run, node, resolveTaskFile(node.baseDir, render(node.file, vars, node.origin)));
+      } catch {
+        return false;
+      }
+      for (const child of tasks) if (!(yield* within(run, child, host))) return false;
+      return true;
+    }
+    case 'include_role':
+    case 'meta':
+      return false;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Pure builders for running many read-only operations in ONE exec channel: the operations' own
+ * command lines (exactly what `run` and `readFile` would send, minus sudo), each in its own `sh`,
+ * grouped under one sudo per privilege, their outputs framed so the controller can split them.
+ */
+import { shellQuote } from '../base/shell-quote';
+import { buildReadCommand, buildRunCommand, READ_ABSENT_EXIT, sudoRefusal, wrapBecome, type BecomeSpec } from './commands';
+import type { ReadOptions, RunOptions, RunResult } from './connection';
+
+/** One operation of a batch: a command as `Connection.run` takes it, or a file as `readFile` takes it. */
+export type BatchOperation =
+  | { kind: 'run'; command: string; options: RunOptions }
+  | { kind: 'read'; path: string; options: ReadOptions };
+
+/** What one operation answered; `undefined` where the batch cannot stand in for the real call. */
+export type BatchAnswer = { kind: 'run'; result: RunResult } | { kind: 'read'; content: Buffer | null } | undefined;
+
+/** A sudo command line carries one script; the kernel refuses a single argument over 128 KiB. */
+export const MAX_SEGMENT_BYTES = 96 * 1024;
+
+/** The operation's own script, as its call would run it inside the become shell. */
+function operationScript(op: BatchOperation): string {
+  if (op.kind === 'read') return buildReadCommand(op.path);
+  return buildRunCommand(op.command, { cwd: op.options.cwd, env: op.options.env });
+}
+
+function becomeOf(op: BatchOperation): BecomeSpec {
+  return op.options.become ? { become: true, becomeUser: op.options.becomeUser ?? 'root' } : {};
+}
+
+/** Whether an operation can run inside a batch: stdin and per-call timeouts are not batched. */
+export function batchable(op: BatchOperation): boolean {
+  return op.kind === 'read' || (op.options.stdin === undefined && op.options.timeoutMs === undefined);
+}
+
+/**
+ * One frame per operation: `<nonce> o <i>`, its stdout, `<nonce> e <i> <exit>`, its stderr,
+ * `<nonce> x <i>`, each marker on a line of its own (a newline before it, so output without a
+ * final newline still frames). Consecutive operations with the same privilege share one sudo.
+ * The script is read by `sh` from stdin; its output is base64, since a command's bytes need not
+ * be text.
+ */
+export function buildBatchScript(ops: readonly BatchOperation[], nonce: string): string {
+  const frame = [
+    `p() { printf '%s o %s\\n' ${nonce} "$1"; sh -c "$2" 2>"$t" </dev/null; c=$?`,
+    `printf '\\n%s e %s %s\\n' ${nonce} "$1" "$c"; cat "$t"; printf '\\n%s x %s\\n' ${nonce} "$1"; }`,
+  ].join('\n');
+  const segments: string[] = [];
+  let start = 0;
+  while (start < ops.length) {
+    const become = becomeOf(ops[start]);
+    let end = start;
+    const calls: string[] = [];
+    while (end < ops.length && JSON.stringify(becomeOf(ops[end])) === JSON.stringify(become)) {
+      calls.push(`p ${end} ${shellQuote(operationScript(ops[end]))}`);
+      end++;
+    }
+    const body = [`t=$(mktemp) || exit 1`, `trap 'rm -f "$t"' EXIT`, frame, ...calls].join('\n');
+    segments.push(`${wrapBecome(body, become)} </dev/null`);
+    start = end;
+  }
+  return `{\n${segments.join('\n')}\n} | base64 -w0\n`;
+}
+
+/** The size of the script a batch of these operations makes, to keep every sudo's argument in bounds. */
+export function segmentBytes(ops: readonly BatchOperation[]): number {
+  return ops.reduce((sum, op) => sum + shellQuote(operationScript(op)).length + 16, 0);
+}
+
+/**
+ * Splits the batch's output into one answer per operation. An operation whose frame is missing
+ * (its sudo refused, the script cut short), whose sudo refused, or whose read failed otherwise
+ * than "absent" gets no answer: the real call then runs and reports it as it always does.
+ */
+export function parseBatchOutput(base64: string, nonce: string, ops: readonly BatchOperation[]): BatchAnswer[] {
+  const out = Buffer.from(base64.trim(), 'base64');
+  const answers: BatchAnswer[] = [];
+  let at = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const open = Buffer.from(`${nonce} o ${i}\n`);
+    const start = out.indexOf(open, at);
+    if (start < 0 || (start > 0 && out[start - 1] !== 0x0a)) {
+      answers.push(undefined);
+      continue;
+    }
+    const stdoutAt = start + open.length;
+    const exitMarker = Buffer.from(`\n${nonce} e ${i} `);
+    const exitAt = out.indexOf(exitMarker, stdoutAt);
+    const lineEnd = exitAt < 0 ? -1 : out.indexOf(0x0a, exitAt + exitMarker.length);
+    const close = Buffer.from(`\n${nonce} x ${i}\n`);
+    const closeAt = lineEnd < 0 ? -1 : out.indexOf(close, lineEnd + 1);
+    if (closeAt < 0) {
+      answers.push(undefined);
+      continue;
+    }
+    const exitCode = Number(out.subarray(exitAt + exitMarker.length, lineEnd).toString('latin1'));
+    answers.push(answerOf(ops[i], out.subarray(stdoutAt, exitAt), out.subarray(lineEnd + 1, closeAt), exitCode));
+    at = closeAt + close.length - 1;
+  }
+  return answers;
+}
+
+function answerOf(op: BatchOperation, stdout: Buffer, stderr: Buffer, exitCode: number): BatchAnswer {
+  if (!Number.isInteger(exitCode)) return undefined;
+  if (op.options.become && exitCode !== 0 && sudoRefusal(stderr.toString('utf8')) !== undefined) return undefined;
+  if (op.kind === 'read') {
+    if (exitCode === 0) return { kind: 'read', content: Buffer.from(stdout) };
+    if (exitCode === READ_ABSENT_EXIT && stderr.length === 0) return { kind: 'read', content: null };
+    return undefined;
+  }
+  return { kind: 'run', result: { stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), exitCode } };
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildBatchScript, parseBatchOutput, type BatchOperation } from '../../src/transport/batch-script';
+import { LocalConnection } from '../../src/transport/local-connection';
+
+/** Many operations in one command answer exactly what each answers alone, over a real shell. */
+describe('batch script', () => {
+  let dir: string;
+  const conn = new LocalConnection();
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'batch-'));
+    writeFileSync(path.join(dir, 'text'), 'line one\nno newline at the end');
+    writeFileSync(path.join(dir, 'binary'), Buffer.from([0, 1, 2, 255, 0x0a, 0xc3, 0x28]));
+    writeFileSync(path.join(dir, 'secret'), 'x');
+    chmodSync(path.join(dir, 'secret'), 0o000);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const ops = (): BatchOperation[] => [
+    { kind: 'run', command: 'printf "%s" "$X"; echo to-stderr >&2; exit 3', options: { env: { X: "it's $HOME" } } },
+    { kind: 'run', command: 'pwd', options: { cwd: dir } },
+    { kind: 'read', path: path.join(dir, 'text'), options: {} },
+    { kind: 'read', path: path.join(dir, 'binary'), options: {} },
+    { kind: 'read', path: path.join(dir, 'absent'), options: {} },
+    { kind: 'run', command: `printf '\\n%s o 9\\n' fake; exit 0`, options: {} },
+    { kind: 'run', command: 'exit 1', options: {} },
+  ];
+
+  it('answers each operation as its own call does', async () => {
+    const nonce = 'a'.repeat(32);
+    const batch = ops();
+    const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(batch, nonce) });
+    const answers = parseBatchOutput(stdout, nonce, batch);
+    const alone = await Promise.all(
+      batch.map(async (op) => (op.kind === 'run' ? { kind: 'run', result: await conn.run(op.command, op.options) } : { kind: 'read', content: await conn.readFile(op.path, op.options) })),
+    );
+    expect(answers).toEqual(alone);
+    expect(answers[3]).toEqual({ kind: 'read', content: Buffer.from([0, 1, 2, 255, 0x0a, 0xc3, 0x28]) });
+    expect(answers[4]).toEqual({ kind: 'read', content: null });
+  });
+
+  it('gives no answer where the real call would fail, or where the output is cut short', async () => {
+    const nonce = 'b'.repeat(32);
+    const unreadable: BatchOperation[] = [{ kind: 'read', path: path.join(dir, 'secret', 'under-a-file'), options: {} }];
+    const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(unreadable, nonce) });
+    expect(parseBatchOutput(stdout, nonce, unreadable)).toEqual([undefined]);
+    const batch = ops();
+    const full = (await conn.run('sh -s', { stdin: buildBatchScript(batch, nonce) })).stdout;
+    const cut = Buffer.from(full, 'base64');
+    const answers = parseBatchOutput(cut.subarray(0, cut.indexOf(`${nonce} o 2\n`) + 5).toString('base64'), nonce, batch);
+    expect(answers.slice(0, 2).every((a) => a?.kind === 'run')).toBe(true);
+    expect(answers.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+});
