@@ -1,0 +1,92 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { startLightFleet, type LightFleet } from '../../bench/fleet/light-hosts';
+import { comparableEvents } from '../e2e/support/event-stream';
+import { runPlay, type PlayRun } from '../e2e/support/play-cli';
+
+/**
+ * Batched probing changes how many round trips a run takes, never what it reports: the fleet
+ * workload (bench/fleet/fleet-play.yml) on real sshd hosts behind a bastion, first run, no-op
+ * rerun, then a check with a changed template, each with batching on and off: the event streams
+ * (statuses, changed, diffs, every module result with -v, recap) are identical, and the batched
+ * no-op opens fewer sessions on the hosts.
+ */
+const HOSTS = 4;
+const FLEET_DIR = path.resolve(__dirname, '../../bench/fleet');
+
+describe('probe batching on the fleet workload', () => {
+  let fleet: LightFleet | undefined;
+  let inventory = '';
+
+  beforeAll(async () => {
+    fleet = await startLightFleet(HOSTS);
+    inventory = path.join(fleet.dir, 'hosts.yml');
+    const hosts = Object.fromEntries(fleet.hosts.map((h) => [h.name, { ansible_host: h.address }]));
+    const settings = [
+      { name: 'workers', value: 4 },
+      { name: 'listen', value: '127.0.0.1:8080' },
+    ];
+    writeFileSync(inventory, stringify({ all: { vars: { ansible_user: fleet.user, play_ssh_config: fleet.sshConfigFile, fleet_settings: settings }, children: { fleet: { hosts } } } }));
+  }, 120_000);
+  afterAll(async () => fleet?.teardown(), 60_000);
+
+  async function sequence(batching: boolean): Promise<{ runs: PlayRun[]; noopSessions: number }> {
+    const f = fleet!;
+    const root = path.join(f.home, 'batching');
+    rmSync(root, { recursive: true, force: true });
+    const play = (...extra: string[]) =>
+      runPlay(['fleet-play.yml', '-i', inventory, '-v', '--diff', '-e', `fleet_root=${root}`, ...(batching ? [] : ['--no-probe-batching']), ...extra], { cwd: FLEET_DIR, timeoutMs: 120_000 });
+    const first = await play();
+    const before = f.hostSessions();
+    const noop = await play();
+    const noopSessions = f.hostSessions() - before;
+    const changedTemplate = await play('--check', '-e', '{"fleet_settings": [{"name": "workers", "value": 8}]}');
+    return { runs: [first, noop, changedTemplate], noopSessions };
+  }
+
+  it('reports exactly what one probe at a time reports, in fewer sessions', async () => {
+    const off = await sequence(false);
+    const on = await sequence(true);
+    for (const run of [...off.runs, ...on.runs]) expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+    expect(on.runs.map(comparableEvents)).toEqual(off.runs.map(comparableEvents));
+    // The check reports the template's change, so the comparison covers a diff, not only ok results.
+    expect(JSON.stringify(comparableEvents(on.runs[2]))).toContain('"status":"changed"');
+    // Unbatched: one session per task and host (5 tasks). Batched: directory, template and copy
+    // gathered in one, the command, then the stat.
+    expect({ off: off.noopSessions, on: on.noopSessions }).toEqual({ off: 5 * HOSTS, on: 3 * HOSTS });
+  }, 300_000);
+
+  it('probes afresh after a change: a later task sees what an earlier one did', async () => {
+    const f = fleet!;
+    const playbook = path.join(f.dir, 'rewrite.yml');
+    const file = `${f.home}/rewrite/{{ inventory_hostname }}`;
+    writeFileSync(
+      playbook,
+      stringify([
+        {
+          hosts: 'fleet',
+          gather_facts: false,
+          tasks: [
+            { name: 'before', stat: { path: file }, register: 'before' },
+            { file: { path: `${f.home}/rewrite`, state: 'directory' } },
+            { name: 'write', copy: { content: '{{ content }}', dest: file, mode: '0644' } },
+            { name: 'after write', stat: { path: file }, register: 'written' },
+            { name: 'narrow', file: { path: file, mode: '0600' } },
+            { name: 'after narrow', stat: { path: file } },
+            { assert: { that: ['not before.stat.exists or before.stat.mode == "0600"', 'written.stat.mode == "0644"'] } },
+          ],
+        },
+      ]),
+    );
+    const sequence = async (batching: boolean) => {
+      rmSync(path.join(f.home, 'rewrite'), { recursive: true, force: true });
+      const play = (content: string) => runPlay([playbook, '-i', inventory, '-v', '-e', `content=${content}`, ...(batching ? [] : ['--no-probe-batching'])], { cwd: f.dir, timeoutMs: 120_000 });
+      return [await play('one'), await play('two')];
+    };
+    const off = await sequence(false);
+    const on = await sequence(true);
+    for (const run of [...off, ...on]) expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+    expect(on.map(comparableEvents)).toEqual(off.map(comparableEvents));
+  }, 300_000);
+});
