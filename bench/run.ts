@@ -3,13 +3,15 @@
  *
  *   npx tsx bench/run.ts [--fleet 4,16,64,128] [--runs 3] [--ansible-runs 3] [--ansible-fleet-max 64] [--apps 2] [--no-site] [--no-fleet] [--out bench/RESULTS.md]
  *
- * Writes bench/RESULTS.md (keeping its hand-written Notes section). Never part of `npm test`: it
- * takes tens of minutes. test/bench/smoke.bench.ts runs the same code at N = 2, one run.
+ * Writes bench/RESULTS.md (keeping its hand-written Notes section) and its charts beside it,
+ * bench/charts/*.svg. Never part of `npm test`: it takes tens of minutes. test/bench/smoke.bench.ts
+ * runs the same code at N = 2, one run.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { benchCharts, CHARTS_DIR } from './charts';
 import { runFleetBench, type FleetFigure } from './fleet/fleet-bench';
 import { toolVersions, type Tool } from './lib/tools';
 import { renderReport } from './report';
@@ -54,6 +56,12 @@ function previousNotes(file: string): string {
   return at < 0 ? '(none yet)' : text.slice(at + '\n## Notes\n'.length);
 }
 
+/** Atomic: a crashed run never leaves half a file. */
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<{ site: SiteFigure[]; fleet: FleetFigure[]; report: string }> {
   const startedAt = new Date();
   const loadBefore = os.loadavg();
@@ -73,6 +81,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const fleet = options.fleet.length > 0 ? await attempt('fleet', () => runFleetBench({ sizes: options.fleet, runs: { play: options.runs, [ansibleRows[0]]: options.ansibleRuns }, ansibleMaxHosts: options.ansibleFleetMax, log, logDir: options.logDir })) : [];
   const notes = previousNotes(options.out);
   const write = (site: SiteFigure[], pending: string[]): string => {
+    const charts = benchCharts(site, fleet);
+    const chartsDir = path.join(path.dirname(options.out), CHARTS_DIR);
+    if (charts.length > 0) mkdirSync(chartsDir, { recursive: true });
+    for (const chart of charts) writeAtomically(path.join(chartsDir, chart.file), chart.svg);
     const report = renderReport({
       startedAt,
       finishedAt: new Date(),
@@ -82,11 +94,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       command: `bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
       site,
       fleet,
+      charts,
       notes: [...pending, ...failures, notes].join('\n\n'),
     });
-    // Atomic: a crashed run never leaves half a RESULTS.md.
-    writeFileSync(`${options.out}.tmp`, report);
-    renameSync(`${options.out}.tmp`, options.out);
+    writeAtomically(options.out, report);
     return report;
   };
   // The fleet figures are on disk before the (long) site part starts.

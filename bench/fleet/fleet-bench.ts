@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { hostsWith, parseRecap, taskResults } from '../lib/recap';
+import { processesMentioning, treeCpuSeconds } from '../lib/process-tree';
 import { spread, type Spread } from '../lib/stats';
 import { timedRun } from '../lib/timed-run';
 import { closeControlMasters, toolCommand, type Tool } from '../lib/tools';
@@ -30,6 +31,16 @@ export interface FleetFigure {
   bastionConnections: { median: number; max: number };
   /** Sessions the hosts' sshd started per task result (one exec, shell or sftp each), at the median run. */
   sessionsPerTask: number;
+  /**
+   * Median CPU seconds (user + system) of a run on this machine's side: the runner and everything
+   * it started, including Ansible's ControlPersist ssh masters and their ProxyJump clients, which
+   * detach from the run and outlive it.
+   */
+  runnerCpuSeconds: number;
+  /** Median CPU seconds of a run on the hosts' side: the targets' sshd trees (sessions, shells, sudo, the workload's commands). */
+  hostsCpuSeconds: number;
+  /** Median CPU seconds of a run in the bastion's sshd tree (the jump hop to every host). */
+  bastionCpuSeconds: number;
   /** Hosts unreachable or failed in any run. */
   failedHosts: string[];
   /** Hosts that reported a change in a `noop` run (must be none). */
@@ -56,6 +67,16 @@ const PLAYBOOKS: Record<Tool, string> = {
 };
 const MB = 1024 * 1024;
 
+/** The kernel counts CPU time in hundredths of a second (USER_HZ); differences of them should not show float noise. */
+const hundredths = (seconds: number) => Math.round(seconds * 100) / 100;
+
+/**
+ * CPU seconds used so far by the runner's processes that detached from it: ssh's ControlPersist
+ * masters (titled with their control path) and the `ssh -W` ProxyJump clients they talk through
+ * (whose command line carries the ssh config given with -F). Nothing of play's outlives its run.
+ */
+export const detachedRunnerCpu = (controlDir: string, sshConfigFile: string) => treeCpuSeconds([...processesMentioning(`${controlDir}/`), ...processesMentioning(sshConfigFile)]);
+
 function writeInventory(fleet: LightFleet): string {
   const file = path.join(fleet.dir, 'hosts.yml');
   const inventory = {
@@ -79,7 +100,10 @@ function writeInventory(fleet: LightFleet): string {
 async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, options: FleetOptions): Promise<FleetFigure[]> {
   const controlDir = path.join(fleet.dir, `cp-${tool}`);
   mkdirSync(controlDir, { recursive: true });
-  const samples: Record<FleetScenario, { seconds: number; tasks: number; tree: number; proc: number; conns: number; sessions: number; failed: string[]; changed: string[]; code: number }[]> = { first: [], noop: [] };
+  const samples: Record<
+    FleetScenario,
+    { seconds: number; tasks: number; tree: number; proc: number; conns: number; sessions: number; runnerCpu: number; hostsCpu: number; bastionCpu: number; failed: string[]; changed: string[]; code: number }[]
+  > = { first: [], noop: [] };
   try {
     for (let run = 0; run < (options.runs[tool] ?? 0); run += 1) {
       const root = path.join(fleet.home, `work-${tool}-${run}`);
@@ -87,10 +111,14 @@ async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, opt
       for (const scenario of ['first', 'noop'] as const) {
         const before = fleet.bastionConnections();
         const sessionsBefore = fleet.hostSessions();
+        const hostsBefore = await fleet.settledCpuSeconds();
+        const detachedBefore = detachedRunnerCpu(controlDir, fleet.sshConfigFile);
         const result = await timedRun({
           ...toolCommand({ tool, playbook: PLAYBOOKS[tool], inventories: [inventory], sshConfigFile: fleet.sshConfigFile, controlDir, cwd: HERE, args: ['-e', `fleet_root=${root}`] }),
           logFile: path.join(options.logDir, `fleet-${fleet.hosts.length}-${tool}-${scenario}-${run + 1}.log`),
         });
+        const hostsAfter = await fleet.settledCpuSeconds();
+        const detachedAfter = detachedRunnerCpu(controlDir, fleet.sshConfigFile);
         const recap = parseRecap(result.output);
         const missing = fleet.hosts.map((h) => h.name).filter((name) => !(name in recap));
         if (Object.keys(recap).length === 0) throw new Error(`${tool} printed no recap at N=${fleet.hosts.length} (exit ${result.code}):\n${result.output.slice(-2000)}`);
@@ -101,6 +129,9 @@ async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, opt
           proc: result.peakProcessBytes,
           conns: fleet.bastionConnections() - before,
           sessions: fleet.hostSessions() - sessionsBefore,
+          runnerCpu: hundredths(result.cpuSeconds + detachedAfter - detachedBefore),
+          hostsCpu: hundredths(hostsAfter.targets - hostsBefore.targets),
+          bastionCpu: hundredths(hostsAfter.bastion - hostsBefore.bastion),
           failed: [...new Set([...hostsWith(recap, 'unreachable'), ...hostsWith(recap, 'failed'), ...missing])],
           changed: hostsWith(recap, 'changed'),
           code: result.code,
@@ -126,6 +157,9 @@ async function measureTool(fleet: LightFleet, inventory: string, tool: Tool, opt
       peakTreeMb: Math.max(...s.map((x) => x.tree)) / MB,
       peakProcessMb: Math.max(...s.map((x) => x.proc)) / MB,
       bastionConnections: { median: conns.median, max: conns.max },
+      runnerCpuSeconds: spread(s.map((x) => x.runnerCpu)).median,
+      hostsCpuSeconds: spread(s.map((x) => x.hostsCpu)).median,
+      bastionCpuSeconds: spread(s.map((x) => x.bastionCpu)).median,
       failedHosts: [...new Set(s.flatMap((x) => x.failed))].sort(),
       changedHosts: scenario === 'noop' ? [...new Set(s.flatMap((x) => x.changed))].sort() : [],
       exitCodes: s.map((x) => x.code),

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { processesMentioning, treeCpuSeconds } from '../lib/process-tree';
 import { startSshdLab, type SshdLab, type SshdNet } from '../../test/support/sshd-net';
 
 /**
@@ -32,7 +34,47 @@ export interface LightFleet {
   bastionConnections(): number;
   /** Sessions (command, shell, sftp) the hosts' sshd started so far: each is one remote round trip at least. */
   hostSessions(): number;
+  /**
+   * CPU seconds (user + system) the hosts' sshd processes and everything under them (sessions,
+   * shells, sudo, the workload's commands) have used since the fleet started, read once their work
+   * has settled: the targets' and the bastion's apart.
+   */
+  settledCpuSeconds(): Promise<HostsCpu>;
   teardown(): Promise<void>;
+}
+
+export interface HostsCpu {
+  targets: number;
+  bastion: number;
+}
+
+const SETTLE_POLL_MS = 100;
+const SETTLE_MAX_MS = 5000;
+
+/**
+ * The listening sshd of every host, by the config file sshd-net gives each (`-f <dir>/sshd-<name>.conf`,
+ * still in the listener's title after sshd rewrites it). Their trees hold every session: a session's
+ * processes are reaped inside the tree, so their CPU stays counted after they end.
+ */
+function sshdListeners(dir: string, hosts: number): { targets: number[]; bastion: number[] } {
+  const listeners = processesMentioning(` -f ${path.join(dir, 'sshd-')}`);
+  const bastion = processesMentioning(path.join(dir, 'sshd-bastion.conf'));
+  const targets = listeners.filter((pid) => !bastion.includes(pid));
+  if (bastion.length !== 1 || targets.length !== hosts) throw new Error(`light hosts in ${dir}: found ${targets.length} target sshd and ${bastion.length} bastion sshd processes, expected ${hosts} and 1`);
+  return { targets, bastion };
+}
+
+/** Once a run's sessions have closed (asynchronously, after the client exits), the trees' CPU stops moving. */
+async function settledCpu(listeners: { targets: number[]; bastion: number[] }): Promise<HostsCpu> {
+  const read = () => ({ targets: treeCpuSeconds(listeners.targets), bastion: treeCpuSeconds(listeners.bastion) });
+  let last = read();
+  for (let waited = 0; waited < SETTLE_MAX_MS; waited += SETTLE_POLL_MS) {
+    await sleep(SETTLE_POLL_MS);
+    const now = read();
+    if (now.targets === last.targets && now.bastion === last.bastion) return now;
+    last = now;
+  }
+  return last;
 }
 
 function sshConfig(lab: SshdLab, user: string, hosts: LightHost[]): string {
@@ -61,6 +103,7 @@ export async function startLightFleet(count: number): Promise<LightFleet> {
     // Keys pinned up front, under both names, so neither tool writes known_hosts during a measured run.
     const knownHosts = [`bastion,${lab.bastion.address} ${lab.bastion.hostKeyLine}`, ...lab.targets.map((t) => `${t.name},${t.address} ${t.hostKeyLine}`)];
     lab.writeFile('known_hosts', knownHosts.join('\n') + '\n');
+    const listeners = sshdListeners(lab.dir, count);
     return {
       dir: lab.dir,
       hosts,
@@ -70,6 +113,7 @@ export async function startLightFleet(count: number): Promise<LightFleet> {
       sshConfigFile: lab.writeFile('ssh.config', sshConfig(lab, user, hosts)),
       bastionConnections: () => lab.bastion.connectionCount(),
       hostSessions: () => lab.targets.reduce((sum, target) => sum + (target.log().match(/^Starting session: /gm) ?? []).length, 0),
+      settledCpuSeconds: () => settledCpu(listeners),
       teardown: () => lab.teardown(),
     };
   } catch (err) {

@@ -11,6 +11,11 @@ export interface TimedRun {
   peakTreeBytes: number;
   /** GNU time's %M: the largest RSS of any single process of the run (exact, not sampled). */
   peakProcessBytes: number;
+  /**
+   * GNU time's %U + %S: user + system CPU seconds of the runner and every descendant it reaped
+   * (exact, not sampled). Processes that detach from the run (ssh ControlPersist masters) are not in it.
+   */
+  cpuSeconds: number;
   code: number;
   output: string;
 }
@@ -30,10 +35,10 @@ const GNU_TIME = '/usr/bin/time';
 
 export function timedRun(spec: RunSpec): Promise<TimedRun> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'pb-time-'));
-  const timeFile = path.join(scratch, 'maxrss');
+  const timeFile = path.join(scratch, 'usage');
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', timeFile, spec.command, ...spec.args], {
+    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, spec.command, ...spec.args], {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,13 +60,14 @@ export function timedRun(spec: RunSpec): Promise<TimedRun> {
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
       clearTimeout(timer);
-      const maxKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+      // The last line: GNU time writes "Command exited with non-zero status" above it.
+      const [maxKb, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       rmSync(scratch, { recursive: true, force: true });
       if (spec.logFile) {
         mkdirSync(path.dirname(spec.logFile), { recursive: true });
         writeFileSync(spec.logFile, `$ ${spec.command} ${spec.args.join(' ')}\n# ${seconds.toFixed(2)} s, exit ${code}\n${output}`);
       }
-      resolve({ seconds, peakTreeBytes, peakProcessBytes: maxKb * 1024, code: code ?? -1, output });
+      resolve({ seconds, peakTreeBytes, peakProcessBytes: maxKb * 1024, cpuSeconds: user + system, code: code ?? -1, output });
     });
   });
 }
