@@ -14,7 +14,7 @@ import {
   planPackages,
   updateCacheCommand,
 } from './commands/apt';
-import { run, runOk } from './support/host';
+import { probeRun, run, runOk } from './support/host';
 import type { RunResult } from '../transport/connection';
 
 /** Debian package names start with a letter or digit (so never look like an option), optionally `=version`. */
@@ -79,13 +79,19 @@ export async function aptRun(ctx: ModuleContext, a: Pick<AptArgs, 'lock_timeout'
   }
 }
 
+function packageNames(a: AptArgs): string[] {
+  return (a.name ?? []).map((spec) => parsePackageSpec(spec).name);
+}
+
 export const apt: ModuleDefinition<AptArgs> = {
   name: 'apt',
   args,
   aliases: { package: 'name', pkg: 'name', 'update-cache': 'update_cache', 'install-recommends': 'install_recommends', 'default-release': 'default_release' },
+  // Only reads: the cache's age comes with the package probe; an apt-get update, upgrade or autoremove is issued after them.
+  probe: (a, ctx) => [probeRun(ctx, aptProbeCommand(packageNames(a))), ...(a.deb === undefined ? [] : [probeRun(ctx, debProbeCommand(a.deb))])],
   async run(a, ctx) {
     const specs = (a.name ?? []).map(parsePackageSpec);
-    const names = specs.map((s) => s.name);
+    const names = packageNames(a);
     let probe = parseAptProbe((await runOk(ctx, aptProbeCommand(names), 'probing apt')).stdout);
     const lock = a.lock_timeout;
     // the probe's candidate versions ignore -t, so "latest" from another release could not be judged

@@ -19,6 +19,8 @@ type AssertArgs = z.infer<typeof args>;
 export const assert: ModuleDefinition<AssertArgs> = {
   name: 'assert',
   args,
+  // Runs on the controller only: nothing on the host to gather.
+  probe: () => [],
   async run(a, ctx) {
     for (const cond of a.that) {
       if (!ctx.evaluateCondition(cond)) {

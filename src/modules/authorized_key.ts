@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleDefinition } from './module';
 import { editAuthorizedKeys, normalizeKeyOptions } from './support/authorized-keys';
-import { ensureFile, probeDestination } from './support/file-content';
-import { runOk } from './support/host';
-import { argv } from './support/shell';
+import { parseFileProbe } from './commands/file-probe';
+import { destinationProbeOf, ensureFile } from './support/file-content';
+import { probeRun, runOk } from './support/host';
+import { argv, q } from './support/shell';
 
 const args = z
   .object({
@@ -27,18 +28,38 @@ const args = z
 
 type AuthorizedKeyArgs = z.infer<typeof args>;
 
+/**
+ * The account (passwd entry, primary group) and the keys file, in one round trip: the default
+ * file's path comes from the home directory, so the host works it out in the same command.
+ */
+function accountAndKeysCommand(a: AuthorizedKeyArgs): string {
+  return [
+    `u=${argv(a.user)}`,
+    `if ! e=$(getent passwd "$u") || ! g=$(id -gn -- "$u"); then echo absent; exit 0; fi`,
+    `printf 'passwd\\t%s\\npgroup\\t%s\\n' "$e" "$g"`,
+    `h=$(printf '%s\\n' "$e" | cut -d: -f6)`,
+    `(${destinationProbeOf(a.path === undefined ? `"$h"/.ssh/authorized_keys` : q(a.path), true)})`,
+  ].join('\n');
+}
+
+function tagged(stdout: string, tag: string): string | undefined {
+  return stdout.split('\n').find((line) => line.startsWith(`${tag}\t`))?.slice(tag.length + 1);
+}
+
 export const authorized_key: ModuleDefinition<AuthorizedKeyArgs> = {
   name: 'authorized_key',
   args,
+  probe: (a, ctx) => [probeRun(ctx, accountAndKeysCommand(a))],
   async run(a, ctx) {
-    const account = await runOk(ctx, `getent passwd ${argv(a.user)} && id -gn -- ${argv(a.user)} || true`, `looking up ${a.user}`);
-    const [passwd, primaryGroup] = account.stdout.trim().split('\n');
+    const { stdout } = await runOk(ctx, accountAndKeysCommand(a), `looking up ${a.user}`);
+    const passwd = tagged(stdout, 'passwd');
+    const primaryGroup = tagged(stdout, 'pgroup');
     if (!passwd || !primaryGroup) throw new ModuleFailure(`user ${a.user} does not exist on ${ctx.host}`);
     const home = passwd.split(':')[5];
     const sshDir = `${home}/.ssh`;
     const path = a.path ?? `${sshDir}/authorized_keys`;
 
-    const probe = await probeDestination(ctx, path, true);
+    const probe = parseFileProbe(stdout);
     const before = probe.content?.toString('utf8') ?? '';
     const keyOptions = a.key_options === undefined ? undefined : normalizeKeyOptions(a.key_options);
     const after = editAuthorizedKeys(before, a.key, a.state, a.exclusive, keyOptions);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
 import { editBlock } from './support/block-edit';
-import { editRemoteText, textEditOptions } from './support/text-edit';
+import { editRemoteText, textEditOptions, textEditProbe } from './support/text-edit';
 
 const args = z
   .object({
@@ -20,5 +20,6 @@ export const blockinfile: ModuleDefinition<BlockinfileArgs> = {
   name: 'blockinfile',
   args,
   aliases: { dest: 'path', destfile: 'path', name: 'path' },
+  probe: textEditProbe,
   run: (a, ctx) => editRemoteText(ctx, a, (text) => editBlock(text, a)),
 };

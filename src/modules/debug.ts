@@ -17,6 +17,8 @@ type DebugArgs = z.infer<typeof args>;
 export const debug: ModuleDefinition<DebugArgs> = {
   name: 'debug',
   args,
+  // Runs on the controller only: nothing on the host to gather.
+  probe: () => [],
   freeForm: 'msg',
   async run(a, ctx): Promise<ModuleResult> {
     if (a.var === undefined) {

@@ -8,6 +8,8 @@ type FailArgs = z.infer<typeof args>;
 export const fail: ModuleDefinition<FailArgs> = {
   name: 'fail',
   args,
+  // Runs on the controller only: nothing on the host to gather.
+  probe: () => [],
   freeForm: 'msg',
   async run(a) {
     return { changed: false, failed: true, msg: a.msg };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
 import { commandLines, groupProbeCommand, parseGroupProbe, planGroup } from './commands/accounts';
-import { runOk } from './support/host';
+import { probeRun, runOk } from './support/host';
 
 const args = z
   .object({
@@ -17,6 +17,7 @@ type GroupArgs = z.infer<typeof args>;
 export const group: ModuleDefinition<GroupArgs> = {
   name: 'group',
   args,
+  probe: (a, ctx) => [probeRun(ctx, groupProbeCommand(a.name))],
   async run(a, ctx) {
     const { stdout } = await runOk(ctx, groupProbeCommand(a.name), `looking up group ${a.name}`);
     const steps = planGroup(parseGroupProbe(stdout), a);

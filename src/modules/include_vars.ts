@@ -26,6 +26,8 @@ type IncludeVarsArgs = z.infer<typeof args>;
 export const include_vars: ModuleDefinition<IncludeVarsArgs> = {
   name: 'include_vars',
   args,
+  // Runs on the controller only: nothing on the host to gather.
+  probe: () => [],
   freeForm: 'file',
   async run(a, ctx) {
     const files = a.file !== undefined ? [varsFile(ctx, a.file)] : dirFiles(ctx, a.dir ?? '', a);

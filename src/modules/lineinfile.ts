@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
 import { editLine } from './support/line-edit';
-import { editRemoteText, textEditOptions } from './support/text-edit';
+import { editRemoteText, textEditOptions, textEditProbe } from './support/text-edit';
 
 const args = z
   .object({
@@ -27,5 +27,6 @@ export const lineinfile: ModuleDefinition<LineinfileArgs> = {
   name: 'lineinfile',
   args,
   aliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp' },
+  probe: textEditProbe,
   run: (a, ctx) => editRemoteText(ctx, a, (text) => editLine(text, a)),
 };

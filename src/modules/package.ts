@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModuleFailure, type ModuleDefinition } from './module';
+import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './module';
 import { apt, aptArgs, type AptArgs } from './apt';
 
 /**
@@ -31,6 +31,19 @@ const args = aptArgs.extend({
 
 type PackageArgs = z.infer<typeof args>;
 
+/** The apt task this package task is, or the failure Ansible gives for another backend's arguments. */
+function asApt(a: PackageArgs, ctx: ModuleContext): AptArgs {
+  const { use, ...rest } = a;
+  const backend = use === 'auto' ? (ctx.facts?.pkg_mgr ?? 'apt') : use;
+  if (backend !== 'apt') {
+    const why = use === 'auto' ? `the host's package manager is ${backend}` : `use: ${use}`;
+    throw new ModuleFailure(`package: ${why}, but play manages packages with apt only (use: auto or apt)`);
+  }
+  const foreign = OTHER_BACKEND_ARGS.filter((name) => (rest as Record<string, unknown>)[name] !== undefined);
+  if (foreign.length > 0) throw new ModuleFailure(`Unsupported parameters for (apt) module: ${foreign.join(', ')}`);
+  return Object.fromEntries(Object.entries(rest).filter(([name]) => !(OTHER_BACKEND_ARGS as readonly string[]).includes(name))) as AptArgs;
+}
+
 /**
  * ansible.builtin.package: on the Debian hosts play configures the generic package manager is
  * apt, so the task is apt's, with apt's arguments and results (Ansible's package action plugin
@@ -40,16 +53,8 @@ export const packageModule: ModuleDefinition<PackageArgs> = {
   name: 'package',
   args,
   aliases: apt.aliases,
+  probe: (a, ctx) => apt.probe?.(asApt(a, ctx), ctx),
   async run(a, ctx) {
-    const { use, ...rest } = a;
-    const backend = use === 'auto' ? (ctx.facts?.pkg_mgr ?? 'apt') : use;
-    if (backend !== 'apt') {
-      const why = use === 'auto' ? `the host's package manager is ${backend}` : `use: ${use}`;
-      throw new ModuleFailure(`package: ${why}, but play manages packages with apt only (use: auto or apt)`);
-    }
-    const foreign = OTHER_BACKEND_ARGS.filter((name) => (rest as Record<string, unknown>)[name] !== undefined);
-    if (foreign.length > 0) throw new ModuleFailure(`Unsupported parameters for (apt) module: ${foreign.join(', ')}`);
-    const aptOnly = Object.fromEntries(Object.entries(rest).filter(([name]) => !(OTHER_BACKEND_ARGS as readonly string[]).includes(name)));
-    return apt.run(aptOnly as AptArgs, ctx);
+    return apt.run(asApt(a, ctx), ctx);
   },
 };

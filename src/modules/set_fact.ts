@@ -13,6 +13,8 @@ type SetFactArgs = z.infer<typeof args>;
 export const set_fact: ModuleDefinition<SetFactArgs> = {
   name: 'set_fact',
   args,
+  // Runs on the controller only: nothing on the host to gather.
+  probe: () => [],
   async run(a) {
     const facts = Object.fromEntries(Object.entries(a).filter(([key]) => key !== 'cacheable'));
     return { changed: false, facts, ansible_facts: facts };

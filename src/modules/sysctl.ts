@@ -3,7 +3,7 @@ import { ModuleFailure, type ModuleDefinition, type ModuleResult } from './modul
 import { parseFileProbe } from './commands/file-probe';
 import { parseLiveValue, sameSysctlValue, sysctlProbeCommand, writeLiveCommand } from './commands/sysctl';
 import { ensureFile } from './support/file-content';
-import { run, runOk } from './support/host';
+import { probeRun, run, runOk } from './support/host';
 import { editLine } from './support/line-edit';
 
 const args = z
@@ -32,6 +32,7 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
   args,
   aliases: { key: 'name', val: 'value' },
+  probe: (a, ctx) => [probeRun(ctx, sysctlProbeCommand(a.name, a.sysctl_file))],
   async run(a, ctx) {
     const { stdout } = await runOk(ctx, sysctlProbeCommand(a.name, a.sysctl_file), `reading ${a.name}`);
     const probe = parseFileProbe(stdout);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ModuleFailure, type ModuleDefinition } from './module';
+import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './module';
 import { parseUnitStatus, planUnit, unitCommand, unitProbeCommand } from './commands/systemd';
-import { runOk } from './support/host';
+import { probeRun, runOk } from './support/host';
 
 const args = z
   .object({
@@ -20,13 +20,23 @@ const args = z
 
 type SystemdArgs = z.infer<typeof args>;
 
+/** daemon_reload, which check mode skips (it changes what systemd has loaded). */
+function reloads(a: SystemdArgs, ctx: ModuleContext): boolean {
+  return a.daemon_reload && !ctx.check;
+}
+
 function unitModule(moduleName: string, aliases: Readonly<Record<string, string>>): ModuleDefinition<SystemdArgs> {
   return {
     name: moduleName,
     args,
     aliases,
+    probe(a, ctx) {
+      // A daemon-reload changes what systemd has loaded: never gathered ahead of the task.
+      if (reloads(a, ctx)) return undefined;
+      return a.name === undefined ? [] : [probeRun(ctx, unitProbeCommand(a.name, false))];
+    },
     async run(a, ctx) {
-      const reload = a.daemon_reload && !ctx.check;
+      const reload = reloads(a, ctx);
       if (a.name === undefined) {
         if (reload) await runOk(ctx, 'systemctl daemon-reload', 'systemctl daemon-reload');
         return { changed: false };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleDefinition } from './module';
 import { commandLines, isPasswordHash, managesPassword, parseUserProbe, passwordInput, planUser, userProbeCommand } from './commands/accounts';
-import { runOk } from './support/host';
+import { probeRun, runOk } from './support/host';
 
 /** A list, or Ansible's comma-separated string ('' means no supplementary groups). */
 const groupList = z.union([z.array(z.string().min(1)), z.string()]).transform((g) =>
@@ -34,14 +34,25 @@ const args = z
 
 type UserArgs = z.infer<typeof args>;
 
+/** The lookup `run` starts with; the wanted password (if any) on stdin, compared on the host. */
+function lookup(a: UserArgs): { command: string; stdin?: string } {
+  // the hash travels on stdin only (never a command line), and is never part of the result
+  const stdin = a.state === 'present' ? passwordInput(a) : undefined;
+  return { command: userProbeCommand(a.name, stdin !== undefined), stdin };
+}
+
 export const user: ModuleDefinition<UserArgs> = {
   name: 'user',
   args,
   aliases: { user: 'name', createhome: 'create_home' },
+  probe(a, ctx) {
+    const { command, stdin } = lookup(a);
+    // A lookup with stdin is not batchable: a task with a password is probed on its own.
+    return stdin === undefined ? [probeRun(ctx, command)] : undefined;
+  },
   async run(a, ctx) {
-    // the hash travels on stdin only (never a command line), and is never part of the result
-    const stdin = a.state === 'present' ? passwordInput(a) : undefined;
-    const { stdout } = await runOk(ctx, userProbeCommand(a.name, stdin !== undefined), `looking up user ${a.name}`, { stdin });
+    const { command, stdin } = lookup(a);
+    const { stdout } = await runOk(ctx, command, `looking up user ${a.name}`, { stdin });
     const current = parseUserProbe(stdout);
     if (stdin !== undefined && current !== null && managesPassword(current, a) && current.passwordMatches === undefined) {
       throw new ModuleFailure(`user ${a.name}: cannot read /etc/shadow on ${ctx.host} to compare the password (the task needs become)`);

@@ -36,9 +36,14 @@ export interface FileProbeOptions {
  * decides after a single round trip. Absent paths print only the umask and `absent`.
  */
 export function fileProbeCommand(path: string, options: FileProbeOptions = {}): string {
+  return fileProbeOf(q(path), options);
+}
+
+/** fileProbeCommand of a path only the host knows: `pathWord` is a shell word it expands (`"$h"/.ssh/authorized_keys`). */
+export function fileProbeOf(pathWord: string, options: FileProbeOptions = {}): string {
   const statFlag = options.follow ? '-L ' : '';
   const lines = [
-    `p=${q(path)}`,
+    `p=${pathWord}`,
     `printf 'umask\\t%s\\n' "$(umask)"`,
     `if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi`,
     `printf 'stat\\t%s\\n' "$(stat ${statFlag}-c '%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i' -- "$p")"`,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { argv } from './shell';
+import { argv, q } from './shell';
 import { becomeOptions, probeRun, runOk } from './host';
 import { applyAttributesCommand, attributesToChange, hasAttributes, type FileAttributes } from '../commands/attributes';
-import { fileProbeCommand, parseFileProbe, type FileProbe } from '../commands/file-probe';
+import { fileProbeOf, parseFileProbe, type FileProbe } from '../commands/file-probe';
 import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleResult, type ProbeRequest } from '../module';
 
 function sha256(content: Buffer): string {
@@ -10,7 +10,12 @@ function sha256(content: Buffer): string {
 }
 
 function destinationProbeCommand(path: string, withContent: boolean): string {
-  return fileProbeCommand(path, { follow: true, checksum: 'sha256', content: withContent });
+  return destinationProbeOf(q(path), withContent);
+}
+
+/** The destination probe of a path the host expands from a shell word (see fileProbeOf). */
+export function destinationProbeOf(pathWord: string, withContent: boolean): string {
+  return fileProbeOf(pathWord, { follow: true, checksum: 'sha256', content: withContent });
 }
 
 /** Probes a destination file in one round trip (following links, as copy and template do). */

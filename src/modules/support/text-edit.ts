@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ModuleFailure, type ModuleContext, type ModuleResult } from '../module';
-import { ensureFile, probeDestination } from './file-content';
+import { ModuleFailure, type ModuleContext, type ModuleResult, type ProbeRequest } from '../module';
+import { destinationProbe, ensureFile, probeDestination } from './file-content';
 import { fileMode } from './mode';
 
 /** Options lineinfile and blockinfile share (Ansible's names). */
@@ -19,9 +19,17 @@ export const textEditOptions = {
 
 type TextEditOptions = z.infer<z.ZodObject<typeof textEditOptions>>;
 
+// The edit needs the text: it comes in the same round trip as the attributes.
+const WITH_CONTENT = true;
+
+/** What editRemoteText starts with, for lineinfile's and blockinfile's `probe`. */
+export function textEditProbe(a: TextEditOptions, ctx: ModuleContext): ProbeRequest[] {
+  return [destinationProbe(ctx, a.path, WITH_CONTENT)];
+}
+
 /** Reads the file in the same round trip as its attributes, applies the pure edit, converges the result. */
 export async function editRemoteText(ctx: ModuleContext, a: TextEditOptions, edit: (text: string) => string): Promise<ModuleResult> {
-  const probe = await probeDestination(ctx, a.path, true);
+  const probe = await probeDestination(ctx, a.path, WITH_CONTENT);
   if (!probe.exists) {
     if (a.state === 'absent') return { changed: false, msg: `${a.path} does not exist` };
     if (!a.create) throw new ModuleFailure(`${a.path} does not exist on ${ctx.host} (set create: true to create it)`);
