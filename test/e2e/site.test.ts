@@ -6,6 +6,7 @@ import { labDown, labDrops, labPublishUpdate, labReplaceHost, labUp, type LabInf
 import { ssh, sshOk, waitUntil } from '../support/lab-ssh';
 import { missingWrites, startLoad, type AcknowledgedWrite, type LoadReport } from './support/load-loop';
 import { changedTasks, failures, hostResults, runPlay, type PlayRun } from './support/play-cli';
+import { comparableEvents } from './support/event-stream';
 import { createSiteProject, type SiteProject } from './support/site-project';
 import { synthStackFile, type StackFile } from '../support/stack-file';
 
@@ -151,12 +152,15 @@ describe('site on the lab', () => {
     expect(sorted(Object.keys(run.recap))).toEqual(sorted(['bastion', 'logs', DB, ...APPS]));
   });
 
-  test('2. idempotence: a second play site changes nothing on any host', async () => {
+  test('2. idempotence: a second play site changes nothing on any host, with probes batched or one at a time alike', async () => {
     const run = await play(['site']);
     figures.idempotentSeconds = run.seconds;
     expectClean(run);
     expect(changedTasks(run)).toEqual([]);
     for (const [host, stats] of Object.entries(run.recap)) expect({ host, changed: stats.changed }).toEqual({ host, changed: 0 });
+    const unbatched = await play(['site', '--no-probe-batching']);
+    expectClean(unbatched);
+    expect(comparableEvents(run)).toEqual(comparableEvents(unbatched));
   });
 
   describe('3. verify', () => {
@@ -502,18 +506,21 @@ describe('site on the lab', () => {
     });
   });
 
-  test('8. check mode: a template change shows its diff and changes nothing on any host', async () => {
+  test('8. check mode: a template change shows its diff and changes nothing on any host, with probes batched or not', async () => {
     const files = '/etc/nginx/conf.d/bookshelf.conf /etc/bookshelf/puma.rb /etc/ssh/sshd_config.d/10-hardening.conf';
     const state = `sha256sum ${files}; systemctl show -p MainPID nginx bookshelf ssh`;
     const before = await onAll(appHosts(), state);
     const restore = project.edit('roles/nginx/templates/site.conf.hbs', (t) => t.replace('server_name _;', 'server_name _;\n    add_header X-Site-Check "e2e" always;'));
     let run: PlayRun;
+    let unbatched: PlayRun;
     try {
       run = await play(['site', '--check', '--diff']);
+      unbatched = await play(['site', '--check', '--diff', '--no-probe-batching']);
     } finally {
       restore();
     }
     expectClean(run);
+    expect(comparableEvents(run)).toEqual(comparableEvents(unbatched));
     expect(run.output).not.toContain(project.hostedToken);
     const siteTask = hostResults(run).filter((r) => r.task.startsWith("The app's site") && r.status === 'changed');
     expect(sorted(siteTask.map((r) => r.host))).toEqual(sorted(appHosts()));

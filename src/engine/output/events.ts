@@ -59,7 +59,12 @@ export type RunEvent =
   | { type: 'task_progress'; task: string; running: string[]; elapsedMs: number }
   | { type: 'warning'; message: string }
   | { type: 'no_hosts'; play: string }
-  | { type: 'recap'; stats: Record<string, HostStats>; elapsedMs: number; interrupted: boolean };
+  | { type: 'recap'; stats: Record<string, HostStats>; elapsedMs: number; interrupted: boolean }
+  /**
+   * How each host was talked to (--json only, before the recap): batches of probes sent, probes
+   * they answered, and operations sent one by one (changes, commands, probes not gathered).
+   */
+  | { type: 'round_trips'; hosts: Record<string, { batches: number; answered: number; sent: number }> };
 
 export interface Reporter {
   emit(event: RunEvent): void;

@@ -66,6 +66,8 @@ export class HumanReporter implements Reporter {
         return this.write(`skipping: no hosts matched`);
       case 'recap':
         return this.recap(event.stats, event.elapsedMs, event.interrupted);
+      case 'round_trips':
+        return;
     }
   }
 

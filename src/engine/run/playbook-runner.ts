@@ -32,6 +32,7 @@ export async function runPlaybook(playbook: Playbook, options: RunOptions): Prom
   }
   const stats = run.states.stats();
   const interrupted = options.interrupt.requested;
+  options.reporter.emit({ type: 'round_trips', hosts: run.probes.counts() });
   options.reporter.emit({ type: 'recap', stats, elapsedMs: Date.now() - run.started, interrupted });
   return { stats, interrupted, exitCode: exitCodeOf(stats, interrupted) };
 }

@@ -46,15 +46,9 @@ export class ProbeBatching {
     return cache;
   }
 
-  /** Operations answered from batches and operations sent one by one, over every host. */
-  counts(): { answered: number; sent: number; batches: number } {
-    const total = { answered: 0, sent: 0, batches: 0 };
-    for (const cache of this.caches.values()) {
-      total.answered += cache.counts.answered;
-      total.sent += cache.counts.sent;
-      total.batches += cache.counts.batches;
-    }
-    return total;
+  /** Per host: batches sent, operations they answered, operations sent one by one. */
+  counts(): Record<string, { batches: number; answered: number; sent: number }> {
+    return Object.fromEntries([...this.caches].map(([host, cache]) => [host, { ...cache.counts }]));
   }
 
   /** The tasks a list of nodes loads for this include on a host, loaded once per include and file. */

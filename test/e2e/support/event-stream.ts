@@ -16,7 +16,8 @@ export function comparableEvents(run: PlayRun): unknown[] {
     hostsOfTask = [];
   };
   for (const event of run.events) {
-    if (event.type === 'task_progress') continue;
+    // how many round trips it took is what batching changes
+    if (event.type === 'task_progress' || event.type === 'round_trips') continue;
     if ('host' in event) {
       hostsOfTask.push(event);
       continue;
