@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleDefinition, type ModuleResult } from './module';
 import { parseFileProbe } from './commands/file-probe';
-import { parseLiveValue, sameSysctlValue, sysctlProbeCommand, writeLiveCommand } from './commands/sysctl';
+import { liveValueCommand, parseLiveValue, sameSysctlValue, settingsFileProbeCommand, writeLiveCommand } from './commands/sysctl';
 import { ensureFile } from './support/file-content';
 import { probeRun, run, runOk } from './support/host';
 import { editLine } from './support/line-edit';
@@ -32,11 +32,10 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
   args,
   aliases: { key: 'name', val: 'value' },
-  probe: (a, ctx) => [probeRun(ctx, sysctlProbeCommand(a.name, a.sysctl_file))],
+  probe: (a, ctx) => [probeRun(ctx, settingsFileProbeCommand(a.sysctl_file)), probeRun(ctx, liveValueCommand(a.name))],
   async run(a, ctx) {
-    const { stdout } = await runOk(ctx, sysctlProbeCommand(a.name, a.sysctl_file), `reading ${a.name}`);
-    const probe = parseFileProbe(stdout);
-    const live = parseLiveValue(stdout);
+    const probe = parseFileProbe((await runOk(ctx, settingsFileProbeCommand(a.sysctl_file), `reading ${a.sysctl_file}`)).stdout);
+    const live = parseLiveValue((await runOk(ctx, liveValueCommand(a.name), `reading ${a.name}`)).stdout);
     const warnings: string[] = [];
     const refuse = (why: string): void => {
       if (!a.ignoreerrors) throw new ModuleFailure(`${why} (set ignoreerrors: true to only write ${a.sysctl_file})`);

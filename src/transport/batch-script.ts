@@ -36,14 +36,16 @@ export function batchable(op: BatchOperation): boolean {
 /**
  * One frame per operation: `<nonce> o <i>`, its stdout, `<nonce> e <i> <exit>`, its stderr,
  * `<nonce> x <i>`, each marker on a line of its own (a newline before it, so output without a
- * final newline still frames). Consecutive operations with the same privilege share one sudo.
- * The script is read by `sh` from stdin; its output is base64, since a command's bytes need not
- * be text.
+ * final newline still frames). Each operation runs in a subshell of its own, as its own `sh -c`
+ * would (its exit, variables and directory stay there), without a new shell's start-up: on a
+ * converged host the batch's cost is the processes the probes start, and little else.
+ * Consecutive operations with the same privilege share one sudo. The script is read by `sh`
+ * from stdin; its output is base64, since a command's bytes need not be text.
  */
 export function buildBatchScript(ops: readonly BatchOperation[], nonce: string): string {
   const frame = [
-    `p() { printf '%s o %s\\n' ${nonce} "$1"; sh -c "$2" 2>"$t" </dev/null; c=$?`,
-    `printf '\\n%s e %s %s\\n' ${nonce} "$1" "$c"; cat "$t"; printf '\\n%s x %s\\n' ${nonce} "$1"; }`,
+    `o() { printf '%s o %s\\n' ${nonce} "$1"; }`,
+    `e() { printf '\\n%s e %s %s\\n' ${nonce} "$1" "$2"; if [ -s "$t" ]; then cat "$t"; fi; printf '\\n%s x %s\\n' ${nonce} "$1"; }`,
   ].join('\n');
   const segments: string[] = [];
   let start = 0;
@@ -52,7 +54,7 @@ export function buildBatchScript(ops: readonly BatchOperation[], nonce: string):
     let end = start;
     const calls: string[] = [];
     while (end < ops.length && JSON.stringify(becomeOf(ops[end])) === JSON.stringify(become)) {
-      calls.push(`p ${end} ${shellQuote(operationScript(ops[end]))}`);
+      calls.push(`o ${end}\n(\n${operationScript(ops[end])}\n) 2>"$t" </dev/null\ne ${end} $?`);
       end++;
     }
     const body = [`t=$(mktemp) || exit 1`, `trap 'rm -f "$t"' EXIT`, frame, ...calls].join('\n');
@@ -64,7 +66,7 @@ export function buildBatchScript(ops: readonly BatchOperation[], nonce: string):
 
 /** The size of the script a batch of these operations makes, to keep every sudo's argument in bounds. */
 export function segmentBytes(ops: readonly BatchOperation[]): number {
-  return ops.reduce((sum, op) => sum + shellQuote(operationScript(op)).length + 16, 0);
+  return shellQuote(ops.map(operationScript).join('\n')).length + 48 * ops.length;
 }
 
 /**

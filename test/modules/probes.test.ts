@@ -87,9 +87,16 @@ describe('host modules declare only what they read first', () => {
     expect(ops).toEqual([expect.stringMatching(/getent passwd[\s\S]*"\$h"\/\.ssh\/authorized_keys/)]);
   });
 
+  it('sysctl: the settings file and the live value apart, so a loop over settings reads the file once in a batch', () => {
+    const ops = commands(declared('sysctl', { name: 'net.ipv4.ip_forward', value: 1 }));
+    const other = commands(declared('sysctl', { name: 'net.ipv4.tcp_syncookies', value: 1 }));
+    expect(ops).toHaveLength(2);
+    expect(other[0]).toBe(ops[0]);
+    expect(ops[1]).toContain('/proc/sys/net/ipv4/ip_forward');
+  });
+
   it.each([
     ['group', { name: 'deploy' }],
-    ['sysctl', { name: 'net.ipv4.ip_forward', value: 1 }],
     ['lineinfile', { path: '/etc/x.conf', line: 'a' }],
     ['blockinfile', { path: '/etc/x.conf', block: 'a' }],
   ])('%s: one read-only command', (name, args) => {

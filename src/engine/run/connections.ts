@@ -33,6 +33,15 @@ export class RunConnections {
     return new LazyConnection(name, () => this.connect(name, vars));
   }
 
+  /**
+   * Starts opening the host's connection now, so the handshake of a host a later play reaches
+   * overlaps the work of the earlier ones. A failure is left for the first real use to meet and
+   * report (the pool tries a failed host again).
+   */
+  warm(name: string, vars: Vars): void {
+    if (!this.isLocal(name, vars)) this.connect(name, vars).catch(() => undefined);
+  }
+
   /** For reboot: the pool's connection notices the drop and reconnects on its next use, so asking the pool again is enough. */
   reconnect(name: string, vars: Vars): (() => Promise<Connection>) | undefined {
     if (this.isLocal(name, vars)) return undefined;

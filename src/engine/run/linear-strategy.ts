@@ -124,6 +124,9 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     });
     // Handlers almost always change the host: what would be gathered after them would be dropped unused.
     if (!handler) await prefetch(run, task, host, vars, conn, envFor);
+    // A module that cannot say what it does may take its time (pause) or act by other ways than
+    // this connection: answers gathered before it are not trusted after it.
+    if (!module.probe) run.probes.cache(target).drop();
     return await executeModuleTask(task, envFor(module, vars));
   } catch (err) {
     return failedOutcome(err);

@@ -26,6 +26,7 @@ export const EXIT = { ok: 0, error: 1, failed: 2, unreachable: 4, interrupted: 9
 /** Ansible's linear strategy: each task on every host of the batch (at most --forks at a time) before the next task. */
 export async function runPlaybook(playbook: Playbook, options: RunOptions): Promise<RunSummary> {
   const run = new RunState(playbook, options);
+  warmConnections(playbook, options);
   for (const play of playbook.plays) {
     if (run.runHalted || options.interrupt.requested) break;
     await runPlay(run, play);
@@ -35,6 +36,12 @@ export async function runPlaybook(playbook: Playbook, options: RunOptions): Prom
   options.reporter.emit({ type: 'round_trips', hosts: run.probes.counts() });
   options.reporter.emit({ type: 'recap', stats, elapsedMs: Date.now() - run.started, interrupted });
   return { stats, interrupted, exitCode: exitCodeOf(stats, interrupted) };
+}
+
+/** Every host the run's plays select (as --limit leaves them), connected in the background from the start. */
+function warmConnections(playbook: Playbook, options: RunOptions): void {
+  const hosts = new Set(playbook.plays.flatMap((play) => options.inventory.select(play.hosts)).filter((host) => !options.limit || options.limit.has(host)));
+  for (const host of hosts) options.connections.warm(host, options.inventory.hostVars(host));
 }
 
 /** Ansible's exit codes: 4 when a host was unreachable (wins), 2 when one failed, 99 when interrupted. */

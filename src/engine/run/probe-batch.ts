@@ -8,7 +8,7 @@ import { resolveTaskFile } from '../playbook/task-parser';
 import type { IncludeTasks, ModuleTask, TaskNode } from '../playbook/types';
 import { allHold, render } from './evaluate';
 import { withFlags, type FlaggedTask } from './flags';
-import { ProbeCache } from './probe-cache';
+import { keyOf, ProbeCache } from './probe-cache';
 import type { RunState } from './run-state';
 import { probeTask, type TaskHostEnv } from './task-executor';
 import { taskVars } from './task-vars';
@@ -89,14 +89,21 @@ export async function prefetch(run: RunState, task: FlaggedTask, host: string, v
   }
 }
 
-/** Sends the operations in one command and holds their answers (those a batch can give). */
+/**
+ * Sends the operations in one command and holds their answers (those a batch can give). An
+ * operation several tasks make (the same file probed by each item of a loop) runs once; its
+ * answer is held once for each of them.
+ */
 export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: readonly BatchOperation[]): Promise<void> {
   const wanted = ops.filter(batchable);
   if (wanted.length === 0) return;
+  const distinct = new Map(wanted.map((op) => [keyOf(op), op]));
+  const unique = [...distinct.values()];
   const since = cache.generation;
   const nonce = randomBytes(16).toString('hex');
-  const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(wanted, nonce) });
-  cache.store(wanted, parseBatchOutput(stdout, nonce, wanted), since);
+  const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(unique, nonce) });
+  const answers = new Map(parseBatchOutput(stdout, nonce, unique).map((answer, i) => [keyOf(unique[i]), answer]));
+  cache.store(wanted, wanted.map((op) => answers.get(keyOf(op))), since);
 }
 
 /** Tasks whose probes may be gathered: not delegated, not once for all, not polled, not in the background. */

@@ -39,20 +39,26 @@ export class ProbeCache {
     const held = this.answers.get(key);
     const answer = held?.shift();
     if (held?.length === 0) this.answers.delete(key);
-    if (answer === undefined) this.invalidate();
+    if (answer === undefined) this.sent();
     else this.counts.answered++;
     return answer;
   }
 
-  invalidate(): void {
+  /** An operation goes to the host: it may change it. */
+  sent(): void {
+    this.counts.sent++;
+    this.drop();
+  }
+
+  /** Nothing held is trusted any more. */
+  drop(): void {
     this.answers.clear();
     this.generation++;
-    this.counts.sent++;
   }
 }
 
 /** Same command, same privilege, same directory and environment: the same operation. */
-function keyOf(op: BatchOperation): string {
+export function keyOf(op: BatchOperation): string {
   const o = op.options as RunOptions;
   const parts = [op.kind, op.kind === 'run' ? op.command : op.path, o.become === true, o.become ? (o.becomeUser ?? 'root') : '', o.cwd ?? '', JSON.stringify(o.env ?? {}), o.stdin === undefined ? '' : 'stdin', o.timeoutMs ?? ''];
   return JSON.stringify(parts);
@@ -80,7 +86,7 @@ export class ProbeCacheConnection extends ConnectionWrapper {
   }
 
   async putFile(remotePath: string, content: string | Buffer, options?: Parameters<Connection['putFile']>[2]): Promise<void> {
-    this.cache.invalidate();
+    this.cache.sent();
     return this.inner.putFile(remotePath, content, options);
   }
 }

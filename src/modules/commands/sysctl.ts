@@ -6,9 +6,16 @@ export function procPath(name: string): string {
   return `/proc/sys/${name.replace(/\./g, '/')}`;
 }
 
-/** Live value and the settings file, in one round trip. */
-export function sysctlProbeCommand(name: string, file: string): string {
-  return `(${fileProbeCommand(file, { follow: true, checksum: 'sha256', content: true })})\nprintf 'live\\t%s\\n' "$(cat -- ${argv(procPath(name))} 2>/dev/null || echo '<unknown key>')"`;
+/**
+ * The settings file, and apart from it the live value: every setting of a loop probes the same
+ * file, which a batch of probes then reads once (probe-batch.ts).
+ */
+export function settingsFileProbeCommand(file: string): string {
+  return fileProbeCommand(file, { follow: true, checksum: 'sha256', content: true });
+}
+
+export function liveValueCommand(name: string): string {
+  return `printf 'live\\t'; cat -- ${argv(procPath(name))} 2>/dev/null || echo '<unknown key>'`;
 }
 
 export function parseLiveValue(stdout: string): string | undefined {
