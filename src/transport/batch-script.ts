@@ -64,9 +64,9 @@ export function buildBatchScript(ops: readonly BatchOperation[], nonce: string):
   return `{\n${segments.join('\n')}\n} | base64 -w0\n`;
 }
 
-/** The size of the script a batch of these operations makes, to keep every sudo's argument in bounds. */
+/** At least the size of the script these operations make (it adds up), to keep every sudo's argument in bounds. */
 export function segmentBytes(ops: readonly BatchOperation[]): number {
-  return shellQuote(ops.map(operationScript).join('\n')).length + 48 * ops.length;
+  return ops.reduce((sum, op) => sum + shellQuote(operationScript(op)).length + 48, 0);
 }
 
 /**

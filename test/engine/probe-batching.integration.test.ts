@@ -57,7 +57,7 @@ describe('probe batching on the fleet workload', () => {
     expect({ off: off.noopSessions, on: on.noopSessions }).toEqual({ off: 5 * HOSTS, on: 3 * HOSTS });
   }, 300_000);
 
-  it('probes afresh after a change: a later task sees what an earlier one did', async () => {
+  it('probes afresh after a change: a later task sees what an earlier one did; an unreachable host is reported alike', async () => {
     const f = fleet!;
     const playbook = path.join(f.dir, 'rewrite.yml');
     const file = `${f.home}/rewrite/{{ inventory_hostname }}`;
@@ -79,14 +79,21 @@ describe('probe batching on the fleet workload', () => {
         },
       ]),
     );
+    // a host that cannot be reached (the private network's unreachable address) is reported as such, either way
+    const gone = f.hosts[0].address.replace(/\.\d+$/, '.250');
+    const withGone = path.join(f.dir, 'with-gone.yml');
+    writeFileSync(withGone, stringify({ fleet: { hosts: { gone: { ansible_host: gone } } } }));
     const sequence = async (batching: boolean) => {
       rmSync(path.join(f.home, 'rewrite'), { recursive: true, force: true });
-      const play = (content: string) => runPlay([playbook, '-i', inventory, '-v', '-e', `content=${content}`, ...(batching ? [] : ['--no-probe-batching'])], { cwd: f.dir, timeoutMs: 120_000 });
+      const play = (content: string) =>
+        runPlay([playbook, '-i', inventory, '-i', withGone, '-v', '-e', `content=${content}`, ...(batching ? [] : ['--no-probe-batching'])], { cwd: f.dir, timeoutMs: 120_000 });
       return [await play('one'), await play('two')];
     };
     const off = await sequence(false);
     const on = await sequence(true);
-    for (const run of [...off, ...on]) expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+    for (const run of [...off, ...on]) {
+      expect({ code: run.code, gone: run.recap.gone?.unreachable, reached: f.hosts.map((h) => run.recap[h.name]?.failed) }).toEqual({ code: 4, gone: 1, reached: f.hosts.map(() => 0) });
+    }
     expect(on.map(comparableEvents)).toEqual(off.map(comparableEvents));
   }, 300_000);
 });

@@ -127,7 +127,12 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     // A module that cannot say what it does may take its time (pause) or act by other ways than
     // this connection: answers gathered before it are not trusted after it.
     if (!module.probe) run.probes.cache(target).drop();
-    return await executeModuleTask(task, envFor(module, vars));
+    try {
+      return await executeModuleTask(task, envFor(module, vars));
+    } finally {
+      // a batch's failure is this task's to meet; a later task tries the host again
+      run.probes.cache(target).takeFailure();
+    }
   } catch (err) {
     return failedOutcome(err);
   }

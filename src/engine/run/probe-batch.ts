@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ModuleDefinition } from '../../modules/module';
 import { batchable, buildBatchScript, MAX_SEGMENT_BYTES, parseBatchOutput, segmentBytes, type BatchOperation } from '../../transport/batch-script';
-import type { Connection } from '../../transport/connection';
+import { TransportError, type Connection } from '../../transport/connection';
 import { loadIncludedTasks } from '../playbook/playbook-loader';
 import { shouldRun } from '../playbook/tags';
 import { resolveTaskFile } from '../playbook/task-parser';
@@ -77,15 +77,20 @@ export async function prefetch(run: RunState, task: FlaggedTask, host: string, v
   const cache = batching.cache(host);
   if (first === undefined || first.every((op) => cache.has(op))) return;
   const ops = [...first];
+  let bytes = segmentBytes(ops);
   for (const next of upcomingTasks(run, host)) {
     const more = probeNext(run, next, host, envFor);
-    if (more === undefined || !more.every(batchable) || ops.length + more.length > MAX_OPERATIONS || segmentBytes([...ops, ...more]) > MAX_SEGMENT_BYTES) break;
+    if (more === undefined || !more.every(batchable) || ops.length + more.length > MAX_OPERATIONS) break;
+    bytes += segmentBytes(more);
+    if (bytes > MAX_SEGMENT_BYTES) break;
     ops.push(...more);
   }
   try {
     await gatherProbes(conn, cache, ops);
-  } catch {
-    // The task's own call meets the same failure and reports it as it always does.
+  } catch (err) {
+    // The task's own first call is answered with this failure, as if it had met it itself: a host
+    // that cannot be reached is not tried a second time (and waited for twice) by the same task.
+    if (err instanceof TransportError && err.unreachable) cache.fail(err);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { BatchAnswer, BatchOperation } from '../../transport/batch-script';
-import type { Connection, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
+import type { Connection, ReadOptions, RunOptions, RunResult, TransportError } from '../../transport/connection';
 import { ConnectionWrapper } from './connection-wrapper';
 
 /**
@@ -31,6 +31,21 @@ export class ProbeCache {
       const key = keyOf(op);
       this.answers.set(key, [...(this.answers.get(key) ?? []), answer]);
     });
+  }
+
+  private failure: TransportError | undefined;
+
+  /** The host could not be reached for a batch: the next operation meets the same failure. */
+  fail(err: TransportError): void {
+    this.drop();
+    this.failure = err;
+  }
+
+  /** The failure a batch met, given once. */
+  takeFailure(): TransportError | undefined {
+    const failure = this.failure;
+    this.failure = undefined;
+    return failure;
   }
 
   /** The held answer to this operation, or undefined (and then nothing held is trusted any more). */
@@ -74,18 +89,24 @@ export class ProbeCacheConnection extends ConnectionWrapper {
   }
 
   async run(command: string, options: RunOptions = {}): Promise<RunResult> {
+    const failure = this.cache.takeFailure();
+    if (failure) throw failure;
     const answer = this.cache.take({ kind: 'run', command, options });
     if (answer?.kind === 'run') return { ...answer.result };
     return this.inner.run(command, options);
   }
 
   async readFile(remotePath: string, options: ReadOptions = {}): Promise<Buffer | null> {
+    const failure = this.cache.takeFailure();
+    if (failure) throw failure;
     const answer = this.cache.take({ kind: 'read', path: remotePath, options });
     if (answer?.kind === 'read') return answer.content === null ? null : Buffer.from(answer.content);
     return this.inner.readFile(remotePath, options);
   }
 
   async putFile(remotePath: string, content: string | Buffer, options?: Parameters<Connection['putFile']>[2]): Promise<void> {
+    const failure = this.cache.takeFailure();
+    if (failure) throw failure;
     this.cache.sent();
     return this.inner.putFile(remotePath, content, options);
   }
