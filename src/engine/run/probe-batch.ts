@@ -85,6 +85,8 @@ export async function prefetch(run: RunState, task: FlaggedTask, host: string, v
     if (bytes > MAX_SEGMENT_BYTES) break;
     ops.push(...more);
   }
+  // One operation is one round trip either way, and a batch's framing costs the host more.
+  if (new Set(ops.map(keyOf)).size < 2) return;
   try {
     await gatherProbes(conn, cache, ops);
   } catch (err) {
