@@ -108,11 +108,12 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     const target = delegate ?? host;
     const targetVars = withRemoteUser(delegate ? options.inventory.hostVars(delegate) : vars, task.remoteUser && String(render(task.remoteUser, vars, task.origin)));
     const conn = options.connections.forHost(target, targetVars);
+    const cache = run.probes.cache(target);
     const envFor = (of: ModuleDefinition, itsVars: Vars): TaskHostEnv => ({
       host,
       vars: itsVars,
       module: of,
-      conn: new ProbeCacheConnection(conn, run.probes.cache(target)),
+      conn: new ProbeCacheConnection(conn, cache),
       reconnect: options.connections.reconnect(target, targetVars),
       check: options.check,
       diff: options.diff,
@@ -126,12 +127,12 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     if (!handler) await prefetch(run, task, host, vars, conn, envFor);
     // A module that cannot say what it does may take its time (pause) or act by other ways than
     // this connection: answers gathered before it are not trusted after it.
-    if (!module.probe) run.probes.cache(target).drop();
+    if (!module.probe) cache.drop();
     try {
       return await executeModuleTask(task, envFor(module, vars));
     } finally {
       // a batch's failure is this task's to meet; a later task tries the host again
-      run.probes.cache(target).takeFailure();
+      cache.takeFailure();
     }
   } catch (err) {
     return failedOutcome(err);

@@ -88,25 +88,28 @@ export class ProbeCacheConnection extends ConnectionWrapper {
     super(inner);
   }
 
-  async run(command: string, options: RunOptions = {}): Promise<RunResult> {
+  /** A batch's failure to reach the host is the next operation's, whatever it is. */
+  private meetFailure(): void {
     const failure = this.cache.takeFailure();
     if (failure) throw failure;
+  }
+
+  async run(command: string, options: RunOptions = {}): Promise<RunResult> {
+    this.meetFailure();
     const answer = this.cache.take({ kind: 'run', command, options });
     if (answer?.kind === 'run') return { ...answer.result };
     return this.inner.run(command, options);
   }
 
   async readFile(remotePath: string, options: ReadOptions = {}): Promise<Buffer | null> {
-    const failure = this.cache.takeFailure();
-    if (failure) throw failure;
+    this.meetFailure();
     const answer = this.cache.take({ kind: 'read', path: remotePath, options });
     if (answer?.kind === 'read') return answer.content === null ? null : Buffer.from(answer.content);
     return this.inner.readFile(remotePath, options);
   }
 
   async putFile(remotePath: string, content: string | Buffer, options?: Parameters<Connection['putFile']>[2]): Promise<void> {
-    const failure = this.cache.takeFailure();
-    if (failure) throw failure;
+    this.meetFailure();
     this.cache.sent();
     return this.inner.putFile(remotePath, content, options);
   }
