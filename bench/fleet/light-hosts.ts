@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processesMentioning, treeCpuSeconds } from '../lib/process-tree';
 import { startSshdLab, type SshdLab, type SshdNet } from '../../test/support/sshd-net';
 
 /**
@@ -52,21 +51,11 @@ const SETTLE_POLL_MS = 100;
 const SETTLE_MAX_MS = 5000;
 
 /**
- * The listening sshd of every host, by the config file sshd-net gives each (`-f <dir>/sshd-<name>.conf`,
- * still in the listener's title after sshd rewrites it). Their trees hold every session: a session's
- * processes are reaped inside the tree, so their CPU stays counted after they end.
+ * Once a run's sessions have closed (asynchronously, after the client exits), the hosts' CPU stops
+ * moving. Each sshd runs in a cgroup of its own (sshd-net's accountCpu), which holds every session.
  */
-function sshdListeners(dir: string, hosts: number): { targets: number[]; bastion: number[] } {
-  const listeners = processesMentioning(` -f ${path.join(dir, 'sshd-')}`);
-  const bastion = processesMentioning(path.join(dir, 'sshd-bastion.conf'));
-  const targets = listeners.filter((pid) => !bastion.includes(pid));
-  if (bastion.length !== 1 || targets.length !== hosts) throw new Error(`light hosts in ${dir}: found ${targets.length} target sshd and ${bastion.length} bastion sshd processes, expected ${hosts} and 1`);
-  return { targets, bastion };
-}
-
-/** Once a run's sessions have closed (asynchronously, after the client exits), the trees' CPU stops moving. */
-async function settledCpu(listeners: { targets: number[]; bastion: number[] }): Promise<HostsCpu> {
-  const read = () => ({ targets: treeCpuSeconds(listeners.targets), bastion: treeCpuSeconds(listeners.bastion) });
+async function settledCpu(lab: SshdLab): Promise<HostsCpu> {
+  const read = () => ({ targets: lab.targets.reduce((sum, target) => sum + target.cpuSeconds(), 0), bastion: lab.bastion.cpuSeconds() });
   let last = read();
   for (let waited = 0; waited < SETTLE_MAX_MS; waited += SETTLE_POLL_MS) {
     await sleep(SETTLE_POLL_MS);
@@ -96,14 +85,13 @@ function sshConfig(lab: SshdLab, user: string, hosts: LightHost[]): string {
 
 export async function startLightFleet(count: number): Promise<LightFleet> {
   if (count < 1) throw new Error(`fleet size ${count}: expected at least 1`);
-  const lab = await startSshdLab({ targets: count, net: BENCH_NET, withUser: true, targetName: (index) => `h${String(index + 1).padStart(3, '0')}` });
+  const lab = await startSshdLab({ targets: count, net: BENCH_NET, withUser: true, accountCpu: true, targetName: (index) => `h${String(index + 1).padStart(3, '0')}` });
   try {
     const user = lab.user!;
     const hosts = lab.targets.map(({ name, address }) => ({ name, address }));
     // Keys pinned up front, under both names, so neither tool writes known_hosts during a measured run.
     const knownHosts = [`bastion,${lab.bastion.address} ${lab.bastion.hostKeyLine}`, ...lab.targets.map((t) => `${t.name},${t.address} ${t.hostKeyLine}`)];
     lab.writeFile('known_hosts', knownHosts.join('\n') + '\n');
-    const listeners = sshdListeners(lab.dir, count);
     return {
       dir: lab.dir,
       hosts,
@@ -113,7 +101,7 @@ export async function startLightFleet(count: number): Promise<LightFleet> {
       sshConfigFile: lab.writeFile('ssh.config', sshConfig(lab, user, hosts)),
       bastionConnections: () => lab.bastion.connectionCount(),
       hostSessions: () => lab.targets.reduce((sum, target) => sum + (target.log().match(/^Starting session: /gm) ?? []).length, 0),
-      settledCpuSeconds: () => settledCpu(listeners),
+      settledCpuSeconds: () => settledCpu(lab),
       teardown: () => lab.teardown(),
     };
   } catch (err) {

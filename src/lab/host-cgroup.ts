@@ -17,6 +17,11 @@ export function systemdHierarchies(): string[] {
   return ['systemd', 'unified'].map((h) => path.join(CGROUP_ROOT, h)).filter((dir) => existsSync(path.join(dir, 'cgroup.procs')));
 }
 
+/** The cgroup v2 hierarchy (the whole tree on a pure v2 machine, `unified` on a hybrid one), if there is one. */
+export function unifiedHierarchy(): string | undefined {
+  return [CGROUP_ROOT, path.join(CGROUP_ROOT, 'unified')].find((dir) => existsSync(path.join(dir, 'cgroup.controllers')));
+}
+
 export function hostCgroups(hostId: string): string[] {
   return systemdHierarchies().map((hierarchy) => path.join(hierarchy, LAB_CGROUP, hostId));
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCpuCgroup, type CpuCgroup } from './cpu-cgroup';
 
 /**
  * A bastion and N targets as real OpenSSH sshd processes in network namespaces:
@@ -41,6 +42,8 @@ export interface SshdProcess {
   log(): string;
   /** "Connection from" lines: TCP connections the sshd accepted. */
   connectionCount(): number;
+  /** CPU seconds this sshd and all its sessions have used (a lab started with accountCpu only). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -80,6 +83,8 @@ export interface LabOptions {
   targetName?: (index: number) => string;
   /** Create a login user with a sudo rule (NOPASSWD to root only), removed at teardown. */
   withUser?: boolean;
+  /** Start every sshd in a cgroup of its own, so cpuSeconds() reads what it and its sessions used. */
+  accountCpu?: boolean;
 }
 
 function run(command: string, args: string[]): string {
@@ -124,7 +129,7 @@ function emptyHome(dir: string): string {
   return home;
 }
 
-function startSshd(ns: string, dir: string, name: string, address: string): Promise<StartedSshd> {
+function startSshd(ns: string, dir: string, name: string, address: string, cgroup?: CpuCgroup): Promise<StartedSshd> {
   const keyFile = path.join(dir, `host-${name}`);
   if (!existsSync(keyFile)) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
   const configFile = path.join(dir, `sshd-${name}.conf`);
@@ -147,7 +152,9 @@ function startSshd(ns: string, dir: string, name: string, address: string): Prom
       `SetEnv HOME=${emptyHome(dir)}`,
     ].join('\n') + '\n',
   );
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const direct = { command: 'ip', args: ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', configFile] };
+  const { command, args } = cgroup ? cgroup.wrap(direct.command, direct.args) : direct;
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -158,6 +165,10 @@ function startSshd(ns: string, dir: string, name: string, address: string): Prom
     hostKeyLine: readFileSync(`${keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
     log: () => log,
     connectionCount: () => (log.match(/^Connection from /gm) ?? []).length,
+    cpuSeconds: () => {
+      if (!cgroup) throw new Error(`sshd ${name}: started without accountCpu, so its CPU is not accounted`);
+      return cgroup.cpuSeconds();
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -198,12 +209,21 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
   const user = options.withUser ? `${prefix}u${suffix}` : undefined;
   const sudoersFile = user ? `/etc/sudoers.d/${user}` : undefined;
   const userHome = user ? path.join(dir, 'home') : undefined;
+  const cgroups = new Map<string, CpuCgroup>();
+  const cgroupFor = (name: string) => {
+    if (!options.accountCpu) return undefined;
+    const cgroup = cgroups.get(name) ?? createCpuCgroup(`${prefix}-sshd-${suffix}`, name);
+    cgroups.set(name, cgroup);
+    return cgroup;
+  };
 
   let tornDown = false;
   const teardown = async () => {
     if (tornDown) return;
     tornDown = true;
     await Promise.all(processes.map((proc) => proc.stop()));
+    // Every later step runs even if a cgroup will not empty; that failure is reported at the end.
+    const removals = await Promise.allSettled([...cgroups.values()].map((cgroup) => cgroup.remove()));
     attempt('ip', ['link', 'del', links.root]);
     attempt('ip', ['netns', 'del', bastionNs]);
     attempt('ip', ['netns', 'del', privateNs]);
@@ -211,6 +231,8 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     if (sudoersFile) rmSync(sudoersFile, { force: true });
     if (user) attempt('userdel', [user]);
     rmSync(dir, { recursive: true, force: true });
+    const stuck = removals.find((removal) => removal.status === 'rejected');
+    if (stuck) throw stuck.reason;
   };
 
   try {
@@ -249,10 +271,10 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
     }
 
     // The bastion keeps sshd's default MaxStartups (10:30:100): the throttle is what keeps play under it.
-    const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`);
+    const bastion = await startSshd(bastionNs, dir, 'bastion', `${pub}.2`, cgroupFor('bastion'));
     processes.push(bastion);
     // Targets forward too (sshd's default), so a ProxyJump chain can hop through one of them.
-    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index));
+    const startTarget = (name: string, index: number) => startSshd(privateNs, dir, name, targetAddress(index), cgroupFor(name));
     const targets = await Promise.all(
       Array.from({ length: count }, async (_, index): Promise<LabTarget> => {
         const name = targetName(index);
@@ -265,6 +287,7 @@ export async function startSshdLab(options: LabOptions): Promise<SshdLab> {
           hostKeyLine: current.hostKeyLine,
           log: () => current.log(),
           connectionCount: () => current.connectionCount(),
+          cpuSeconds: () => current.cpuSeconds(),
           stop: () => current.stop(),
           reboot: async () => {
             for (const pid of processTree(current.pid)) attempt('kill', ['-KILL', String(pid)]);
