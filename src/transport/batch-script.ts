@@ -34,18 +34,20 @@ export function batchable(op: BatchOperation): boolean {
 }
 
 /**
- * One frame per operation: `<nonce> o <i>`, its stdout, `<nonce> e <i> <exit>`, its stderr,
- * `<nonce> x <i>`, each marker on a line of its own (a newline before it, so output without a
- * final newline still frames). Each operation runs in a subshell of its own, as its own `sh -c`
- * would (its exit, variables and directory stay there), without a new shell's start-up: on a
- * converged host the batch's cost is the processes the probes start, and little else.
- * Consecutive operations with the same privilege share one sudo. The script is read by `sh`
- * from stdin; its output is base64, since a command's bytes need not be text.
+ * Two frames per operation, one in each stream: on stdout `<nonce> o <i>`, its stdout,
+ * `<nonce> e <i> <exit>`; on stderr `<nonce> o <i>`, its stderr, `<nonce> x <i>`; each marker on a
+ * line of its own (a newline before it, so output without a final newline still frames). SSH
+ * carries the two streams apart, so neither needs a temporary file. Each operation runs in a
+ * subshell of its own, as its own `sh -c` would (its exit, variables and directory stay there),
+ * without a new shell's start-up: on a converged host the batch's cost is the processes the probes
+ * start, and little else. Consecutive operations with the same privilege share one sudo. The
+ * script is read by `sh` from stdin; its stdout is base64, since a command's bytes need not be
+ * text (stderr, as a call's own, is read as text).
  */
 export function buildBatchScript(ops: readonly BatchOperation[], nonce: string): string {
   const frame = [
-    `o() { printf '%s o %s\\n' ${nonce} "$1"; }`,
-    `e() { printf '\\n%s e %s %s\\n' ${nonce} "$1" "$2"; if [ -s "$t" ]; then cat "$t"; fi; printf '\\n%s x %s\\n' ${nonce} "$1"; }`,
+    `o() { printf '%s o %s\\n' ${nonce} "$1"; printf '%s o %s\\n' ${nonce} "$1" >&2; }`,
+    `e() { printf '\\n%s e %s %s\\n' ${nonce} "$1" "$2"; printf '\\n%s x %s\\n' ${nonce} "$1" >&2; }`,
   ].join('\n');
   const segments: string[] = [];
   let start = 0;
@@ -54,10 +56,10 @@ export function buildBatchScript(ops: readonly BatchOperation[], nonce: string):
     let end = start;
     const calls: string[] = [];
     while (end < ops.length && JSON.stringify(becomeOf(ops[end])) === JSON.stringify(become)) {
-      calls.push(`o ${end}\n(\n${operationScript(ops[end])}\n) 2>"$t" </dev/null\ne ${end} $?`);
+      calls.push(`o ${end}\n(\n${operationScript(ops[end])}\n) </dev/null\ne ${end} $?`);
       end++;
     }
-    const body = [`t=$(mktemp) || exit 1`, `trap 'rm -f "$t"' EXIT`, frame, ...calls].join('\n');
+    const body = [frame, ...calls].join('\n');
     segments.push(`${wrapBecome(body, become)} </dev/null`);
     start = end;
   }
@@ -70,36 +72,39 @@ export function segmentBytes(ops: readonly BatchOperation[]): number {
 }
 
 /**
- * Splits the batch's output into one answer per operation. An operation whose frame is missing
+ * Splits the batch's output into one answer per operation. An operation whose frames are missing
  * (its sudo refused, the script cut short), whose sudo refused, or whose read failed otherwise
  * than "absent" gets no answer: the real call then runs and reports it as it always does.
  */
-export function parseBatchOutput(base64: string, nonce: string, ops: readonly BatchOperation[]): BatchAnswer[] {
-  const out = Buffer.from(base64.trim(), 'base64');
+export function parseBatchOutput(output: { stdout: string; stderr: string }, nonce: string, ops: readonly BatchOperation[]): BatchAnswer[] {
+  const out = Buffer.from(output.stdout.trim(), 'base64');
+  const err = Buffer.from(output.stderr, 'utf8');
   const answers: BatchAnswer[] = [];
-  let at = 0;
+  const at = { out: 0, err: 0 };
   for (let i = 0; i < ops.length; i++) {
-    const open = Buffer.from(`${nonce} o ${i}\n`);
-    const start = out.indexOf(open, at);
-    if (start < 0 || (start > 0 && out[start - 1] !== 0x0a)) {
+    const stdout = framed(out, at.out, Buffer.from(`${nonce} o ${i}\n`), Buffer.from(`\n${nonce} e ${i} `));
+    const stderr = framed(err, at.err, Buffer.from(`${nonce} o ${i}\n`), Buffer.from(`\n${nonce} x ${i}\n`));
+    const lineEnd = stdout ? out.indexOf(0x0a, stdout.closeAt) : -1;
+    if (!stdout || !stderr || lineEnd < 0) {
       answers.push(undefined);
       continue;
     }
-    const stdoutAt = start + open.length;
-    const exitMarker = Buffer.from(`\n${nonce} e ${i} `);
-    const exitAt = out.indexOf(exitMarker, stdoutAt);
-    const lineEnd = exitAt < 0 ? -1 : out.indexOf(0x0a, exitAt + exitMarker.length);
-    const close = Buffer.from(`\n${nonce} x ${i}\n`);
-    const closeAt = lineEnd < 0 ? -1 : out.indexOf(close, lineEnd + 1);
-    if (closeAt < 0) {
-      answers.push(undefined);
-      continue;
-    }
-    const exitCode = Number(out.subarray(exitAt + exitMarker.length, lineEnd).toString('latin1'));
-    answers.push(answerOf(ops[i], out.subarray(stdoutAt, exitAt), out.subarray(lineEnd + 1, closeAt), exitCode));
-    at = closeAt + close.length - 1;
+    const exitCode = Number(out.subarray(stdout.closeAt, lineEnd).toString('latin1'));
+    answers.push(answerOf(ops[i], stdout.body, stderr.body, exitCode));
+    at.out = lineEnd;
+    at.err = stderr.closeAt;
   }
   return answers;
+}
+
+/** The bytes between an opening marker (at a line's start) and a closing one, searched from `from`; and where the closing marker ends. */
+function framed(stream: Buffer, from: number, open: Buffer, close: Buffer): { body: Buffer; closeAt: number } | undefined {
+  const start = stream.indexOf(open, from);
+  if (start < 0 || (start > 0 && stream[start - 1] !== 0x0a)) return undefined;
+  const bodyAt = start + open.length;
+  const end = stream.indexOf(close, bodyAt);
+  if (end < 0) return undefined;
+  return { body: stream.subarray(bodyAt, end), closeAt: end + close.length };
 }
 
 function answerOf(op: BatchOperation, stdout: Buffer, stderr: Buffer, exitCode: number): BatchAnswer {

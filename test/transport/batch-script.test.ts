@@ -30,8 +30,7 @@ describe('batch script', () => {
   it('answers each operation as its own call does', async () => {
     const nonce = 'a'.repeat(32);
     const batch = ops();
-    const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(batch, nonce) });
-    const answers = parseBatchOutput(stdout, nonce, batch);
+    const answers = parseBatchOutput(await conn.run('sh -s', { stdin: buildBatchScript(batch, nonce) }), nonce, batch);
     const alone = await Promise.all(
       batch.map(async (op) => (op.kind === 'run' ? { kind: 'run', result: await conn.run(op.command, op.options) } : { kind: 'read', content: await conn.readFile(op.path, op.options) })),
     );
@@ -43,13 +42,18 @@ describe('batch script', () => {
   it('gives no answer where the real call would fail, or where the output is cut short', async () => {
     const nonce = 'b'.repeat(32);
     const unreadable: BatchOperation[] = [{ kind: 'read', path: path.join(dir, 'secret', 'under-a-file'), options: {} }];
-    const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(unreadable, nonce) });
-    expect(parseBatchOutput(stdout, nonce, unreadable)).toEqual([undefined]);
+    expect(parseBatchOutput(await conn.run('sh -s', { stdin: buildBatchScript(unreadable, nonce) }), nonce, unreadable)).toEqual([undefined]);
     const batch = ops();
-    const full = (await conn.run('sh -s', { stdin: buildBatchScript(batch, nonce) })).stdout;
-    const cut = Buffer.from(full, 'base64');
-    const answers = parseBatchOutput(cut.subarray(0, cut.indexOf(`${nonce} o 2\n`) + 5).toString('base64'), nonce, batch);
+    const full = await conn.run('sh -s', { stdin: buildBatchScript(batch, nonce) });
+    const stdout = Buffer.from(full.stdout, 'base64');
+    const cutStdout = { ...full, stdout: stdout.subarray(0, stdout.indexOf(`${nonce} o 2\n`) + 5).toString('base64') };
+    const answers = parseBatchOutput(cutStdout, nonce, batch);
     expect(answers.slice(0, 2).every((a) => a?.kind === 'run')).toBe(true);
     expect(answers.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    // The streams arrive apart: stderr cut short loses the same answers.
+    const cutStderr = { ...full, stderr: full.stderr.slice(0, full.stderr.indexOf(`${nonce} o 2\n`) + 5) };
+    const fromCutStderr = parseBatchOutput(cutStderr, nonce, batch);
+    expect(fromCutStderr.slice(0, 2)).toEqual(answers.slice(0, 2));
+    expect(fromCutStderr.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });

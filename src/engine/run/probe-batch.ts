@@ -108,8 +108,8 @@ export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: rea
   const unique = [...distinct.values()];
   const since = cache.generation;
   const nonce = randomBytes(16).toString('hex');
-  const { stdout } = await conn.run('sh -s', { stdin: buildBatchScript(unique, nonce) });
-  const answers = new Map(parseBatchOutput(stdout, nonce, unique).map((answer, i) => [keyOf(unique[i]), answer]));
+  const output = await conn.run('sh -s', { stdin: buildBatchScript(unique, nonce) });
+  const answers = new Map(parseBatchOutput(output, nonce, unique).map((answer, i) => [keyOf(unique[i]), answer]));
   cache.store(wanted, wanted.map((op) => answers.get(keyOf(op))), since);
 }
 
