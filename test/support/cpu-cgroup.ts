@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../src/lab/exec';
 import { unifiedHierarchy } from '../../src/lab/host-cgroup';
 
 const EMPTY_WAIT_MS = 10_000;
@@ -38,10 +38,8 @@ export function createCpuCgroup(parent: string, name: string): CpuCgroup {
     remove: async () => {
       if (!existsSync(dir)) return;
       writeFileSync(path.join(dir, 'cgroup.kill'), '1');
-      for (let waited = 0; /^populated 1$/m.test(readFileSync(path.join(dir, 'cgroup.events'), 'utf8')); waited += 50) {
-        if (waited > EMPTY_WAIT_MS) throw new Error(`${dir}: processes still inside ${EMPTY_WAIT_MS / 1000} s after cgroup.kill`);
-        await sleep(50);
-      }
+      const empty = async () => (/^populated 0$/m.test(readFileSync(path.join(dir, 'cgroup.events'), 'utf8')) ? true : undefined);
+      await waitFor(`${dir} to empty after cgroup.kill`, EMPTY_WAIT_MS, empty);
       rmdirSync(dir);
       try {
         rmdirSync(path.join(hierarchy, parent));
