@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from '../../src/transport';
 import { getModule } from '../../src/modules';
-import { parseFacts } from '../../src/modules/commands/facts';
+import { parseFacts, SHELL_FUNCTIONS } from '../../src/modules/commands/facts';
 import { makeContext, runModule } from './context';
 
 /**
@@ -118,6 +118,28 @@ const SAME = [
 ];
 /** Sets in Ansible (listed in hash order): compared sorted. */
 const SETS = ['virtualization_tech_guest', 'virtualization_tech_host', 'interfaces'];
+
+describe('the facts script’s shell functions (builtins only, in POSIX sh)', () => {
+  const run = (script: string): string => {
+    const result = spawnSync('sh', ['-c', [...SHELL_FUNCTIONS, script].join('\n')], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    return result.stdout;
+  };
+
+  it('t tags every line as it is: blanks, backslashes, and a last line without a newline', () => {
+    expect(run(`printf '  lead\\tin\\nback\\\\slash\\n\\nlast' | t x`)).toBe('x\t  lead\tin\nx\tback\\slash\nx\t\nx\tlast\n');
+  });
+
+  it('v prints a file’s first line, or an empty value for a file that is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facts-v-'));
+    try {
+      writeFileSync(join(dir, 'one'), ' 12.11 \\x\nsecond\n');
+      expect(run(`v a ${dir}/one; v b ${dir}/missing; echo after`)).toBe('a\t 12.11 \\x\nb\t\nafter\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 test('on this machine: the same facts as ansible-core’s setup', async () => {
   const home = mkdtempSync(join(tmpdir(), 'facts-ansible-'));
