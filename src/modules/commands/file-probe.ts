@@ -49,7 +49,8 @@ export function fileProbeOf(pathWord: string, options: FileProbeOptions = {}): s
     `p=${pathWord}`,
     `printf 'umask\\t'; umask`,
     `if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi`,
-    `printf 'stat\\t%s\\n' "$(stat ${statFlag}-c '%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i' -- "$p")"`,
+    // A followed link that dangles prints no stat line: it does not exist, as os.stat (Ansible's) says.
+    `stat ${statFlag}--printf 'stat\\t%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i\\n' -- "$p"`,
     `if [ -L "$p" ]; then printf 'link\\t%s\\n' "$(readlink -- "$p")"; fi`,
   ];
   if (options.checksum) {
