@@ -18,9 +18,10 @@ export function updateCacheCommand(lockSeconds: number): string {
 /** Cache age and every named package's installed and candidate versions, in one round trip. */
 export function aptProbeCommand(packages: string[]): string {
   const lines = [
-    // The lists' own files, not their directory: a host fresh from an image has an empty, recent lists directory.
-    `printf 'stamp\\t%s\\n' "$(stat -c %Y ${UPDATE_STAMP} /var/lib/apt/lists/*_Packages* 2>/dev/null | sort -n | tail -1)"`,
-    `printf 'now\\t%s\\n' "$(date +%s)"`,
+    // The lists' own files, not their directory: a host fresh from an image has an empty, recent lists
+    // directory. The clock and the newest of them from one subshell, the newest picked by the shell.
+    `set -- $(date +%s; stat -c %Y ${UPDATE_STAMP} /var/lib/apt/lists/*_Packages* 2>/dev/null)`,
+    `printf 'now\\t%s\\n' "$1"; shift; m=; for t; do if [ -z "$m" ] || [ "$t" -gt "$m" ]; then m=$t; fi; done; printf 'stamp\\t%s\\n' "$m"`,
   ];
   if (packages.length > 0) lines.push(`LC_ALL=C ${argv('apt-cache', 'policy', '--', ...packages)} 2>/dev/null || true`);
   return lines.join('\n');
