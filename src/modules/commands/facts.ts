@@ -39,7 +39,8 @@ const PYTHON_PROBE = [
  * Shell functions the probes share, so that tagging a line or reading a one-line file costs the
  * host no process start (a `sed` or `cat` each did: about half of what gathering cost a host).
  * `t TAG` prefixes each line of its input with `TAG<tab>`; `v TAG FILE` prints FILE's first line
- * after `TAG<tab>` (an empty value if FILE is missing).
+ * after `TAG<tab>` (an empty value if FILE is missing). Not for /proc/sys numbers: the shell reads
+ * a byte at a time, and their handlers answer only a read from the start (`read` gets `4` of `4096`).
  */
 export const SHELL_FUNCTIONS = [
   `t() { while IFS= read -r _l || [ -n "$_l" ]; do printf '%s\\t%s\\n' "$1" "$_l"; done; }`,
