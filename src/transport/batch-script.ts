@@ -56,7 +56,8 @@ export function buildBatchScript(ops: readonly BatchOperation[], nonce: string):
     let end = start;
     const calls: string[] = [];
     while (end < ops.length && JSON.stringify(becomeOf(ops[end])) === JSON.stringify(become)) {
-      calls.push(`o ${end}\n(\n${operationScript(ops[end])}\n) </dev/null\ne ${end} $?`);
+      // The framing functions are not the operation's: a program called `o` or `e` must be found as alone.
+      calls.push(`o ${end}\n(\nunset -f o e\n${operationScript(ops[end])}\n) </dev/null\ne ${end} $?`);
       end++;
     }
     const body = [frame, ...calls].join('\n');
@@ -77,24 +78,44 @@ export function segmentBytes(ops: readonly BatchOperation[]): number {
  * than "absent" gets no answer: the real call then runs and reports it as it always does.
  */
 export function parseBatchOutput(output: { stdout: string; stderr: string }, nonce: string, ops: readonly BatchOperation[]): BatchAnswer[] {
+  return parseBatchFrames(output, nonce, ops.length).map((frame, i) => frame && batchAnswer(ops[i], frame));
+}
+
+/** What one operation of a batch printed and how it exited, as its frames hold it. */
+export interface BatchFrame {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
+/** Each operation's frames, in order; undefined where they are missing or cut short. */
+export function parseBatchFrames(output: { stdout: string; stderr: string }, nonce: string, count: number): (BatchFrame | undefined)[] {
   const out = Buffer.from(output.stdout.trim(), 'base64');
   const err = Buffer.from(output.stderr, 'utf8');
-  const answers: BatchAnswer[] = [];
+  const frames: (BatchFrame | undefined)[] = [];
   const at = { out: 0, err: 0 };
-  for (let i = 0; i < ops.length; i++) {
+  for (let i = 0; i < count; i++) {
     const stdout = framed(out, at.out, Buffer.from(`${nonce} o ${i}\n`), Buffer.from(`\n${nonce} e ${i} `));
     const stderr = framed(err, at.err, Buffer.from(`${nonce} o ${i}\n`), Buffer.from(`\n${nonce} x ${i}\n`));
     const lineEnd = stdout ? out.indexOf(0x0a, stdout.closeAt) : -1;
-    if (!stdout || !stderr || lineEnd < 0) {
-      answers.push(undefined);
+    const exitCode = stdout && lineEnd >= 0 ? Number(out.subarray(stdout.closeAt, lineEnd).toString('latin1')) : NaN;
+    if (!stdout || !stderr || !Number.isInteger(exitCode)) {
+      frames.push(undefined);
       continue;
     }
-    const exitCode = Number(out.subarray(stdout.closeAt, lineEnd).toString('latin1'));
-    answers.push(answerOf(ops[i], stdout.body, stderr.body, exitCode));
+    frames.push({ stdout: stdout.body, stderr: stderr.body, exitCode });
     at.out = lineEnd;
     at.err = stderr.closeAt;
   }
-  return answers;
+  return frames;
+}
+
+/** Whether the batch's shell reached an operation (printed its opening marker): before that, nothing of it ran. */
+export function operationStarted(output: { stdout: string }, nonce: string, index: number): boolean {
+  const out = Buffer.from(output.stdout.trim(), 'base64');
+  const open = Buffer.from(`${nonce} o ${index}\n`);
+  const at = out.indexOf(open);
+  return at === 0 || (at > 0 && out[at - 1] === 0x0a);
 }
 
 /** The bytes between an opening marker (at a line's start) and a closing one, searched from `from`; and where the closing marker ends. */
@@ -107,8 +128,8 @@ function framed(stream: Buffer, from: number, open: Buffer, close: Buffer): { bo
   return { body: stream.subarray(bodyAt, end), closeAt: end + close.length };
 }
 
-function answerOf(op: BatchOperation, stdout: Buffer, stderr: Buffer, exitCode: number): BatchAnswer {
-  if (!Number.isInteger(exitCode)) return undefined;
+/** What an operation's frames answer for it; undefined where the real call must run and report it. */
+export function batchAnswer(op: BatchOperation, { stdout, stderr, exitCode }: BatchFrame): BatchAnswer {
   if (op.options.become && exitCode !== 0 && sudoRefusal(stderr.toString('utf8')) !== undefined) return undefined;
   if (op.kind === 'read') {
     if (exitCode === 0) return { kind: 'read', content: Buffer.from(stdout) };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildBatchScript, parseBatchOutput, type BatchOperation } from '../../src/transport/batch-script';
+import { buildBatchScript, operationStarted, parseBatchOutput, type BatchOperation } from '../../src/transport/batch-script';
 import { LocalConnection } from '../../src/transport/local-connection';
 
 /** Many operations in one command answer exactly what each answers alone, over a real shell. */
@@ -13,6 +13,9 @@ describe('batch script', () => {
     writeFileSync(path.join(dir, 'text'), 'line one\nno newline at the end');
     writeFileSync(path.join(dir, 'binary'), Buffer.from([0, 1, 2, 255, 0x0a, 0xc3, 0x28]));
     writeFileSync(path.join(dir, 'secret'), 'x');
+    // A program named like the batch's framing functions.
+    writeFileSync(path.join(dir, 'o'), '#!/bin/sh\necho the program o\n');
+    chmodSync(path.join(dir, 'o'), 0o755);
     chmodSync(path.join(dir, 'secret'), 0o000);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +28,7 @@ describe('batch script', () => {
     { kind: 'read', path: path.join(dir, 'absent'), options: {} },
     { kind: 'run', command: `printf '\\n%s o 9\\n' fake; exit 0`, options: {} },
     { kind: 'run', command: 'exit 1', options: {} },
+    { kind: 'run', command: 'o', options: { env: { PATH: `${dir}:/usr/bin:/bin` } } },
   ];
 
   it('answers each operation as its own call does', async () => {
@@ -49,11 +53,15 @@ describe('batch script', () => {
     const cutStdout = { ...full, stdout: stdout.subarray(0, stdout.indexOf(`${nonce} o 2\n`) + 5).toString('base64') };
     const answers = parseBatchOutput(cutStdout, nonce, batch);
     expect(answers.slice(0, 2).every((a) => a?.kind === 'run')).toBe(true);
-    expect(answers.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(answers.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    // Whether the shell reached an operation: the second's marker is whole, the third's cut.
+    expect([1, 2].map((i) => operationStarted(cutStdout, nonce, i))).toEqual([true, false]);
+    const cutAfterMarker = { ...full, stdout: stdout.subarray(0, stdout.indexOf(`${nonce} o 2\n`) + nonce.length + 5).toString('base64') };
+    expect({ started: operationStarted(cutAfterMarker, nonce, 2), answer: parseBatchOutput(cutAfterMarker, nonce, batch)[2] }).toEqual({ started: true, answer: undefined });
     // The streams arrive apart: stderr cut short loses the same answers.
     const cutStderr = { ...full, stderr: full.stderr.slice(0, full.stderr.indexOf(`${nonce} o 2\n`) + 5) };
     const fromCutStderr = parseBatchOutput(cutStderr, nonce, batch);
     expect(fromCutStderr.slice(0, 2)).toEqual(answers.slice(0, 2));
-    expect(fromCutStderr.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(fromCutStderr.slice(2)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 });
