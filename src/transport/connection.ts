@@ -17,6 +17,11 @@ export interface RunOptions {
   cwd?: string;
   /** Extra environment variables, set for this command only. */
   env?: Record<string, string>;
+  /**
+   * The caller's last operation for its task (command, shell): the engine may send the probes of
+   * the tasks after it in the same round trip, to run right after it. Transports ignore it.
+   */
+  last?: boolean;
 }
 
 export interface RunResult {

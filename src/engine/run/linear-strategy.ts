@@ -8,8 +8,9 @@ import { applyOutcome, recordOutcome, reportResult } from './host-results';
 import { mapLimit } from './limit';
 import type { RunState } from './run-state';
 import { executeModuleTask, type HostOutcome, type TaskHostEnv } from './task-executor';
-import { prefetch } from './probe-batch';
+import { fitsBatch, prefetch, runWithUpcoming } from './probe-batch';
 import { ProbeCacheConnection } from './probe-cache';
+import type { BatchOperation } from '../../transport/batch-script';
 import type { ModuleDefinition } from '../../modules/module';
 import { taskVars } from './task-vars';
 import { flagValue, withFlags, type FlaggedTask } from './flags';
@@ -128,8 +129,10 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     // A module that cannot say what it does may take its time (pause) or act by other ways than
     // this connection: answers gathered before it are not trusted after it.
     if (!module.probe) cache.drop();
+    // The task's last command may carry the probes of the tasks after it (one round trip for both).
+    const upcoming = handler || !fitsBatch(task) || task.loop !== undefined ? undefined : (op: BatchOperation & { kind: 'run' }) => runWithUpcoming(run, host, envFor, conn, cache, op);
     try {
-      return await executeModuleTask(task, envFor(module, vars));
+      return await executeModuleTask(task, { ...envFor(module, vars), conn: new ProbeCacheConnection(conn, cache, upcoming) });
     } finally {
       // a batch's failure is this task's to meet; a later task tries the host again
       cache.takeFailure();

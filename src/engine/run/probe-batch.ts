@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ModuleDefinition } from '../../modules/module';
-import { batchable, buildBatchScript, MAX_SEGMENT_BYTES, parseBatchOutput, segmentBytes, type BatchOperation } from '../../transport/batch-script';
-import { TransportError, type Connection } from '../../transport/connection';
+import { batchAnswer, batchable, buildBatchScript, MAX_SEGMENT_BYTES, operationStarted, parseBatchFrames, parseBatchOutput, segmentBytes, type BatchOperation } from '../../transport/batch-script';
+import { sudoRefusal } from '../../transport/commands';
+import { TransportError, type Connection, type RunResult } from '../../transport/connection';
 import { loadIncludedTasks } from '../playbook/playbook-loader';
 import { shouldRun } from '../playbook/tags';
 import { resolveTaskFile } from '../playbook/task-parser';
@@ -76,15 +77,7 @@ export async function prefetch(run: RunState, task: FlaggedTask, host: string, v
   const first = probeTask(task, envFor(module, vars));
   const cache = batching.cache(host);
   if (first === undefined || first.every((op) => cache.has(op))) return;
-  const ops = [...first];
-  let bytes = segmentBytes(ops);
-  for (const next of upcomingTasks(run, host)) {
-    const more = probeNext(run, next, host, envFor);
-    if (more === undefined || !more.every(batchable) || ops.length + more.length > MAX_OPERATIONS) break;
-    bytes += segmentBytes(more);
-    if (bytes > MAX_SEGMENT_BYTES) break;
-    ops.push(...more);
-  }
+  const ops = withUpcoming(run, host, envFor, first);
   // One operation is one round trip either way, and a batch's framing costs the host more.
   if (new Set(ops.map(keyOf)).size < 2) return;
   try {
@@ -94,6 +87,49 @@ export async function prefetch(run: RunState, task: FlaggedTask, host: string, v
     // that cannot be reached is not tried a second time (and waited for twice) by the same task.
     if (err instanceof TransportError && err.unreachable) cache.fail(err);
   }
+}
+
+/** `ops`, then the probes of the tasks after the current one on the host, as many as one batch carries. */
+function withUpcoming(run: RunState, host: string, envFor: EnvFor, ops: readonly BatchOperation[]): BatchOperation[] {
+  const all = [...ops];
+  let bytes = segmentBytes(all);
+  for (const next of upcomingTasks(run, host)) {
+    const more = probeNext(run, next, host, envFor);
+    if (more === undefined || !more.every(batchable) || all.length + more.length > MAX_OPERATIONS) break;
+    bytes += segmentBytes(more);
+    if (bytes > MAX_SEGMENT_BYTES) break;
+    all.push(...more);
+  }
+  return all;
+}
+
+/**
+ * For a task whose last operation is a command (command, shell): sends that command and, in the
+ * same round trip, right after it, the probes of the tasks that follow, whose answers are held
+ * (they see the host as the command left it). Returns the command's result, exactly as running it
+ * alone would, or sends it alone when nothing follows. The command never runs twice: if the batch
+ * did not reach it (its sudo refused), it is sent alone; if it started but its output came back cut
+ * short, the task fails.
+ */
+export async function runWithUpcoming(run: RunState, host: string, envFor: EnvFor, conn: Connection, cache: ProbeCache, op: BatchOperation & { kind: 'run' }): Promise<RunResult> {
+  const probes = run.probes.enabled && batchable(op) ? withUpcoming(run, host, envFor, [op]).slice(1) : [];
+  if (probes.length === 0) return conn.run(op.command, op.options);
+  const unique = [...new Map(probes.map((probe) => [keyOf(probe), probe])).values()];
+  const since = cache.generation;
+  const nonce = randomBytes(16).toString('hex');
+  const output = await conn.run('sh -s', { stdin: buildBatchScript([op, ...unique], nonce) });
+  const frames = parseBatchFrames(output, nonce, unique.length + 1);
+  const own = frames[0];
+  if (own === undefined) {
+    if (!operationStarted(output, nonce, 0)) return conn.run(op.command, op.options);
+    throw new TransportError(conn.host, 'target', 'disconnected', 'the command ran, but the output that tells how it ended was cut short');
+  }
+  const result = { stdout: own.stdout.toString('utf8'), stderr: own.stderr.toString('utf8'), exitCode: own.exitCode };
+  const refusal = op.options.become && result.exitCode !== 0 ? sudoRefusal(result.stderr) : undefined;
+  if (refusal !== undefined) throw new TransportError(conn.host, 'target', 'become', `become failed: ${refusal}`);
+  const answers = new Map(unique.map((probe, i) => [keyOf(probe), frames[i + 1] && batchAnswer(probe, frames[i + 1]!)]));
+  cache.store(probes, probes.map((probe) => answers.get(keyOf(probe))), since);
+  return result;
 }
 
 /**
@@ -114,7 +150,7 @@ export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: rea
 }
 
 /** Tasks whose probes may be gathered: not delegated, not once for all, not polled, not in the background. */
-function fitsBatch(task: FlaggedTask): boolean {
+export function fitsBatch(task: FlaggedTask): boolean {
   return task.delegateTo === undefined && task.runOnce !== true && task.until === undefined && task.async === undefined;
 }
 

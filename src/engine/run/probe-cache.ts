@@ -81,9 +81,14 @@ export function keyOf(op: BatchOperation): string {
 
 /** The host's connection as a module sees it: answers held in the cache first, the host otherwise. */
 export class ProbeCacheConnection extends ConnectionWrapper {
+  /**
+   * `upcoming`, for a task the engine may look past: runs the task's last command together with
+   * the probes of the tasks after it (probe-batch.ts runWithUpcoming); used once.
+   */
   constructor(
     inner: Connection,
     private readonly cache: ProbeCache,
+    private upcoming?: (op: BatchOperation & { kind: 'run' }) => Promise<RunResult>,
   ) {
     super(inner);
   }
@@ -98,7 +103,9 @@ export class ProbeCacheConnection extends ConnectionWrapper {
     this.meetFailure();
     const answer = this.cache.take({ kind: 'run', command, options });
     if (answer?.kind === 'run') return { ...answer.result };
-    return this.inner.run(command, options);
+    const upcoming = options.last ? this.upcoming : undefined;
+    this.upcoming = undefined;
+    return upcoming ? upcoming({ kind: 'run', command, options }) : this.inner.run(command, options);
   }
 
   async readFile(remotePath: string, options: ReadOptions = {}): Promise<Buffer | null> {

@@ -33,7 +33,7 @@ export async function execute(ctx: ModuleContext, a: ExecOptions, line: string):
   if (ctx.check) return { changed: true, msg: 'Command would have run if not in check mode', cmd: line };
   const stdin = a.stdin === undefined ? undefined : a.stdin + (a.stdin_add_newline ? '\n' : '');
   const started = Date.now();
-  const result = await run(ctx, line, { stdin });
+  const result = await run(ctx, line, { stdin, last: true });
   return commandResult(line, result, Date.now() - started);
 }
 
