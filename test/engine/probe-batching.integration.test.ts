@@ -53,11 +53,11 @@ describe('probe batching on the fleet workload', () => {
     // The check reports the template's change, so the comparison covers a diff, not only ok results.
     expect(JSON.stringify(comparableEvents(on.runs[2]))).toContain('"status":"changed"');
     // Unbatched: one session per task and host (5 tasks). Batched: directory, template and copy
-    // gathered in one, the command, then the stat.
-    expect({ off: off.noopSessions, on: on.noopSessions }).toEqual({ off: 5 * HOSTS, on: 3 * HOSTS });
+    // gathered in one, then the command with the stat after it.
+    expect({ off: off.noopSessions, on: on.noopSessions }).toEqual({ off: 5 * HOSTS, on: 2 * HOSTS });
   }, 300_000);
 
-  it('probes afresh after a change: a later task sees what an earlier one did; an unreachable host is reported alike', async () => {
+  it('probes afresh after a change or a command: a later task sees what an earlier one did; a refused become and an unreachable host are reported alike', async () => {
     const f = fleet!;
     const playbook = path.join(f.dir, 'rewrite.yml');
     const file = `${f.home}/rewrite/{{ inventory_hostname }}`;
@@ -74,7 +74,13 @@ describe('probe batching on the fleet workload', () => {
             { name: 'after write', stat: { path: file }, register: 'written' },
             { name: 'narrow', file: { path: file, mode: '0600' } },
             { name: 'after narrow', stat: { path: file } },
-            { assert: { that: ['not before.stat.exists or before.stat.mode == "0600"', 'written.stat.mode == "0644"'] } },
+            // the stat after a command is gathered with it (its condition not decidable before the
+            // command ran): it must see what the command did
+            { name: 'append by command', shell: `echo more >> ${file}`, register: 'append' },
+            { name: 'after command', stat: { path: file }, register: 'appended', when: 'append.rc == 0' },
+            { name: 'refused', command: 'true', become: true, become_user: 'nosuchuser', ignore_errors: true },
+            { name: 'after refusal', stat: { path: file } },
+            { assert: { that: ['not before.stat.exists or before.stat.mode == "0600"', 'written.stat.mode == "0644"', 'appended.stat.size == written.stat.size + 5'] } },
           ],
         },
       ]),

@@ -78,7 +78,7 @@ export function probeTask(task: FlaggedTask, env: TaskHostEnv): ProbeRequest[] |
     const ops: ProbeRequest[] = [];
     for (const item of items) {
       const vars = task.loop === undefined ? env.vars : { ...env.vars, [task.loopVar]: unsafeData(item) };
-      if (!allHold(task.when, vars, task.origin)) continue;
+      if (!mayHold(task, vars)) continue;
       const { args, ctx, environment } = prepareItem(task, env, vars);
       const probes = env.module.probe(args, ctx);
       if (probes === undefined) return undefined;
@@ -87,6 +87,18 @@ export function probeTask(task: FlaggedTask, env: TaskHostEnv): ProbeRequest[] |
     return ops;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The task's `when`, where it can be decided now; a condition on a value not registered yet (by a
+ * task before it, looked past) is taken to hold: its probes are a guess, unused if it does not.
+ */
+function mayHold(task: FlaggedTask, vars: Vars): boolean {
+  try {
+    return allHold(task.when, vars, task.origin);
+  } catch {
+    return true;
   }
 }
 
