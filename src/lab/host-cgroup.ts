@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { waitFor } from './exec';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const LAB_CGROUP = 'play-lab';
@@ -30,12 +31,31 @@ export async function createCgroups(dirs: string[]): Promise<void> {
   for (const dir of dirs) await mkdir(dir, { recursive: true });
 }
 
-/** rmdir deepest first (a cgroup goes only when empty); the shared parent goes when no lab uses it. */
-export function removeCgroupTree(dir: string): void {
+/**
+ * rmdir deepest first (a cgroup goes only when empty); the shared parent goes when no lab uses it.
+ * A group whose last processes were just killed stays busy a moment after cgroup.procs is empty
+ * (the kernel is still tearing them down): such an rmdir is tried again for a while.
+ */
+export async function removeCgroupTree(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  for (const child of subdirectories(dir).sort((a, b) => b.length - a.length)) rmdirQuietly(child);
-  rmdirQuietly(dir);
+  for (const child of subdirectories(dir).sort((a, b) => b.length - a.length)) await rmdirWhenFree(child);
+  await rmdirWhenFree(dir);
   rmdirQuietly(path.dirname(dir));
+}
+
+async function rmdirWhenFree(dir: string, timeoutMs = 5_000): Promise<void> {
+  try {
+    await waitFor(`cgroup ${dir} to be free`, timeoutMs, async () => {
+      try {
+        rmdirSync(dir);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EBUSY' ? undefined : true;
+      }
+    });
+  } catch {
+    // Still busy (a process is still inside): left for the final check.
+  }
 }
 
 /** Every process still inside a host's cgroup tree: a guest left behind by a killed nspawn. */

@@ -28,7 +28,7 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   await Promise.all(labProcessesLeft(marker).map((pid) => stopProcess(pid, marker, 5_000)));
   const cgroups = [...new Set([...state.resources.flatMap((r) => (r.kind === 'cgroup' ? [r.path] : [])), ...labCgroups(layout.tag)])];
   await killGuestLeftovers(cgroups);
-  for (const cgroup of cgroups) removeCgroupTree(cgroup);
+  for (const cgroup of cgroups) await removeCgroupTree(cgroup);
 
   const recordedMounts = state.resources.flatMap((r) => (r.kind === 'mount' ? [r.path] : []));
   for (const target of new Set([...recordedMounts, ...mountsUnder(marker)])) await unmountPatiently(target);
