@@ -72,15 +72,6 @@ export function segmentBytes(ops: readonly BatchOperation[]): number {
   return ops.reduce((sum, op) => sum + shellQuote(operationScript(op)).length + 48, 0);
 }
 
-/**
- * Splits the batch's output into one answer per operation. An operation whose frames are missing
- * (its sudo refused, the script cut short), whose sudo refused, or whose read failed otherwise
- * than "absent" gets no answer: the real call then runs and reports it as it always does.
- */
-export function parseBatchOutput(output: { stdout: string; stderr: string }, nonce: string, ops: readonly BatchOperation[]): BatchAnswer[] {
-  return parseBatchFrames(output, nonce, ops.length).map((frame, i) => frame && batchAnswer(ops[i], frame));
-}
-
 /** What one operation of a batch printed and how it exited, as its frames hold it. */
 export interface BatchFrame {
   stdout: Buffer;
@@ -128,7 +119,11 @@ function framed(stream: Buffer, from: number, open: Buffer, close: Buffer): { bo
   return { body: stream.subarray(bodyAt, end), closeAt: end + close.length };
 }
 
-/** What an operation's frames answer for it; undefined where the real call must run and report it. */
+/**
+ * What an operation's frames answer for it. An operation whose frames are missing (its sudo
+ * refused, the script cut short: no frame to pass), whose sudo refused, or whose read failed
+ * otherwise than "absent" gets no answer: the real call then runs and reports it as it always does.
+ */
 export function batchAnswer(op: BatchOperation, { stdout, stderr, exitCode }: BatchFrame): BatchAnswer {
   if (op.options.become && exitCode !== 0 && sudoRefusal(stderr.toString('utf8')) !== undefined) return undefined;
   if (op.kind === 'read') {

@@ -82,10 +82,14 @@ export abstract class ShellConnection implements Connection {
 
   private async execChecked(command: string, become: { become?: boolean }, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<ExecResult> {
     const result = await this.exec({ command, stdin, timeoutMs: timeoutMs ?? this.defaultTimeoutMs });
-    if (become.become && result.exitCode !== 0) {
-      const refusal = sudoRefusal(result.stderr.toString('utf8'));
-      if (refusal !== undefined) throw new TransportError(this.host, this.hop, 'become', `become failed: ${refusal}`);
-    }
+    throwIfBecomeRefused(this.host, this.hop, become, result.exitCode, result.stderr.toString('utf8'));
     return result;
   }
+}
+
+/** A become call that failed because sudo refused (not because the command did) is a transport failure, wherever it ran. */
+export function throwIfBecomeRefused(host: string, hop: Hop, become: { become?: boolean }, exitCode: number, stderr: string): void {
+  if (!become.become || exitCode === 0) return;
+  const refusal = sudoRefusal(stderr);
+  if (refusal !== undefined) throw new TransportError(host, hop, 'become', `become failed: ${refusal}`);
 }

@@ -1,8 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildBatchScript, operationStarted, parseBatchOutput, type BatchOperation } from '../../src/transport/batch-script';
+import { batchAnswer, buildBatchScript, operationStarted, parseBatchFrames, type BatchAnswer, type BatchOperation } from '../../src/transport/batch-script';
 import { LocalConnection } from '../../src/transport/local-connection';
+
+/** Each operation's answer, as the engine takes them from a batch's output. */
+function parseBatchOutput(output: { stdout: string; stderr: string }, nonce: string, ops: readonly BatchOperation[]): BatchAnswer[] {
+  return parseBatchFrames(output, nonce, ops.length).map((frame, i) => frame && batchAnswer(ops[i], frame));
+}
 
 /** Many operations in one command answer exactly what each answers alone, over a real shell. */
 describe('batch script', () => {

@@ -11,6 +11,7 @@ import { executeModuleTask, type HostOutcome, type TaskHostEnv } from './task-ex
 import { fitsBatch, prefetch, runWithUpcoming } from './probe-batch';
 import { ProbeCacheConnection } from './probe-cache';
 import type { BatchOperation } from '../../transport/batch-script';
+import type { RunResult } from '../../transport/connection';
 import type { ModuleDefinition } from '../../modules/module';
 import { taskVars } from './task-vars';
 import { flagValue, withFlags, type FlaggedTask } from './flags';
@@ -110,11 +111,11 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     const targetVars = withRemoteUser(delegate ? options.inventory.hostVars(delegate) : vars, task.remoteUser && String(render(task.remoteUser, vars, task.origin)));
     const conn = options.connections.forHost(target, targetVars);
     const cache = run.probes.cache(target);
-    const envFor = (of: ModuleDefinition, itsVars: Vars): TaskHostEnv => ({
+    const envFor = (of: ModuleDefinition, itsVars: Vars, upcoming?: (op: BatchOperation & { kind: 'run' }) => Promise<RunResult>): TaskHostEnv => ({
       host,
       vars: itsVars,
       module: of,
-      conn: new ProbeCacheConnection(conn, cache),
+      conn: new ProbeCacheConnection(conn, cache, upcoming),
       reconnect: options.connections.reconnect(target, targetVars),
       check: options.check,
       diff: options.diff,
@@ -132,7 +133,7 @@ async function runFlagged(run: RunState, task: FlaggedTask, host: string, title:
     // The task's last command may carry the probes of the tasks after it (one round trip for both).
     const upcoming = handler || !fitsBatch(task) || task.loop !== undefined ? undefined : (op: BatchOperation & { kind: 'run' }) => runWithUpcoming(run, host, envFor, conn, cache, op);
     try {
-      return await executeModuleTask(task, { ...envFor(module, vars), conn: new ProbeCacheConnection(conn, cache, upcoming) });
+      return await executeModuleTask(task, envFor(module, vars, upcoming));
     } finally {
       // a batch's failure is this task's to meet; a later task tries the host again
       cache.takeFailure();

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ModuleDefinition } from '../../modules/module';
-import { batchAnswer, batchable, buildBatchScript, MAX_SEGMENT_BYTES, operationStarted, parseBatchFrames, parseBatchOutput, segmentBytes, type BatchOperation } from '../../transport/batch-script';
-import { sudoRefusal } from '../../transport/commands';
+import { batchAnswer, batchable, buildBatchScript, MAX_SEGMENT_BYTES, operationStarted, parseBatchFrames, segmentBytes, type BatchFrame, type BatchOperation } from '../../transport/batch-script';
 import { TransportError, type Connection, type RunResult } from '../../transport/connection';
+import { throwIfBecomeRefused } from '../../transport/shell-connection';
 import { loadIncludedTasks } from '../playbook/playbook-loader';
 import { shouldRun } from '../playbook/tags';
 import { resolveTaskFile } from '../playbook/task-parser';
@@ -114,21 +114,15 @@ function withUpcoming(run: RunState, host: string, envFor: EnvFor, ops: readonly
 export async function runWithUpcoming(run: RunState, host: string, envFor: EnvFor, conn: Connection, cache: ProbeCache, op: BatchOperation & { kind: 'run' }): Promise<RunResult> {
   const probes = run.probes.enabled && batchable(op) ? withUpcoming(run, host, envFor, [op]).slice(1) : [];
   if (probes.length === 0) return conn.run(op.command, op.options);
-  const unique = [...new Map(probes.map((probe) => [keyOf(probe), probe])).values()];
-  const since = cache.generation;
-  const nonce = randomBytes(16).toString('hex');
-  const output = await conn.run('sh -s', { stdin: buildBatchScript([op, ...unique], nonce) });
-  const frames = parseBatchFrames(output, nonce, unique.length + 1);
-  const own = frames[0];
-  if (own === undefined) {
-    if (!operationStarted(output, nonce, 0)) return conn.run(op.command, op.options);
-    throw new TransportError(conn.host, 'target', 'disconnected', 'the command ran, but the output that tells how it ended was cut short');
+  const { output, nonce, leading } = await sendBatch(conn, cache, probes, op);
+  if (leading === undefined) {
+    if (operationStarted(output, nonce, 0)) throw new TransportError(conn.host, 'target', 'disconnected', 'the command ran, but the output that tells how it ended was cut short');
+    // It never ran, so what the batch read may be stale once it does.
+    cache.drop();
+    return conn.run(op.command, op.options);
   }
-  const result = { stdout: own.stdout.toString('utf8'), stderr: own.stderr.toString('utf8'), exitCode: own.exitCode };
-  const refusal = op.options.become && result.exitCode !== 0 ? sudoRefusal(result.stderr) : undefined;
-  if (refusal !== undefined) throw new TransportError(conn.host, 'target', 'become', `become failed: ${refusal}`);
-  const answers = new Map(unique.map((probe, i) => [keyOf(probe), frames[i + 1] && batchAnswer(probe, frames[i + 1]!)]));
-  cache.store(probes, probes.map((probe) => answers.get(keyOf(probe))), since);
+  const result = { stdout: leading.stdout.toString('utf8'), stderr: leading.stderr.toString('utf8'), exitCode: leading.exitCode };
+  throwIfBecomeRefused(conn.host, 'target', op.options, result.exitCode, result.stderr);
   return result;
 }
 
@@ -139,14 +133,28 @@ export async function runWithUpcoming(run: RunState, host: string, envFor: EnvFo
  */
 export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: readonly BatchOperation[]): Promise<void> {
   const wanted = ops.filter(batchable);
-  if (wanted.length === 0) return;
-  const distinct = new Map(wanted.map((op) => [keyOf(op), op]));
-  const unique = [...distinct.values()];
+  if (wanted.length > 0) await sendBatch(conn, cache, wanted);
+}
+
+/**
+ * One batch: `leading` (a task's command) if given, then each distinct probe once; the probes'
+ * answers are held (for as long as nothing else happened since the batch began), and the leading
+ * operation's frames returned.
+ */
+async function sendBatch(conn: Connection, cache: ProbeCache, probes: readonly BatchOperation[], leading?: BatchOperation): Promise<{ output: RunResult; nonce: string; leading?: BatchFrame }> {
+  const unique = [...new Map(probes.map((op) => [keyOf(op), op])).values()];
+  const ops = leading ? [leading, ...unique] : unique;
   const since = cache.generation;
   const nonce = randomBytes(16).toString('hex');
-  const output = await conn.run('sh -s', { stdin: buildBatchScript(unique, nonce) });
-  const answers = new Map(parseBatchOutput(output, nonce, unique).map((answer, i) => [keyOf(unique[i]), answer]));
-  cache.store(wanted, wanted.map((op) => answers.get(keyOf(op))), since);
+  const output = await conn.run('sh -s', { stdin: buildBatchScript(ops, nonce) });
+  const frames = parseBatchFrames(output, nonce, ops.length);
+  const first = leading ? 1 : 0;
+  const answers = new Map(unique.map((op, i) => {
+    const frame = frames[first + i];
+    return [keyOf(op), frame && batchAnswer(op, frame)];
+  }));
+  cache.store(probes, probes.map((op) => answers.get(keyOf(op))), since);
+  return { output, nonce, leading: leading ? frames[0] : undefined };
 }
 
 /** Tasks whose probes may be gathered: not delegated, not once for all, not polled, not in the background. */
