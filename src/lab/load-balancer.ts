@@ -107,11 +107,30 @@ def runtime(command):
 `;
 
 /**
- * Servers' runtime states (drained by a play, say) survive the reload: HAProxy reads them back
- * from the state file, so bringing the lab in line never puts a drained host back in rotation.
+ * Before a reload: what an ALB does when targets are deregistered, and what survives the reload.
+ * A target leaving the group is drained (no new request), its requests in flight get up to the
+ * deregistration delay to finish, then it is put in maintenance. That state matters after the
+ * reload too: the old process still answers a last request on each idle client connection
+ * (idle-close-on-response), and it must not send that one to a target that is gone by then.
+ * The others' runtime states (drained by a play, say) are saved for the new process to read back,
+ * so bringing the lab in line never puts a drained host back in rotation.
+ * Arguments: the deregistration delay in seconds, then the new config's targets.
  */
-const SAVE_SERVER_STATE = `${RUNTIME_API}
+const BEFORE_RELOAD = `${RUNTIME_API}
 if os.path.exists("/run/haproxy/admin.sock"):
+    delay, wanted = float(sys.argv[1]), set(sys.argv[2:])
+    rows = [line.split() for line in runtime("show servers state ${LB_BACKEND}").decode().splitlines()[2:]]
+    leaving = [row[3] for row in rows if len(row) > 3 and row[3] not in wanted]
+    for name in leaving:
+        runtime("set server ${LB_BACKEND}/%s state drain" % name)
+    deadline = time.time() + delay
+    while leaving and time.time() < deadline:
+        stats = [line.split(",") for line in runtime("show stat").decode().splitlines()]
+        if all(row[4] == "0" for row in stats if len(row) > 4 and row[0] == "${LB_BACKEND}" and row[1] in leaving):
+            break
+        time.sleep(0.2)
+    for name in leaving:
+        runtime("set server ${LB_BACKEND}/%s state maint" % name)
     tmp = "${SERVER_STATE_FILE}.tmp"
     with open(tmp, "wb") as f:
         f.write(runtime("show servers state"))
@@ -165,7 +184,7 @@ export async function configureLoadBalancer(setup: LoadBalancerSetup): Promise<v
   const config = haproxyConfig(lb, balancer, setup.hosts);
   await sshRun(sshConfig, lb.name, INSTALL_HAPROXY);
   if (balancer.listeners.some((listener) => listener.protocol === 'HTTPS')) await sshRun(sshConfig, lb.name, INSTALL_CERTIFICATE, await setup.certificate());
-  await sshRun(sshConfig, lb.name, 'sudo python3 -', SAVE_SERVER_STATE);
+  await sshRun(sshConfig, lb.name, `sudo python3 - ${balancer.deregistrationDelaySeconds} ${balancer.targets.join(' ')}`, BEFORE_RELOAD);
   await sshRun(sshConfig, lb.name, `sudo sh -ec '${APPLY_CONFIG}'`, config);
   await sshRun(sshConfig, lb.name, `sudo python3 - ${balancer.targets.join(' ')}`, AWAIT_SERVERS);
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -39,6 +40,20 @@ async function getLb(): Promise<{ status: number; body: string }> {
   // HAProxy retries a refused connection three times, a second apart, before its 503.
   const response = await fetch(lab.loadBalancer.url, { signal: AbortSignal.timeout(10_000) });
   return { status: response.status, body: await response.text() };
+}
+
+/** A GET through the load balancer on `agent`'s connections; a kept-alive one the server closed just then is retried once, as browsers do. */
+function getThrough(agent: Agent, retried = false): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(lab.loadBalancer.url, { agent, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
+    req.on('error', (err: NodeJS.ErrnoException) => (req.reusedSocket && err.code === 'ECONNRESET' && !retried ? getThrough(agent, true).then(resolve, reject) : reject(err)));
+    req.end();
+  });
 }
 
 beforeAll(async () => {
@@ -224,6 +239,35 @@ describe('lab up from the staging stack', () => {
     synthStackFile('staging', { app: { count: 3, instanceType: 't3.small' } }, stack.dir);
     lab = await labUp({ name: NAME, stack: stack.file });
     expect(await haproxyCommand(`show servers state ${lab.loadBalancer.backend}`)).toMatch(new RegExp(` app-3 ${address('app-3').replace(/\./g, '\\.')} `));
+  });
+
+  test('a target taken out of service gets no request once up returns, not even one sent on a client connection opened before', async () => {
+    const serving = ['app-1', 'app-2', 'app-3'];
+    await Promise.all(
+      serving.map((host) =>
+        sshOk(lab.sshConfigFile, host, 'mkdir -p /tmp/www && echo ok > /tmp/www/health && echo "hello from $(hostname)" > /tmp/www/index.html && { systemctl is-active -q lab-test-http || sudo systemd-run --unit=lab-test-http python3 -m http.server 80 --directory /tmp/www; }'),
+      ),
+    );
+    // Keep-alive connections held by the client across the reload: the old HAProxy process answers one more request on each.
+    const agent = new Agent({ keepAlive: true, maxSockets: 6 });
+    const burst = () => Promise.all(Array.from({ length: 6 }, () => getThrough(agent)));
+    try {
+      await waitUntil('app-1, app-2 and app-3 in service', 60_000, async () => {
+        const replies = await burst().catch(() => []);
+        return new Set(replies.filter((r) => r.status === 200).map((r) => r.body.trim())).size === 3 ? true : undefined;
+      });
+      await burst();
+      synthStackFile('staging', { app: { count: 3, instanceType: 't3.small', outOfService: ['app-1'] } }, stack.dir);
+      lab = await labUp({ name: NAME, stack: stack.file });
+      // As a replacement would: the deregistered host stops answering.
+      await sshOk(lab.sshConfigFile, 'app-1', 'sudo systemctl stop lab-test-http');
+      const after = [...(await burst()), ...(await burst())];
+      expect(after.filter((r) => r.status !== 200 || r.body.trim() === 'hello from app-1')).toEqual([]);
+    } finally {
+      agent.destroy();
+      synthStackFile('staging', { app: { count: 3, instanceType: 't3.small' } }, stack.dir);
+      lab = await labUp({ name: NAME, stack: stack.file });
+    }
   });
 
   test('replace: a new disk and host key; the inventory refuses the host until the old key is removed', async () => {

@@ -73,7 +73,8 @@ export function startLoad(site: string, options: LoadOptions): LoadLoop {
       const response = await send(write, title);
       const body = await response.text();
       count(String(response.status));
-      if (response.status !== (write ? 201 : 200)) return fail(`${write ? 'POST' : 'GET'} HTTP ${response.status}`);
+      // Who answered tells the load balancer's own 503 from the app's.
+      if (response.status !== (write ? 201 : 200)) return fail(`${write ? 'POST' : 'GET'} HTTP ${response.status} from ${response.headers.get('x-served-by') ?? 'the load balancer'}: ${body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)}`);
       if (write) {
         const created = JSON.parse(body) as { id?: unknown; title?: unknown };
         if (typeof created.id !== 'number' || created.title !== title) return fail(`POST answered 201 without the new row: ${body.slice(0, 200)}`);
