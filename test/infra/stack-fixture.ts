@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Testing } from 'cdktf';
+import { App, Testing } from 'cdktf';
 import { parseDocument } from 'yaml';
 import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentConfigInput } from '../../stacks/environment-config';
 import { WebTierStack } from '../../stacks/web-tier-stack';
@@ -77,13 +78,22 @@ export interface SynthesizedStack {
 }
 
 export function synthStack(config: EnvironmentConfig): SynthesizedStack {
-  return synthesized(new WebTierStack(Testing.app(), config));
+  return synthesized((app) => new WebTierStack(app, config));
 }
 
-/** Any stack, synthesized. */
-export function synthesized(stack: Parameters<typeof Testing.synth>[0]): SynthesizedStack {
-  const text = Testing.synth(stack);
-  return { text, json: JSON.parse(text) };
+/**
+ * Any stack, built in a scratch app and synthesized in memory. The app's output directory (an
+ * App makes one even when nothing is written to it) goes with it: Testing.app() would leave one
+ * in the temp directory per stack.
+ */
+export function synthesized(build: (app: App) => Parameters<typeof Testing.synth>[0]): SynthesizedStack {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'synth-'));
+  try {
+    const text = Testing.synth(build(Testing.app({ outdir })));
+    return { text, json: JSON.parse(text) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** Resources of one type, by logical id. */

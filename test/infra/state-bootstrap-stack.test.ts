@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { Testing } from 'cdktf';
 import { bootstrapStackName, StateBootstrapStack, type S3StateBackend } from '../../stacks/state-bootstrap-stack';
 import { REAL, resourcesOfType, synthesized, testConfig } from './stack-fixture';
 
 const backend: S3StateBackend = { type: 's3', bucket: REAL.stateBucket, key: 'webtier/test.tfstate', region: 'eu-central-1', useLockfile: true };
 
 describe('state bootstrap stack, synthesized JSON', () => {
-  const stack = synthesized(new StateBootstrapStack(Testing.app(), testConfig(), backend));
+  const stack = synthesized((app) => new StateBootstrapStack(app, testConfig(), backend));
   const one = (type: string) => {
     const found = resourcesOfType(stack, type);
     expect(found).toHaveLength(1);
@@ -38,7 +37,7 @@ describe('state bootstrap stack, synthesized JSON', () => {
 
   test('S3-native locking (use_lockfile) needs no table; a backend that names a DynamoDB table gets it', () => {
     expect(resourcesOfType(stack, 'aws_dynamodb_table')).toEqual([]);
-    const legacy = synthesized(new StateBootstrapStack(Testing.app(), testConfig(), { ...backend, useLockfile: false, dynamodbTable: 'webtier-terraform-locks' }));
+    const legacy = synthesized((app) => new StateBootstrapStack(app, testConfig(), { ...backend, useLockfile: false, dynamodbTable: 'webtier-terraform-locks' }));
     const [table] = resourcesOfType(legacy, 'aws_dynamodb_table');
     expect(table).toMatchObject({
       name: 'webtier-terraform-locks',

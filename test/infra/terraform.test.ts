@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Testing } from 'cdktf';
 import { loadEnvironmentConfig } from '../../stacks/environment-config';
 import { LOG_DELIVERY_SERVICE } from '../../stacks/alb-logs-bucket';
 import { StateBootstrapStack, type S3StateBackend } from '../../stacks/state-bootstrap-stack';
@@ -94,9 +93,9 @@ describeTerraform('real terraform, offline (filesystem mirror)', () => {
   // parameter (it needs no AWS), the plan pins a literal AMI (reading SSM would).
   const edited = (name: string, changes: Record<string, unknown> = {}) => loadEnvironmentConfig(editedTemplate(name, mkdtempSync(path.join(envDir, `${name}-`)), changes));
   const production = edited('production', { ami: REAL.ami });
-  const bootstrap = synthesized(new StateBootstrapStack(Testing.app(), production, production.stateBackend as S3StateBackend));
+  const bootstrap = synthesized((app) => new StateBootstrapStack(app, production, production.stateBackend as S3StateBackend));
   const legacyLockBackend: S3StateBackend = { type: 's3', bucket: REAL.stateBucket, key: 'web/test.tfstate', region: 'eu-west-1', useLockfile: false, dynamodbTable: 'webtier-terraform-locks' };
-  const legacyBootstrap = synthesized(new StateBootstrapStack(Testing.app(), testConfig(), legacyLockBackend));
+  const legacyBootstrap = synthesized((app) => new StateBootstrapStack(app, testConfig(), legacyLockBackend));
 
   // Every terraform run starts at once: each is mostly the provider's start-up, so they overlap well.
   const validations = new Map<string, Promise<void>>([
