@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair, ScalarTag, Tags, YAMLError } from 'yaml';
-import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
+import { decryptVault, isVaulted, VaultError, type VaultPasswords } from '../vault';
 import type { Redactor } from './redaction';
 import { unsafeText } from './unsafe-text';
 
@@ -110,7 +110,7 @@ export function loadYamlDocument(path: string, opts: YamlLoadOptions = {}): { va
 
 function decryptWholeFile(text: string, file: string, opts: YamlLoadOptions): string {
   try {
-    return decryptVault(text, opts.vault ?? new VaultPasswords()).toString('utf8');
+    return decryptVault(text, opts.vault).toString('utf8');
   } catch (err) {
     if (err instanceof VaultError) throw new YamlError(file, `vault: ${err.message}`);
     throw err;
@@ -140,7 +140,7 @@ function vaultTag(opts: YamlLoadOptions): ScalarTag {
     tag: '!vault',
     resolve(text: string, onError: (message: string) => void): string {
       try {
-        const plain = decryptVault(text, opts.vault ?? new VaultPasswords()).toString('utf8');
+        const plain = decryptVault(text, opts.vault).toString('utf8');
         opts.secrets?.add(plain, 'vault');
         return plain;
       } catch (err) {

@@ -3,7 +3,7 @@ import type { Origin } from './expression-error';
 import { EvalError, ownProperty, typeName } from './values';
 import type { Redactor } from '../data/redaction';
 import type { Vars } from '../data/vars';
-import { decryptVault, isVaulted, VaultError, VaultPasswords } from '../vault';
+import { openVaultedFile, VaultError, type VaultPasswords } from '../vault';
 
 /**
  * Ansible's lookup plugins that only read the controller: `file`, `template`, `env`,
@@ -112,12 +112,8 @@ function resolvePath(term: string, kind: 'files' | 'templates', plugin: string, 
 
 /** A controller file's text; a vaulted file is decrypted and its content becomes a vault secret. */
 function readControllerFile(path: string, plugin: string): string {
-  const raw = readFileSync(path, 'utf8');
-  if (!isVaulted(raw)) return raw;
   try {
-    const plain = decryptVault(raw, context.vault ?? new VaultPasswords()).toString('utf8');
-    context.secrets?.add(plain, 'vault');
-    return plain;
+    return openVaultedFile(readFileSync(path), context.vault, (text) => context.secrets?.add(text, 'vault')).content.toString('utf8');
   } catch (err) {
     if (err instanceof VaultError) throw new EvalError(`lookup('${plugin}') of ${path}: vault: ${err.message}`);
     throw err;

@@ -67,9 +67,9 @@ export function parseEnvelope(text: string): VaultEnvelope {
  * Decrypts with the first password whose HMAC matches; a password registered under the
  * envelope's vault id is tried first, then every other one (as Ansible does).
  */
-export function decryptVault(text: string | Buffer, secrets: VaultPasswords): Buffer {
+export function decryptVault(text: string | Buffer, secrets: VaultPasswords | undefined): Buffer {
   const envelope = parseEnvelope(text.toString());
-  const candidates = secrets.candidatesFor(envelope.vaultId);
+  const candidates = secrets?.candidatesFor(envelope.vaultId) ?? [];
   if (candidates.length === 0) throw new VaultError('the content is vault-encrypted but no vault password was given');
   for (const password of candidates) {
     const plaintext = tryDecrypt(envelope, password);
@@ -112,4 +112,16 @@ function pkcs7Unpad(data: Buffer): Buffer {
 function unhex(text: string): Buffer {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) throw new VaultError('damaged vault envelope (not hexadecimal)');
   return Buffer.from(text, 'hex');
+}
+
+/**
+ * A controller file as a task or a lookup uses it: a vault-encrypted one decrypted with the
+ * run's passwords, and its text handed to `onSecret` (to be redacted from output, its diffs
+ * hidden), as Ansible's copy and file lookup do. Binary plaintext has no text to find in output.
+ */
+export function openVaultedFile(raw: Buffer, passwords: VaultPasswords | undefined, onSecret: (text: string) => void): { content: Buffer; secret: boolean } {
+  if (!isVaulted(raw)) return { content: raw, secret: false };
+  const content = decryptVault(raw, passwords);
+  if (!content.includes(0)) onSecret(content.toString('utf8'));
+  return { content, secret: true };
 }

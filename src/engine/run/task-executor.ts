@@ -15,7 +15,7 @@ import type { Vars } from '../../data/vars';
 import type { Redactor } from '../../data/redaction';
 import { unsafeData } from '../../data/unsafe-text';
 import { loadYamlFile } from '../../data/yaml-loader';
-import { decryptVault, isVaulted, VaultPasswords } from '../../vault';
+import { openVaultedFile, VaultError, type VaultPasswords } from '../../vault';
 
 /** Everything one task on one host needs from the run. */
 export interface TaskHostEnv {
@@ -155,17 +155,12 @@ function holdsSecret(secrets: Redactor, value: unknown): boolean {
 
 /** A vault-encrypted file is deployed decrypted, as Ansible's copy does; its text becomes a secret of the run. */
 function readLocalFile(localPath: string, env: TaskHostEnv): LocalFile {
-  const raw = readFileSync(localPath);
-  if (!isVaulted(raw)) return { content: raw, secret: false };
-  let content: Buffer;
   try {
-    content = decryptVault(raw, env.vault ?? new VaultPasswords());
+    return openVaultedFile(readFileSync(localPath), env.vault, (text) => env.secrets.add(text, 'vault'));
   } catch (err) {
-    throw new Error(`${localPath}: vault: ${(err as Error).message}`);
+    if (err instanceof VaultError) throw new Error(`${localPath}: vault: ${err.message}`);
+    throw err;
   }
-  // Binary content has no text to find in the output; the module hides its diff all the same.
-  if (!content.includes(0)) env.secrets.add(content.toString('utf8'), 'vault');
-  return { content, secret: true };
 }
 
 /**
