@@ -33,8 +33,8 @@ export async function createCgroups(dirs: string[]): Promise<void> {
 
 /** How long the processes of a killed tree may take to go: a guest's whole systemd, on a busy machine. */
 const EXIT_TIMEOUT_MS = 30_000;
-/** How long an rmdir may find a group with nothing left inside still busy (the kernel releasing it, slower on a busy machine). */
-const RMDIR_TIMEOUT_MS = 30_000;
+/** How long an rmdir may find a just-emptied group still busy (the kernel releasing it). */
+const RMDIR_TIMEOUT_MS = 5_000;
 
 /**
  * Kills everything in a cgroup tree, waits until the kernel has let every process go, then
