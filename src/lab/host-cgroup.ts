@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LabError, waitFor } from './exec';
+import { waitFor } from './exec';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const LAB_CGROUP = 'play-lab';
@@ -40,22 +40,19 @@ const RMDIR_TIMEOUT_MS = 5_000;
  * Kills everything in a cgroup tree, waits until the kernel has let every process go, then
  * removes the tree deepest first; its parent goes too when nothing else uses it. In cgroup v2,
  * cgroup.kill takes the whole subtree at once, so a process forking meanwhile cannot escape; a
- * v1 hierarchy (name=systemd on a hybrid machine) has no such file, and each thread's process is
- * killed by id, again until none is left. An rmdir before the processes are gone fails, and a tree
+ * v1 hierarchy (name=systemd on a hybrid machine) has no such file, and each process is killed
+ * by pid, again until none is left. An rmdir before the processes are gone fails, and a tree
  * left then would stay for good: what cannot be removed is an error naming it.
  */
 export async function removeCgroupTree(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
   const killFile = path.join(dir, 'cgroup.kill');
   await waitFor(`the processes in ${dir} to exit`, EXIT_TIMEOUT_MS, async () => {
-    const left = tasksInCgroupTree(dir);
+    const left = processesInCgroupTree(dir);
     if (left.length === 0) return true;
     if (existsSync(killFile)) writeFileSync(killFile, '1');
-    else for (const id of left) killQuietly(id);
+    else for (const pid of left) killQuietly(pid);
     return undefined;
-  }).catch((err: Error) => {
-    const left = tasksInCgroupTree(dir).slice(0, 8).map((id) => `${id} (${commandName(id)})`);
-    throw new LabError(`${err.message}; still inside: ${left.join(', ')}`);
   });
   for (const cgroup of [...subdirectories(dir).sort((a, b) => b.length - a.length), dir]) {
     await waitFor(`cgroup ${cgroup} to be removable`, RMDIR_TIMEOUT_MS, async () => {
@@ -73,14 +70,6 @@ export async function removeCgroupTree(dir: string): Promise<void> {
   rmdirQuietly(path.dirname(dir));
 }
 
-function commandName(id: number): string {
-  try {
-    return readFileSync(`/proc/${id}/comm`, 'utf8').trim();
-  } catch {
-    return 'exited';
-  }
-}
-
 function killQuietly(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -89,23 +78,18 @@ function killQuietly(pid: number): void {
   }
 }
 
-/**
- * Every thread still inside a cgroup tree (a group removed while it is read has none). Threads,
- * not processes: a process whose leader has exited while other threads still die (in D state, on
- * a busy disk) is gone from cgroup.procs, yet its group cannot be removed until they are too.
- * `tasks` in a v1 hierarchy, `cgroup.threads` in v2; kill() of any thread's id kills its process.
- */
-export function tasksInCgroupTree(dir: string): number[] {
+/** Every process still inside a cgroup tree (a group removed while it is read has none). */
+export function processesInCgroupTree(dir: string): number[] {
   if (!existsSync(dir)) return [];
   return [dir, ...subdirectories(dir)].flatMap((cgroup) => {
-    let ids: string;
+    let procs: string;
     try {
-      ids = readFileSync(path.join(cgroup, existsSync(path.join(cgroup, 'tasks')) ? 'tasks' : 'cgroup.threads'), 'utf8');
+      procs = readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    return ids.split('\n').filter(Boolean).map(Number);
+    return procs.split('\n').filter(Boolean).map(Number);
   });
 }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tasksInCgroupTree, removeCgroupTree, systemdHierarchies } from '../../src/lab/host-cgroup';
+import { processesInCgroupTree, removeCgroupTree, systemdHierarchies } from '../../src/lab/host-cgroup';
 
 /*
  * Real cgroups, as a lab host has them: the same processes in a group of every hierarchy systemd
@@ -28,7 +28,7 @@ test.each([['unified', (dirs: string[]) => [...dirs].reverse()], ['name=systemd'
   const leafs = groups().map((dir) => path.join(dir, 'payload', 'init.scope'));
   for (const leaf of leafs) mkdirSync(leaf, { recursive: true });
   const shell = forkingShellIn(leafs);
-  const inside = () => groups().flatMap(tasksInCgroupTree);
+  const inside = () => groups().flatMap(processesInCgroupTree);
   for (let i = 0; i < 50 && inside().length < 3; i += 1) await new Promise((r) => setTimeout(r, 100));
   expect(inside()).toContain(shell);
   const before = new Set(inside());
