@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { waitFor } from './exec';
@@ -31,66 +31,42 @@ export async function createCgroups(dirs: string[]): Promise<void> {
   for (const dir of dirs) await mkdir(dir, { recursive: true });
 }
 
-/** How long the processes of a killed tree may take to go: a guest's whole systemd, on a busy machine. */
-const EXIT_TIMEOUT_MS = 30_000;
-/** How long an rmdir may find a just-emptied group still busy (the kernel releasing it). */
-const RMDIR_TIMEOUT_MS = 5_000;
-
 /**
- * Kills everything in a cgroup tree, waits until the kernel has let every process go, then
- * removes the tree deepest first; its parent goes too when nothing else uses it. In cgroup v2,
- * cgroup.kill takes the whole subtree at once, so a process forking meanwhile cannot escape; a
- * v1 hierarchy (name=systemd on a hybrid machine) has no such file, and each process is killed
- * by pid, again until none is left. An rmdir before the processes are gone fails, and a tree
- * left then would stay for good: what cannot be removed is an error naming it.
+ * rmdir deepest first (a cgroup goes only when empty); the shared parent goes when no lab uses it.
+ * A group whose last processes were just killed stays busy a moment after cgroup.procs is empty
+ * (the kernel is still tearing them down): such an rmdir is tried again for a while.
  */
 export async function removeCgroupTree(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  const killFile = path.join(dir, 'cgroup.kill');
-  await waitFor(`the processes in ${dir} to exit`, EXIT_TIMEOUT_MS, async () => {
-    const left = processesInCgroupTree(dir);
-    if (left.length === 0) return true;
-    if (existsSync(killFile)) writeFileSync(killFile, '1');
-    else for (const pid of left) killQuietly(pid);
-    return undefined;
-  });
-  for (const cgroup of [...subdirectories(dir).sort((a, b) => b.length - a.length), dir]) {
-    await waitFor(`cgroup ${cgroup} to be removable`, RMDIR_TIMEOUT_MS, async () => {
-      try {
-        rmdirSync(cgroup);
-        return true;
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return true;
-        if (code === 'EBUSY') return undefined;
-        throw err;
-      }
-    });
-  }
+  for (const child of subdirectories(dir).sort((a, b) => b.length - a.length)) await rmdirWhenFree(child);
+  await rmdirWhenFree(dir);
   rmdirQuietly(path.dirname(dir));
 }
 
-function killQuietly(pid: number): void {
+async function rmdirWhenFree(dir: string, timeoutMs = 5_000): Promise<void> {
   try {
-    process.kill(pid, 'SIGKILL');
+    await waitFor(`cgroup ${dir} to be free`, timeoutMs, async () => {
+      try {
+        rmdirSync(dir);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EBUSY' ? undefined : true;
+      }
+    });
   } catch {
-    // Exited meanwhile.
+    // Still busy (a process is still inside): left for the final check.
   }
 }
 
-/** Every process still inside a cgroup tree (a group removed while it is read has none). */
+/** Every process still inside a host's cgroup tree: a guest left behind by a killed nspawn. */
 export function processesInCgroupTree(dir: string): number[] {
   if (!existsSync(dir)) return [];
-  return [dir, ...subdirectories(dir)].flatMap((cgroup) => {
-    let procs: string;
-    try {
-      procs = readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return procs.split('\n').filter(Boolean).map(Number);
-  });
+  return [dir, ...subdirectories(dir)].flatMap((cgroup) =>
+    readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(Number),
+  );
 }
 
 /** The lab's host cgroups, found by name (for the sweep after a crash). */
@@ -101,22 +77,17 @@ export function labCgroups(tag: string): string[] {
   });
 }
 
-/** Every group below `dir`; one removed meanwhile (a dying guest's systemd cleaning up) is simply not there. */
 function subdirectories(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return entries.filter((entry) => entry.isDirectory()).flatMap((entry) => [path.join(dir, entry.name), ...subdirectories(path.join(dir, entry.name))]);
+  return readdirSync(dir)
+    .map((entry) => path.join(dir, entry))
+    .filter((entry) => statSync(entry).isDirectory())
+    .flatMap((entry) => [entry, ...subdirectories(entry)]);
 }
 
 function rmdirQuietly(dir: string): void {
   try {
     rmdirSync(dir);
   } catch {
-    // Another lab's groups are still in it: the last lab down removes it.
+    // Busy (a process is still inside) or shared: left for the final check / another lab.
   }
 }

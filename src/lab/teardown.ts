@@ -6,7 +6,7 @@ import type { LabLayout } from './layout';
 import { deleteLink, deleteNetns, deleteNftTable, deleteRoute, forwardFilterTable, labLinkNames, labNetnsNames } from './network';
 import { readNspawnPid } from './host-supervisor';
 import { securityGroupTable } from './security-groups';
-import { labCgroups, removeCgroupTree } from './host-cgroup';
+import { labCgroups, processesInCgroupTree, removeCgroupTree } from './host-cgroup';
 import { commandLine, stopProcess } from './processes';
 import type { LabState } from './state';
 
@@ -27,7 +27,7 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   await Promise.all(nspawns.map((pid) => stopProcess(pid, marker, 10_000)));
   await Promise.all(labProcessesLeft(marker).map((pid) => stopProcess(pid, marker, 5_000)));
   const cgroups = [...new Set([...state.resources.flatMap((r) => (r.kind === 'cgroup' ? [r.path] : [])), ...labCgroups(layout.tag)])];
-  // Guests whose nspawn was killed outright are still in them: they are ours because they sit there.
+  await killGuestLeftovers(cgroups);
   for (const cgroup of cgroups) await removeCgroupTree(cgroup);
 
   const recordedMounts = state.resources.flatMap((r) => (r.kind === 'mount' ? [r.path] : []));
@@ -45,6 +45,22 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
 
   await rm(layout.stateDir, { recursive: true, force: true });
   log(`lab ${layout.name} removed`);
+}
+
+/** Guests whose nspawn was killed outright: they are ours because they sit in our hosts' cgroups. */
+async function killGuestLeftovers(cgroups: string[]): Promise<void> {
+  for (let round = 0; round < 20; round += 1) {
+    const pids = cgroups.flatMap(processesInCgroupTree);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+    await sleep(100);
+  }
 }
 
 /** The lab's own programs (supervisors, nspawn) left unrecorded by a crash; never, say, an editor open on a lab file. */

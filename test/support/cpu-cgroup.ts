@@ -1,6 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { removeCgroupTree, unifiedHierarchy } from '../../src/lab/host-cgroup';
+import { waitFor } from '../../src/lab/exec';
+import { unifiedHierarchy } from '../../src/lab/host-cgroup';
+
+const EMPTY_WAIT_MS = 10_000;
 
 /**
  * A cgroup v2 group for processes whose CPU a test or bench measures. The kernel charges a
@@ -32,6 +35,17 @@ export function createCpuCgroup(parent: string, name: string): CpuCgroup {
       if (!usage) throw new Error(`${dir}/cpu.stat has no usage_usec`);
       return Number(usage[1]) / 1e6;
     },
-    remove: () => removeCgroupTree(dir),
+    remove: async () => {
+      if (!existsSync(dir)) return;
+      writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+      const empty = async () => (/^populated 0$/m.test(readFileSync(path.join(dir, 'cgroup.events'), 'utf8')) ? true : undefined);
+      await waitFor(`${dir} to empty after cgroup.kill`, EMPTY_WAIT_MS, empty);
+      rmdirSync(dir);
+      try {
+        rmdirSync(path.join(hierarchy, parent));
+      } catch {
+        // another group of this parent is still there: the last one removes it
+      }
+    },
   };
 }
