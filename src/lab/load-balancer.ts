@@ -104,6 +104,9 @@ def runtime(command):
     while chunk := s.recv(65536):
         data += chunk
     return data
+def server_names():
+    rows = [line.split() for line in runtime("show servers state ${LB_BACKEND}").decode().splitlines()[2:]]
+    return [row[3] for row in rows if len(row) > 3]
 `;
 
 /**
@@ -119,8 +122,7 @@ def runtime(command):
 const BEFORE_RELOAD = `${RUNTIME_API}
 if os.path.exists("/run/haproxy/admin.sock"):
     delay, wanted = float(sys.argv[1]), set(sys.argv[2:])
-    rows = [line.split() for line in runtime("show servers state ${LB_BACKEND}").decode().splitlines()[2:]]
-    leaving = [row[3] for row in rows if len(row) > 3 and row[3] not in wanted]
+    leaving = [name for name in server_names() if name not in wanted]
     for name in leaving:
         runtime("set server ${LB_BACKEND}/%s state drain" % name)
     deadline = time.time() + delay
@@ -147,8 +149,7 @@ wanted = sorted(sys.argv[1:])
 deadline = time.time() + 30
 while True:
     try:
-        rows = [line.split() for line in runtime("show servers state ${LB_BACKEND}").decode().splitlines()[2:]]
-        seen = sorted(row[3] for row in rows if len(row) > 3)
+        seen = sorted(server_names())
     except OSError:
         seen = None
     if seen == wanted:
