@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { waitFor } from './exec';
+import { sleep } from './exec';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const LAB_CGROUP = 'play-lab';
@@ -32,41 +32,65 @@ export async function createCgroups(dirs: string[]): Promise<void> {
 }
 
 /**
- * rmdir deepest first (a cgroup goes only when empty); the shared parent goes when no lab uses it.
- * A group whose last processes were just killed stays busy a moment after cgroup.procs is empty
- * (the kernel is still tearing them down): such an rmdir is tried again for a while.
+ * Empties and removes host cgroup trees, deepest group first; the shared parent goes when no lab
+ * uses it. What is still inside is killed by thread id (v1's `tasks`, v2's `cgroup.threads`: a
+ * process whose leader has exited is gone from cgroup.procs while its other threads keep the
+ * group busy). A guest's last process can outlive SIGKILL for minutes: the signal waits for an
+ * uninterruptible sleep to end (the guest's final sync, on a busy disk), and a group stays busy
+ * a moment after its last task is gone. Hence one deadline for all the trees, a line to the log
+ * naming what is awaited, and the groups still there returned rather than thrown, so the caller
+ * finishes the rest of its teardown first.
  */
-export async function removeCgroupTree(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  for (const child of subdirectories(dir).sort((a, b) => b.length - a.length)) await rmdirWhenFree(child);
-  await rmdirWhenFree(dir);
-  rmdirQuietly(path.dirname(dir));
-}
-
-async function rmdirWhenFree(dir: string, timeoutMs = 5_000): Promise<void> {
-  try {
-    await waitFor(`cgroup ${dir} to be free`, timeoutMs, async () => {
-      try {
-        rmdirSync(dir);
-        return true;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'EBUSY' ? undefined : true;
-      }
-    });
-  } catch {
-    // Still busy (a process is still inside): left for the final check.
+export async function removeCgroupTrees(dirs: string[], timeoutMs: number, log: (line: string) => void): Promise<string[]> {
+  const started = Date.now();
+  let told = false;
+  for (;;) {
+    for (const dir of dirs.filter((d) => existsSync(d))) {
+      for (const tid of threadsInCgroupTree(dir)) killQuietly(tid);
+      for (const group of [...subdirectories(dir).sort((a, b) => b.length - a.length), dir]) rmdirQuietly(group);
+    }
+    const left = dirs.filter((d) => existsSync(d));
+    if (left.length === 0 || Date.now() - started > timeoutMs) {
+      for (const parent of new Set(dirs.map((d) => path.dirname(d)))) rmdirQuietly(parent);
+      return left;
+    }
+    if (!told && Date.now() - started > 5_000) {
+      told = true;
+      log(`waiting up to ${Math.round(timeoutMs / 1000)} s for ${left.join(', ')} to empty: ${left.flatMap(threadsInCgroupTree).map(describeTask).join(', ') || 'no task left, still busy'}`);
+    }
+    await sleep(200);
   }
 }
 
-/** Every process still inside a host's cgroup tree: a guest left behind by a killed nspawn. */
-export function processesInCgroupTree(dir: string): number[] {
+function threadsInCgroupTree(dir: string): number[] {
   if (!existsSync(dir)) return [];
-  return [dir, ...subdirectories(dir)].flatMap((cgroup) =>
-    readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(Number),
-  );
+  const list = existsSync(path.join(dir, 'tasks')) ? 'tasks' : 'cgroup.threads';
+  return [dir, ...subdirectories(dir)].flatMap((cgroup) => {
+    try {
+      return readFileSync(path.join(cgroup, list), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** `1234 systemd-shutdown (D)`: what a stuck teardown waits for, from /proc/<tid>/stat. */
+function describeTask(tid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${tid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    return `${tid} ${stat.slice(stat.indexOf('(') + 1, close)} (${stat.slice(close + 2, close + 3)})`;
+  } catch {
+    return `${tid}`;
+  }
+}
+
+function killQuietly(tid: number): void {
+  try {
+    process.kill(tid, 'SIGKILL');
+  } catch {
+    // Exited meanwhile.
+  }
 }
 
 /** The lab's host cgroups, found by name (for the sweep after a crash). */

@@ -6,9 +6,12 @@ import type { LabLayout } from './layout';
 import { deleteLink, deleteNetns, deleteNftTable, deleteRoute, forwardFilterTable, labLinkNames, labNetnsNames } from './network';
 import { readNspawnPid } from './host-supervisor';
 import { securityGroupTable } from './security-groups';
-import { labCgroups, processesInCgroupTree, removeCgroupTree } from './host-cgroup';
+import { labCgroups, removeCgroupTrees } from './host-cgroup';
 import { commandLine, stopProcess } from './processes';
 import type { LabState } from './state';
+
+/** How long a guest's last process may take to die (see removeCgroupTrees); the state stays until it has, so `down` can be run again. */
+const GUEST_EXIT_TIMEOUT_MS = 180_000;
 
 /*
  * Undo in reverse dependency order: processes (they hold the mounts and namespaces), mounts,
@@ -27,8 +30,7 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   await Promise.all(nspawns.map((pid) => stopProcess(pid, marker, 10_000)));
   await Promise.all(labProcessesLeft(marker).map((pid) => stopProcess(pid, marker, 5_000)));
   const cgroups = [...new Set([...state.resources.flatMap((r) => (r.kind === 'cgroup' ? [r.path] : [])), ...labCgroups(layout.tag)])];
-  await killGuestLeftovers(cgroups);
-  for (const cgroup of cgroups) await removeCgroupTree(cgroup);
+  const cgroupsLeft = await removeCgroupTrees(cgroups, GUEST_EXIT_TIMEOUT_MS, log);
 
   const recordedMounts = state.resources.flatMap((r) => (r.kind === 'mount' ? [r.path] : []));
   for (const target of new Set([...recordedMounts, ...mountsUnder(marker)])) await unmountPatiently(target);
@@ -43,24 +45,11 @@ export async function teardownLab(layout: LabLayout, state: LabState, log: (line
   for (const table of new Set([...recordedTables, forwardFilterTable(layout.tag), securityGroupTable(layout.tag)])) await deleteNftTable(table);
   for (const r of state.resources) if (r.kind === 'route') await deleteRoute(r.destination);
 
+  if (cgroupsLeft.length > 0) {
+    throw new LabError(`lab ${layout.name} is removed but for its host cgroups ${cgroupsLeft.join(', ')}: a process in them outlived SIGKILL for ${GUEST_EXIT_TIMEOUT_MS / 60_000} min; run down again once it is gone`);
+  }
   await rm(layout.stateDir, { recursive: true, force: true });
   log(`lab ${layout.name} removed`);
-}
-
-/** Guests whose nspawn was killed outright: they are ours because they sit in our hosts' cgroups. */
-async function killGuestLeftovers(cgroups: string[]): Promise<void> {
-  for (let round = 0; round < 20; round += 1) {
-    const pids = cgroups.flatMap(processesInCgroupTree);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    await sleep(100);
-  }
 }
 
 /** The lab's own programs (supervisors, nspawn) left unrecorded by a crash; never, say, an editor open on a lab file. */

@@ -11,6 +11,8 @@ import { forEachLimited } from '../../src/lab/exec';
 import { changedKeys, parseSnapshot, snapshotCommand, twinDifferences, type TwinSnapshots } from '../compat/support/twins';
 import { sshOk } from '../support/lab-ssh';
 import { synthStackFile, type StackFile } from '../support/stack-file';
+import { labLeftovers } from '../support/lab-leftovers';
+import { labLayout } from '../../src/lab/layout';
 import { hostResults, runPlay, type PlayRun } from './support/play-cli';
 
 /*
@@ -254,6 +256,7 @@ afterAll(async () => {
   stack?.cleanup();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(`\ncorpus converge (ansible-core on one twin, play on the other):\n${table(rows)}\n`);
+  expect(labLeftovers(labLayout(NAME))).toEqual([]);
 }, 300_000);
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

@@ -9,6 +9,8 @@ import { changedTasks, failures, hostResults, runPlay, type PlayRun } from './su
 import { comparableEvents } from './support/event-stream';
 import { createSiteProject, type SiteProject } from './support/site-project';
 import { synthStackFile, type StackFile } from '../support/stack-file';
+import { labLeftovers } from '../support/lab-leftovers';
+import { labLayout } from '../../src/lab/layout';
 
 /*
  * The site, molecule style, on a lab built from the staging stack (synthesized from its template,
@@ -142,6 +144,7 @@ afterAll(async () => {
   project?.cleanup();
   stack?.cleanup();
   process.stdout.write(`\nsite e2e figures:\n${JSON.stringify(figures, null, 2)}\n`);
+  expect(labLeftovers(labLayout(NAME))).toEqual([]);
 }, 300_000);
 
 describe('site on the lab', () => {
