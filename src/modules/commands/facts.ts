@@ -98,6 +98,7 @@ const SUBSET_COMMANDS: Record<FactSubset, string[]> = {
     `for f in product_name sys_vendor product_family bios_vendor; do v "dmi\t$f" /sys/devices/virtual/dmi/id/$f; done`,
     `if [ -e /proc/xen ]; then printf 'xen\\t%s\\n' "$(grep -c control_d /proc/xen/capabilities 2>/dev/null)"; fi`,
     `sed -n 's/^\\(kvm\\|vboxdrv\\|virtio\\) .*/module\\t\\1/p' /proc/modules 2>/dev/null`,
+    `if [ -e /dev/kvm ]; then echo 'devkvm\tyes'; fi`,
   ],
 };
 
@@ -327,7 +328,7 @@ const DMI_RULES: [field: string, values: string[], tech: string][] = [
 
 /**
  * Ansible's linux virtual facts: containers (cgroup, pid 1's environment, systemd's marker), Xen,
- * then the DMI rules, then hypervisor kernel modules. Its rarer probes (VServer, s390, dmidecode)
+ * then the DMI rules, then hypervisor kernel modules, then /dev/kvm. Its rarer probes (VServer, s390, dmidecode)
  * are not made.
  */
 function virtualFacts(tags: Map<string, string[]>): Record<string, unknown> {
@@ -364,6 +365,8 @@ function virtualFacts(tags: Map<string, string[]>): Record<string, unknown> {
   if (modules.has('kvm')) add('kvm', 'host');
   if (modules.has('vboxdrv')) add('virtualbox', 'host');
   if (modules.has('virtio')) add('kvm');
+  // A machine that can run KVM guests, whether its kernel has kvm as a module or built in (no /proc/modules).
+  if (tags.has('devkvm')) add('kvm', 'host');
   return {
     virtualization_type: found?.type ?? 'NA',
     virtualization_role: found?.role ?? 'NA',
