@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
 import { factsCommand, parseFacts, SUBSET_FACTS, type FactSubset } from './commands/facts';
-import { runOk } from './support/host';
+import { probeRun, runOk } from './support/host';
 
 const OPTIONAL_SUBSETS = Object.keys(SUBSET_FACTS) as Exclude<FactSubset, 'min'>[];
 /** Ansible subsets for which no facts are gathered here (accepted so playbooks written for Ansible run). */
@@ -52,9 +52,10 @@ export function resolveSubsets(names: string[]): Set<FactSubset> {
 export const setup: ModuleDefinition<z.infer<typeof args>> = {
   name: 'setup',
   args,
+  // Read-only: a play's gathering goes in one round trip with the probes of the tasks that follow.
+  probe: (a, ctx) => [probeRun(ctx, factsCommand(resolveSubsets(a.gather_subset)))],
   async run(a, ctx) {
-    const subsets = resolveSubsets(a.gather_subset);
-    const gathered = parseFacts((await runOk(ctx, factsCommand(subsets), 'gathering facts')).stdout);
+    const gathered = parseFacts((await runOk(ctx, factsCommand(resolveSubsets(a.gather_subset)), 'gathering facts')).stdout);
     const facts = { ...ctx.facts, ...gathered };
     return { changed: false, facts, ansible_facts: gathered };
   },

@@ -102,4 +102,36 @@ describe('probe batching on the fleet workload', () => {
     }
     expect(on.map(comparableEvents)).toEqual(off.map(comparableEvents));
   }, 300_000);
+
+  it("a play's fact gathering goes in the same round trip as the probes of the tasks after it, and gives the same facts", async () => {
+    const f = fleet!;
+    const playbook = path.join(f.dir, 'facts.yml');
+    const dir = `${f.home}/facts`;
+    writeFileSync(
+      playbook,
+      stringify([
+        {
+          hosts: 'fleet',
+          tasks: [
+            { name: 'home', stat: { path: f.home }, register: 'home' },
+            { name: 'directory', file: { path: dir, state: 'directory', mode: '0755' } },
+            { name: 'facts', debug: { msg: '{{ ansible_hostname }} {{ ansible_distribution }} {{ ansible_distribution_version }} {{ ansible_user_id }} {{ ansible_processor_count }} {{ home.stat.isdir }}' } },
+          ],
+        },
+      ]),
+    );
+    const play = async (batching: boolean) => {
+      const before = f.hostSessions();
+      const run = await runPlay([playbook, '-i', inventory, ...(batching ? [] : ['--no-probe-batching'])], { cwd: f.dir, timeoutMs: 120_000 });
+      return { run, sessions: f.hostSessions() - before };
+    };
+    await play(false);
+    const off = await play(false);
+    const on = await play(true);
+    for (const { run } of [off, on]) expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+    expect(comparableEvents(on.run)).toEqual(comparableEvents(off.run));
+    expect(JSON.stringify(comparableEvents(on.run))).toMatch(/"msg":"\S+ Debian \d/);
+    // Unbatched: the gathering, the stat and the directory's probe, one session each. Batched: one.
+    expect({ off: off.sessions, on: on.sessions }).toEqual({ off: 3 * HOSTS, on: HOSTS });
+  }, 300_000);
 });

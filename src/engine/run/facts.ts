@@ -10,7 +10,14 @@ import type { RunState } from './run-state';
 export async function gatherFacts(run: RunState, play: Play, batch: string[]): Promise<void> {
   const needed = batch.filter((host) => run.states.get(host).facts === undefined);
   if (needed.length === 0 || !run.options.module('setup')) return;
-  await runTask(run, setupTask(play), needed, false);
+  // The play's tasks are what comes after the gathering: its batch looks ahead into them.
+  const cursor = { nodes: play.sections.flat(), index: -1 };
+  run.probes.cursors.push(cursor);
+  try {
+    await runTask(run, setupTask(play), needed, false);
+  } finally {
+    run.probes.cursors.pop();
+  }
 }
 
 function setupTask(play: Play): ModuleTask {
