@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { VaultPasswords } from '../../vault';
 import type { Redactor } from '../../data/redaction';
 import { loadYamlFile } from '../../data/yaml-loader';
@@ -10,17 +10,44 @@ export interface YamlSourceOptions {
   secrets?: Redactor;
 }
 
+/*
+ * Files already parsed in this run (keyed by its load options), each with the stamp it had then.
+ * An include_tasks file is read again each time the include is reached, and once more by the
+ * probe look-ahead; parsing dominated that. A file changed since (a task wrote it) is read again.
+ * What is kept is shared by every reader: the loaders copy what they take from it, never modify it
+ * (it is not frozen: the variable views' Proxy may not render a frozen property).
+ */
+const parsedFiles = new WeakMap<YamlSourceOptions, Map<string, { stamp: string; value: unknown }>>();
+
 /** Reads the playbook's YAML files with the run's vault passwords; a missing file is reported where it was referenced. */
 export class YamlSource {
   constructor(private readonly options: YamlSourceOptions) {}
 
   read(path: string, referencedAt?: Origin): unknown {
     if (referencedAt && !existsSync(path)) throw new PlaybookError(`file not found: ${path}`, referencedAt);
-    return loadYamlFile(path, this.options);
+    const stamp = fileStamp(path);
+    if (stamp === undefined) return loadYamlFile(path, this.options);
+    let files = parsedFiles.get(this.options);
+    if (!files) parsedFiles.set(this.options, (files = new Map()));
+    const held = files.get(path);
+    if (held?.stamp === stamp) return held.value;
+    const value = loadYamlFile(path, this.options);
+    files.set(path, { stamp, value });
+    return value;
   }
 
   /** The first of `<base>.yml` / `<base>.yaml` / `<base>` that exists. */
   findYaml(base: string): string | undefined {
     return [`${base}.yml`, `${base}.yaml`, base].find((candidate) => existsSync(candidate) && !candidate.endsWith('/'));
+  }
+}
+
+/** Inode, size and change times to the nanosecond; undefined when the file cannot be read (its loader says why). */
+function fileStamp(path: string): string | undefined {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return undefined;
   }
 }
