@@ -20,6 +20,22 @@ describe('facts', () => {
     expect(lines('facts.log')).toEqual(['true true', 'Debian']);
   });
 
+  test("gathered with the play's become and environment, as Ansible's implicit setup task is", async () => {
+    playbook(`
+- hosts: all
+  become: true
+  become_user: nobody
+  environment:
+    LC_PLAY_MARK: from-the-play
+  tasks:
+    - shell: echo "{{ ansible_user_id }} {{ ansible_env.LC_PLAY_MARK }}" >> {{ dir }}/facts.log
+      become: false
+`);
+    const run = await project.run(['h1']);
+    expect(run.exitCode).toBe(0);
+    expect(lines('facts.log')).toEqual(['nobody from-the-play']);
+  });
+
   test('gather_facts: false leaves them out', async () => {
     playbook(`
 - hosts: all

@@ -164,6 +164,7 @@ class PlaybookLoader implements TaskSources {
       maxFailPercentage: fields.number('max_fail_percentage'),
       anyErrorsFatal: fields.bool('any_errors_fatal') ?? false,
       forceHandlers: fields.bool('force_handlers'),
+      keywords: inherited,
       sections: [preTasks, [...roles.flatMap((r) => r.tasks), ...tasks], postTasks],
       handlers,
       tags: inherited.tags,

@@ -157,6 +157,8 @@ export interface Play {
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
   forceHandlers?: boolean;
+  /** The play's own keywords (become, become_user, remote_user, environment...), which its tasks inherit, the implicit fact gathering included. */
+  keywords: Inherited;
   /** pre_tasks, role tasks, tasks, post_tasks in Ansible's order, each section followed by a handler flush. */
   sections: TaskNode[][];
   handlers: Handler[];

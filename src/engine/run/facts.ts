@@ -20,8 +20,16 @@ export async function gatherFacts(run: RunState, play: Play, batch: string[]): P
   }
 }
 
+/** As in Ansible, the gathering runs with the play's keywords: under its become, facts are root's (ansible_user_id, ansible_env). */
 function setupTask(play: Play): ModuleTask {
+  const { become, becomeUser, remoteUser, environment, ignoreErrors, noLog } = play.keywords;
   return {
+    become,
+    becomeUser,
+    remoteUser,
+    environment,
+    ignoreErrors,
+    noLog,
     kind: 'module',
     name: 'Gathering Facts',
     origin: play.origin,
