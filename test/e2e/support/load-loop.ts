@@ -40,7 +40,12 @@ export interface LoadOptions {
 }
 
 export interface LoadLoop {
-  stop(): Promise<LoadReport>;
+  /**
+   * Stops sending and waits for the requests in flight. With `atLeast`, it first goes on until that
+   * many requests were sent: an operation that ends quickly (a fast machine) still meets a load big
+   * enough to count.
+   */
+  stop(atLeast?: number): Promise<LoadReport>;
 }
 
 export function startLoad(site: string, options: LoadOptions): LoadLoop {
@@ -100,7 +105,8 @@ export function startLoad(site: string, options: LoadOptions): LoadLoop {
     inFlight.add(request);
   }, options.intervalMs ?? 50);
   return {
-    async stop() {
+    async stop(atLeast = 0) {
+      while (n < atLeast && Date.now() - started <= (options.maxMs ?? 900_000)) await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
       clearInterval(timer);
       await Promise.all(inFlight);
       return report;
