@@ -152,7 +152,7 @@ class PlaybookLoader implements TaskSources {
     const handlers = [
       ...roles.flatMap((r) => r.handlers),
       ...this.importedHandlers,
-      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: { ...emptyInherited(), become: inherited.become, becomeUser: inherited.becomeUser, environment: inherited.environment } }),
+      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: { ...emptyInherited(), become: inherited.become, becomeUser: inherited.becomeUser, remoteUser: inherited.remoteUser, environment: inherited.environment } }),
     ];
     const play: Play = {
       name: fields.string('name') ?? hosts,
