@@ -97,7 +97,8 @@ backend app
   await writeFile(join(work, 'haproxy.cfg'), config);
   haproxy = spawn('haproxy', ['-db', '-f', join(work, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const driver = new HaproxyDriver(lbVar());
-  await waitUntil(async () => (await driver.status({ host: 'app-2', targetId: 'app-2' })).healthy, 10_000);
+  // Both: a server is not healthy until its first check has passed, and each has its own.
+  await waitUntil(async () => (await Promise.all(['app-1', 'app-2'].map((h) => driver.status({ host: h, targetId: h })))).every((s) => s.healthy), 10_000);
 }, 30_000);
 
 afterAll(async () => {

@@ -105,6 +105,8 @@ export async function startPostgres(options: { user?: string; dbname?: string } 
       const child = execFile(`${BIN}/psql`, ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', String(port), '-U', 'postgres', '-d', db], { encoding: 'utf8' }, (error, stdout, stderr) =>
         error ? reject(new Error(`psql: ${stderr || error.message}`)) : resolve(stdout.trim()),
       );
+      // A psql that gives up before reading (the server is not up yet) closes its stdin: its exit says why.
+      child.stdin!.on('error', () => undefined);
       child.stdin!.end(sql);
     });
 
