@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { labPrerequisites, startSshdLab, type SshdLab } from '../support/sshd-net';
+import { runPlay } from '../e2e/support/play-cli';
 
 /**
  * A play's `remote_user` is the login of everything the play runs on a host without
@@ -9,8 +9,6 @@ import { labPrerequisites, startSshdLab, type SshdLab } from '../support/sshd-ne
  * made for the run, and an ssh config that names no user for the target (so the controller's own
  * user, root, would be the login otherwise).
  */
-const BIN = resolve(__dirname, '../../bin/play.js');
-
 let lab: SshdLab;
 let project: string;
 
@@ -46,16 +44,8 @@ afterAll(async () => {
   await lab?.teardown();
 });
 
-function play(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: project, env: { ...process.env, NO_COLOR: '1' } });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((done) => child.on('close', (code) => done({ code, output })));
-}
-
 test("the play's remote_user logs in for its tasks and for its handlers", async () => {
-  const run = await play('login.yml', '-i', 'inventory');
+  const run = await runPlay(['login.yml', '-i', 'inventory'], { cwd: project, timeoutMs: 60_000 });
   expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
   expect(readFileSync(join(lab.userHome!, 'task-login'), 'utf8')).toBe(`${lab.user}\n`);
   expect(readFileSync(join(lab.userHome!, 'handler-login'), 'utf8')).toBe(`${lab.user}\n`);
