@@ -206,3 +206,69 @@ describe('--start-at-task', () => {
     expect(lines('run.log')).toEqual(['h1', 'h2']);
   });
 });
+
+describe("a play's keywords on its handlers", () => {
+  // As ansible-core 2.14 does: a handler inherits the play's ignore_errors, no_log, diff and check_mode.
+  const notifying = (keywords: string, handler: string) => `
+- hosts: all
+  gather_facts: false
+${keywords}
+  tasks:
+    - { name: notify, command: /bin/true, changed_when: true, check_mode: false, notify: handler }
+  handlers:
+    - name: handler
+${handler}
+`;
+
+  test('ignore_errors: a failing handler is ignored, the host does not fail', async () => {
+    playbook(notifying('  ignore_errors: true', '      command: /bin/false'));
+    const run = await project.run(['h1']);
+    expect(run.results('handler')).toEqual({ h1: 'failed' });
+    expect(run.stats('h1')).toMatchObject({ failed: 0, ignored: 1 });
+    expect(run.exitCode).toBe(0);
+  });
+
+  test("no_log: the handler's output is hidden", async () => {
+    playbook(notifying('  no_log: true', '      shell: echo handler-said-hunter2'));
+    const run = await project.run(['h1'], { verbosity: 1 });
+    expect(run.results('handler')).toEqual({ h1: 'changed' });
+    const [result] = run.hostResults('handler');
+    expect(result.result).toMatchObject({ censored: expect.stringContaining('no_log') });
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+  });
+
+  test("diff: the handler's change is shown without --diff", async () => {
+    project.write({ 'file.txt': 'old\n' });
+    playbook(notifying('  diff: true', '      copy: { dest: "{{ dir }}/file.txt", content: "new\\n" }'));
+    const run = await project.run(['h1']);
+    const diff = run.hostResults('handler')[0].diffs?.join('\n') ?? '';
+    expect(diff).toContain('-old');
+    expect(diff).toContain('+new');
+  });
+
+  test("a role entry's keywords reach the role's handlers", async () => {
+    project.write({
+      'roles/r/tasks/main.yml': '- { name: notify, command: /bin/true, changed_when: true, notify: [fails, talks] }\n',
+      'roles/r/handlers/main.yml': '- { name: fails, command: /bin/false }\n- { name: talks, shell: echo role-handler-said-hunter2 }\n',
+    });
+    playbook(`
+- hosts: all
+  gather_facts: false
+  roles:
+    - { role: r, ignore_errors: true, no_log: true }
+`);
+    const run = await project.run(['h1'], { verbosity: 1 });
+    expect(run.results('fails')).toEqual({ h1: 'failed' });
+    expect(run.stats('h1')).toMatchObject({ failed: 0, ignored: 1 });
+    expect(JSON.stringify(run.hostResults('talks'))).not.toContain('hunter2');
+    expect(run.hostResults('talks')[0].result).toMatchObject({ censored: expect.stringContaining('no_log') });
+  });
+
+  test('check_mode: the handler reports the change and makes none', async () => {
+    project.write({ 'file.txt': 'old\n' });
+    playbook(notifying('  check_mode: true', '      copy: { dest: "{{ dir }}/file.txt", content: "new\\n" }'));
+    const run = await project.run(['h1']);
+    expect(run.results('handler')).toEqual({ h1: 'changed' });
+    expect(lines('file.txt')).toEqual(['old']);
+  });
+});

@@ -44,6 +44,15 @@ export function inherit(parent: Inherited, fields: Fields): Inherited {
   };
 }
 
+/**
+ * What a handler takes from the play or role it belongs to: every keyword but conditions, tags and
+ * vars (ansible-core's handlers inherit the rest, ignore_errors, no_log, check_mode and diff
+ * included; they run when notified, whatever the tags, and vars have their own precedence).
+ */
+export function handlerInherited(parent: Inherited): Inherited {
+  return { ...parent, when: [], tags: [], vars: {} };
+}
+
 function withLayer(layers: EnvironmentLayer[] | undefined, layer: EnvironmentLayer | undefined): EnvironmentLayer[] | undefined {
   if (layer === undefined) return layers;
   return [...(layers ?? []), layer];

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ModuleDefinition } from '../../modules/module';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
-import { emptyInherited, inherit } from './inherit';
+import { emptyInherited, handlerInherited, inherit } from './inherit';
 import { resolveLocal } from './local-files';
 import { describe } from './module-args';
 import { configureLookups } from '../../lang/lookups';
@@ -152,7 +152,7 @@ class PlaybookLoader implements TaskSources {
     const handlers = [
       ...roles.flatMap((r) => r.handlers),
       ...this.importedHandlers,
-      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: { ...emptyInherited(), become: inherited.become, becomeUser: inherited.becomeUser, remoteUser: inherited.remoteUser, environment: inherited.environment } }),
+      ...parseHandlers(fields.value('handlers'), { ...scope(), inherited: handlerInherited(inherited) }),
     ];
     const play: Play = {
       name: fields.string('name') ?? hosts,

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PlaybookError } from './errors';
 import { Fields, originOf } from './fields';
-import { INHERITED_KEYWORDS, inherit } from './inherit';
+import { handlerInherited, INHERITED_KEYWORDS, inherit } from './inherit';
 import { describe } from './module-args';
 import { parseHandlers, parseTaskList, type TaskSources } from './task-parser';
 import type { Handler, Inherited, Origin, RoleScope, TaskNode } from './types';
@@ -75,8 +75,7 @@ export class RoleLoader {
     const scopeFor = (file: string, inh: Inherited) => ({ file, dir: join(path, 'tasks'), inherited: inh, sources: this.sources(), importChain: [file] });
     const tasks = tasksFile ? parseTaskList(this.yaml.read(tasksFile), scopeFor(tasksFile, inherited), tasksFile) : [];
     const handlersFile = this.yaml.findYaml(join(path, 'handlers', 'main'));
-    const handlerScope: Inherited = { when: [], tags: [], vars: {}, become: inherited.become, becomeUser: inherited.becomeUser, environment: inherited.environment, role: scope };
-    const handlers = handlersFile ? parseHandlers(this.yaml.read(handlersFile), scopeFor(handlersFile, handlerScope)) : [];
+    const handlers = handlersFile ? parseHandlers(this.yaml.read(handlersFile), scopeFor(handlersFile, handlerInherited(inherited))) : [];
     return {
       tasks: [...dependencies.flatMap((d) => d.tasks), ...tasks],
       handlers: [...dependencies.flatMap((d) => d.handlers), ...handlers],
