@@ -246,6 +246,13 @@ ${handler}
     expect(diff).toContain('+new');
   });
 
+  test('run_once: the handler runs on the first host only', async () => {
+    playbook(notifying('  run_once: true', '      shell: echo {{ inventory_hostname }} >> {{ dir }}/handler.log'));
+    const run = await project.run(['h1', 'h2']);
+    expect(lines('handler.log')).toEqual(['h1']);
+    expect(run.exitCode).toBe(0);
+  });
+
   test("a role entry's keywords reach the role's handlers", async () => {
     project.write({
       'roles/r/tasks/main.yml': '- { name: notify, command: /bin/true, changed_when: true, notify: [fails, talks] }\n',
