@@ -60,7 +60,9 @@ describe('probe batching on the fleet workload', () => {
   it('probes afresh after a change or a command: a later task sees what an earlier one did; a refused become and an unreachable host are reported alike', async () => {
     const f = fleet!;
     const playbook = path.join(f.dir, 'rewrite.yml');
-    const file = `${f.home}/rewrite/{{ inventory_hostname }}`;
+    // Light hosts share one filesystem: each gets a directory of its own, or which host made it first would be a race.
+    const dir = `${f.home}/rewrite/{{ inventory_hostname }}`;
+    const file = `${dir}/file`;
     writeFileSync(
       playbook,
       stringify([
@@ -69,7 +71,7 @@ describe('probe batching on the fleet workload', () => {
           gather_facts: false,
           tasks: [
             { name: 'before', stat: { path: file }, register: 'before' },
-            { file: { path: `${f.home}/rewrite`, state: 'directory' } },
+            { file: { path: dir, state: 'directory' } },
             { name: 'write', copy: { content: '{{ content }}', dest: file, mode: '0644' } },
             { name: 'after write', stat: { path: file }, register: 'written' },
             { name: 'narrow', file: { path: file, mode: '0600' } },
