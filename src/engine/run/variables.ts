@@ -47,8 +47,14 @@ export function mergeVars(layers: VarLayers): Vars {
  */
 export function factVars(facts: Vars | undefined): Vars {
   if (!facts) return {};
+  // Once per facts object, not per task: a host's facts are replaced when they change, never edited, and mergeVars copies this layer.
+  let vars = factVarsOf.get(facts);
+  if (vars) return vars;
   const data = unsafeData(facts);
-  const vars: Vars = { ansible_facts: data };
+  vars = { ansible_facts: data };
   for (const [name, value] of Object.entries(data)) vars[`ansible_${name}`] = value;
+  factVarsOf.set(facts, vars);
   return vars;
 }
+
+const factVarsOf = new WeakMap<Vars, Vars>();
