@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileStamp } from '../base/file-stamp';
 import { withLockFile } from '../base/lock-file';
 
 /**
@@ -60,9 +61,17 @@ export function keyTypeOf(blob: Buffer): string | undefined {
   return length > 0 && 4 + length <= blob.length ? blob.subarray(4, 4 + length).toString('latin1') : undefined;
 }
 
+// Each host is looked up in every line, and a run looks up every host: compile each pattern once.
+const compiledPatterns = new Map<string, RegExp>();
+
 function wildcardToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    compiled = new RegExp(`^${body}$`, 'i');
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
 }
 
 /** OpenSSH's match_hostname: any positive pattern matches and no negated one does. */
@@ -113,16 +122,25 @@ export function preferredHostKeyAlgorithms(entries: KnownHostEntry[], name: stri
   return [...first, ...defaults.filter((algorithm) => !first.includes(algorithm))];
 }
 
+// Every handshake reads the files twice (key types to offer, then the check): parsed again only when a file changed.
+const parsedFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
+
+async function readKnownHostsFile(file: string): Promise<KnownHostEntry[]> {
+  const stamp = fileStamp(file);
+  const held = parsedFiles.get(file);
+  if (stamp !== undefined && held?.stamp === stamp) return held.entries;
+  const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  });
+  const entries = parseKnownHosts(text, file);
+  // The stamp is from before the read: a write in between makes the next stamp differ, and the file is read again.
+  if (stamp !== undefined) parsedFiles.set(file, { stamp, entries });
+  return entries;
+}
+
 export async function readKnownHostsFiles(files: string[]): Promise<KnownHostEntry[]> {
-  const texts = await Promise.all(
-    files.map((file) =>
-      fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return '';
-        throw err;
-      }),
-    ),
-  );
-  return texts.flatMap((text, index) => parseKnownHosts(text, files[index]));
+  return (await Promise.all(files.map(readKnownHostsFile))).flat();
 }
 
 /** One writer per file in this process: parallel first connections queue here instead of racing. */

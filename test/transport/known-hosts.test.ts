@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyHostKey } from '../../src/transport/host-key-policy';
-import { acceptNewHostKey, checkHostKey, hashHostName, hostFieldMatches, knownHostsName, parseKnownHosts, preferredHostKeyAlgorithms } from '../../src/transport/known-hosts';
+import { acceptNewHostKey, checkHostKey, hashHostName, hostFieldMatches, knownHostsName, parseKnownHosts, preferredHostKeyAlgorithms, readKnownHostsFiles } from '../../src/transport/known-hosts';
 import { parseSshConfig, resolveSshHost } from '../../src/transport/ssh-config';
 
 let dir: string;
@@ -103,6 +103,21 @@ test('accept-new appends once per host under concurrency, keeps a missing final 
   // A different key for an already recorded host is reported, never appended.
   expect(await acceptNewHostKey({ files: [file], name: 'h1', key: keyB, hash: false })).toMatchObject({ status: 'changed' });
   expect(readFileSync(file, 'utf8')).toBe(`h1 ${lineA}\n`);
+});
+
+test('a file is read again once it changed: a host appended, the file replaced (as ssh-keygen -R does), removed', async () => {
+  const file = path.join(dir, 'reread');
+  const keysOf = async () => (await readKnownHostsFiles([file])).map((entry) => `${entry.hosts} ${entry.key.equals(keyA) ? 'A' : 'B'}`);
+  writeFileSync(file, `h1 ${lineA}\n`);
+  expect(await keysOf()).toEqual(['h1 A']);
+  expect(await keysOf()).toEqual(['h1 A']);
+  appendFileSync(file, `h2 ${lineA}\n`);
+  expect(await keysOf()).toEqual(['h1 A', 'h2 A']);
+  writeFileSync(`${file}.new`, `h1 ${lineA.split(' ')[0]} ${keyB.toString('base64')}\nh2 ${lineA}\n`);
+  renameSync(`${file}.new`, file);
+  expect(await keysOf()).toEqual(['h1 B', 'h2 A']);
+  rmSync(file);
+  expect(await keysOf()).toEqual([]);
 });
 
 test('host names are matched, hashed and recorded lowercased, as ssh does: a changed key is not accepted under another case', async () => {

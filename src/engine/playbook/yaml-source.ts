@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { fileStamp } from '../../base/file-stamp';
 import type { VaultPasswords } from '../../vault';
 import type { Redactor } from '../../data/redaction';
 import { loadYamlFile } from '../../data/yaml-loader';
@@ -39,15 +40,5 @@ export class YamlSource {
   /** The first of `<base>.yml` / `<base>.yaml` / `<base>` that exists. */
   findYaml(base: string): string | undefined {
     return [`${base}.yml`, `${base}.yaml`, base].find((candidate) => existsSync(candidate) && !candidate.endsWith('/'));
-  }
-}
-
-/** Inode, size and change times to the nanosecond; undefined when the file cannot be read (its loader says why). */
-function fileStamp(path: string): string | undefined {
-  try {
-    const s = statSync(path, { bigint: true });
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch {
-    return undefined;
   }
 }
