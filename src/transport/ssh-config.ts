@@ -78,6 +78,21 @@ type Computed = Record<string, string | string[]>;
 /** `field` is a config keyword, or (not `inConfig`) the caller's setting, which no config line holds. */
 type Fail = (field: string, message: string, inConfig?: boolean) => never;
 
+// Every target behind a bastion resolves the bastion again: each alias is computed once per parsed config.
+const computedHosts = new WeakMap<ParsedSshConfig, Map<string, Computed>>();
+
+function computeHost(parsed: ParsedSshConfig, alias: string): Computed {
+  let hosts = computedHosts.get(parsed);
+  if (!hosts) computedHosts.set(parsed, (hosts = new Map()));
+  let computed = hosts.get(alias);
+  if (!computed) {
+    // Match exec would run shell commands while merely reading the config; play only runs ProxyCommand, when connecting.
+    computed = parsed.config.compute(alias, { ignoreCase: true, matchExec: false });
+    hosts.set(alias, computed);
+  }
+  return computed;
+}
+
 function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, overrides: EndpointOverrides, context: FullContext, depth: number, proxyOverride: ProxyRoute | undefined): SshEndpoint {
   const fail: Fail = (field, message, inConfig = true) => {
     throw new TransportError(alias, 'target', 'config', `${inConfig ? where(parsed, field) : ''}host ${alias}, ${field}: ${message}`);
@@ -87,8 +102,7 @@ function resolveEndpoint(parsed: ParsedSshConfig | undefined, alias: string, ove
     return reason === undefined ? value : fail(field, reason, inConfig);
   };
   if (depth > MAX_JUMP_DEPTH) fail('ProxyJump', `more than ${MAX_JUMP_DEPTH} jumps (a ProxyJump loop?)`);
-  // Match exec would run shell commands while merely reading the config; play only runs ProxyCommand, when connecting.
-  const computed: Computed = parsed ? parsed.config.compute(alias, { ignoreCase: true, matchExec: false }) : {};
+  const computed: Computed = parsed ? computeHost(parsed, alias) : {};
   const single = (key: string): string | undefined => {
     const value = computed[key];
     return Array.isArray(value) ? value[0] : value;
