@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { renderInventoryFromOutputs } from '../bridge/bridge';
 
 interface InventoryCommandOptions {
   fromOutputs: string;
@@ -20,6 +19,8 @@ export function registerInventoryCommand(program: Command): Command {
     .option('--template <file>', 'Handlebars template for ssh.config (default: the repository\'s ssh.config.template)')
     .option('--stack <name>', 'stack to use when the outputs file holds several')
     .action(async (options: InventoryCommandOptions) => {
+      // The bridge (stack outputs schema, templates) loads only for this command, not for every playbook run.
+      const { renderInventoryFromOutputs } = await import('../bridge/bridge');
       const result = await renderInventoryFromOutputs({
         outputsFile: options.fromOutputs,
         inventoryDir: options.out,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { labDown, labDrops, LabError, labMarkRebootRequired, labPublishUpdate, labReplaceHost, labStatus, labUp } from '../lab';
+import { LabError } from '../lab/exec';
 
 interface NameOption {
   name: string;
@@ -19,6 +19,9 @@ function stackFile(options: { stack?: string; environment: string }): string {
   return file;
 }
 
+// The lab's modules (rootfs, networks, nspawn) load only for `play lab`, not for every playbook run.
+const loadLab = () => import('../lab');
+
 const nameOption = (command: Command): Command => command.option('--name <name>', 'which lab', 'default');
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const progress = (line: string): void => void process.stderr.write(`lab: ${line}\n`);
@@ -31,6 +34,7 @@ export function registerLabCommand(program: Command): Command {
     .option('--environment <name>', 'the environment whose synthesized stack to use (cdktf.out/stacks/webtier-<name>/cdk.tf.json)', 'staging')
     .option('--stack <file>', 'a synthesized stack (cdk.tf.json) to use instead')
     .action(async (options: NameOption & { environment: string; stack?: string }) => {
+      const { labUp } = await loadLab();
       const info = await labUp({ name: options.name, stack: stackFile(options), log: progress });
       for (const host of info.hosts) print(`${host.name.padEnd(10)} ${host.role.padEnd(8)} ${host.publicAddress ?? host.privateAddress}`);
       print(`outputs:   ${info.outputsFile}`);
@@ -40,6 +44,7 @@ export function registerLabCommand(program: Command): Command {
 
   nameOption(lab.command('down').description('stop and remove everything the lab created (safe to repeat, works on a half-created lab)')).action(
     async (options: NameOption) => {
+      const { labDown } = await loadLab();
       await labDown({ name: options.name, log: progress });
     },
   );
@@ -47,6 +52,7 @@ export function registerLabCommand(program: Command): Command {
   nameOption(lab.command('status').description('hosts of the lab and whether they run'))
     .option('--json', 'machine-readable')
     .action(async (options: NameOption & { json?: boolean }) => {
+      const { labStatus } = await loadLab();
       const status = await labStatus({ name: options.name });
       if (options.json) return print(JSON.stringify(status, null, 2));
       if (!status.exists) return print(`no lab named ${status.name}`);
@@ -55,18 +61,21 @@ export function registerLabCommand(program: Command): Command {
 
   nameOption(lab.command('replace <host>').description('replace an instance as terraform apply -replace would: new disk, new host keys (the inventory keeps the old key until you remove it)')).action(
     async (host: string, options: NameOption) => {
+      const { labReplaceHost } = await loadLab();
       const replaced = await labReplaceHost({ name: options.name, host, log: progress });
       print(`${replaced.name} ${replaced.publicAddress ?? replaced.privateAddress} ${replaced.hostKeys[0]}`);
     },
   );
 
   nameOption(lab.command('drops').description('flows the stack\'s security groups dropped in the lab, and which rule was missing')).action(async (options: NameOption) => {
+    const { labDrops } = await loadLab();
     const drops = await labDrops({ name: options.name });
     print(drops.length === 0 ? 'no flow dropped' : drops.join('\n'));
   });
 
   nameOption(lab.command('publish-update').description('publish a newer lab-marker package (its install asks for a reboot) to the lab\'s apt repo')).action(
     async (options: NameOption) => {
+      const { labPublishUpdate } = await loadLab();
       const version = await labPublishUpdate({ name: options.name });
       print(`lab-marker ${version} published`);
     },
@@ -74,6 +83,7 @@ export function registerLabCommand(program: Command): Command {
 
   nameOption(lab.command('reboot-required <hosts...>').description('mark hosts as needing a reboot (/var/run/reboot-required)')).action(
     async (hosts: string[], options: NameOption) => {
+      const { labMarkRebootRequired } = await loadLab();
       await labMarkRebootRequired({ name: options.name, hosts });
     },
   );
