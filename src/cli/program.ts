@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { registerInventoryCommand } from './inventory-command';
 import { registerLabCommand } from './lab-command';
@@ -12,6 +14,7 @@ import type { PlayOptions } from './play-options';
 export function buildProgram(): Command {
   const program = new Command('play')
     .description('apply Ansible-style playbooks to hosts, through one SSH connection per host')
+    .version(packageVersion(), '--version', 'print the version and exit')
     .argument('[playbook]', "playbook name under playbooks/ ('site' = playbooks/site.yml) or a path")
     .option('-i, --inventory <source>', 'inventory file or directory (repeatable; default from play.yml)', collect)
     .option('-e, --extra-vars <vars>', 'key=value, @file.yml or JSON; highest precedence (repeatable)', collect)
@@ -51,6 +54,11 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerLabCommand(program);
   return program;
+}
+
+/** The project's own version: dist/cli and src/cli are both two levels below package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -89,6 +89,12 @@ describe('play <playbook> on local hosts', () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('playbook: ');
   });
+
+  test('--version prints the version and runs nothing', () => {
+    const version = play('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+  });
 });
 
 describe('bad input: exit 1, one clear error, before any host is contacted', () => {
