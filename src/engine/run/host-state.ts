@@ -39,7 +39,8 @@ export class HostStates {
     return [...this.states.values()];
   }
 
+  /** The hosts something happened to, as Ansible's recap lists them (a run_once play's other hosts are not among them). */
   stats(): Record<string, HostStats> {
-    return Object.fromEntries(this.all().map((s) => [s.name, s.stats]));
+    return Object.fromEntries(this.all().filter((s) => Object.values(s.stats).some((count) => count > 0)).map((s) => [s.name, s.stats]));
   }
 }
