@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, type Dirent } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sleep } from './exec';
@@ -101,11 +101,19 @@ export function labCgroups(tag: string): string[] {
   });
 }
 
+/** Every group below `dir`; one that goes away while it is listed (its host's systemd removed it) is simply not there. */
 function subdirectories(dir: string): string[] {
-  return readdirSync(dir)
-    .map((entry) => path.join(dir, entry))
-    .filter((entry) => statSync(entry).isDirectory())
-    .flatMap((entry) => [entry, ...subdirectories(entry)]);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return entries.filter((entry) => entry.isDirectory()).flatMap((entry) => {
+    const child = path.join(dir, entry.name);
+    return [child, ...subdirectories(child)];
+  });
 }
 
 function rmdirQuietly(dir: string): void {
