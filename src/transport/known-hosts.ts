@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileStamp } from '../base/file-stamp';
+import { StampedCache } from '../base/file-stamp';
 import { withLockFile } from '../base/lock-file';
 
 /**
@@ -123,20 +123,16 @@ export function preferredHostKeyAlgorithms(entries: KnownHostEntry[], name: stri
 }
 
 // Every handshake reads the files twice (key types to offer, then the check): parsed again only when a file changed.
-const parsedFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
+const parsedFiles = new StampedCache<Promise<KnownHostEntry[]>>();
 
-async function readKnownHostsFile(file: string): Promise<KnownHostEntry[]> {
-  const stamp = fileStamp(file);
-  const held = parsedFiles.get(file);
-  if (stamp !== undefined && held?.stamp === stamp) return held.entries;
-  const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return '';
-    throw err;
+function readKnownHostsFile(file: string): Promise<KnownHostEntry[]> {
+  return parsedFiles.get(file, async () => {
+    const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
+    return parseKnownHosts(text, file);
   });
-  const entries = parseKnownHosts(text, file);
-  // The stamp is from before the read: a write in between makes the next stamp differ, and the file is read again.
-  if (stamp !== undefined) parsedFiles.set(file, { stamp, entries });
-  return entries;
 }
 
 export async function readKnownHostsFiles(files: string[]): Promise<KnownHostEntry[]> {

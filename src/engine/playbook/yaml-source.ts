@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { fileStamp } from '../../base/file-stamp';
+import { StampedCache } from '../../base/file-stamp';
 import type { VaultPasswords } from '../../vault';
 import type { Redactor } from '../../data/redaction';
 import { loadYamlFile } from '../../data/yaml-loader';
@@ -18,7 +18,7 @@ export interface YamlSourceOptions {
  * What is kept is shared by every reader: the loaders copy what they take from it, never modify it
  * (it is not frozen: the variable views' Proxy may not render a frozen property).
  */
-const parsedFiles = new WeakMap<YamlSourceOptions, Map<string, { stamp: string; value: unknown }>>();
+const parsedFiles = new WeakMap<YamlSourceOptions, StampedCache<unknown>>();
 
 /** Reads the playbook's YAML files with the run's vault passwords; a missing file is reported where it was referenced. */
 export class YamlSource {
@@ -26,15 +26,9 @@ export class YamlSource {
 
   read(path: string, referencedAt?: Origin): unknown {
     if (referencedAt && !existsSync(path)) throw new PlaybookError(`file not found: ${path}`, referencedAt);
-    const stamp = fileStamp(path);
-    if (stamp === undefined) return loadYamlFile(path, this.options);
     let files = parsedFiles.get(this.options);
-    if (!files) parsedFiles.set(this.options, (files = new Map()));
-    const held = files.get(path);
-    if (held?.stamp === stamp) return held.value;
-    const value = loadYamlFile(path, this.options);
-    files.set(path, { stamp, value });
-    return value;
+    if (!files) parsedFiles.set(this.options, (files = new StampedCache()));
+    return files.get(path, () => loadYamlFile(path, this.options));
   }
 
   /** The first of `<base>.yml` / `<base>.yaml` / `<base>` that exists. */
