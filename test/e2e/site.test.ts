@@ -54,10 +54,10 @@ async function play(args: string[], options: { onEvent?: Parameters<typeof runPl
   return run;
 }
 
-/** Reads and writes through the load balancer for the length of `during`; the report and the writes it acknowledged, checked afterwards. */
 /** What a load must have sent to count (every 4th a write): more than 100 requests, more than 20 writes. */
 const MIN_REQUESTS = 120;
 
+/** Reads and writes through the load balancer for the length of `during`; the report and the writes it acknowledged, checked afterwards. */
 async function underLoad<T>(read: string, during: () => Promise<T>, intervalMs?: number): Promise<{ result: T; report: LoadReport }> {
   const load = startLoad(lab.loadBalancer.url, { read, writeEvery: 4, intervalMs, maxMs: 900_000 });
   let result: T;

@@ -208,7 +208,7 @@ describe('--start-at-task', () => {
 });
 
 describe("a play's keywords on its handlers", () => {
-  // As ansible-core 2.14 does: a handler inherits the play's ignore_errors, no_log, diff and check_mode.
+  // As ansible-core 2.14 does: a handler inherits the keywords of its play and its role's entry (ignore_errors, no_log, diff, check_mode, run_once...).
   const notifying = (keywords: string, handler: string) => `
 - hosts: all
   gather_facts: false
