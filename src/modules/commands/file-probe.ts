@@ -110,3 +110,100 @@ export function parseFileProbes(stdout: string, count: number): FileProbe[] {
   if (sections.length !== count) throw new Error(`expected ${count} file probes, got ${sections.length}`);
   return sections.map(parseFileProbe);
 }
+
+/** One literal path's file probe, as a batch may answer it together with others (jointFileProbesCommand). */
+export interface FileProbeSpec {
+  path: string;
+  options: FileProbeOptions;
+}
+
+const STAT_FORMAT = `'stat\\t%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i\\n'`;
+
+/**
+ * Many paths' probes in one script, for a batch: one `stat` for the paths probed as they are, one
+ * `stat -L` for those followed, one digest command per algorithm, where each path's own probe
+ * starts two processes. The shell's builtins decide, as in fileProbeOf, which paths exist and which
+ * are read; splitJointFileProbes then rebuilds what each path's own command prints.
+ */
+export function jointFileProbesCommand(specs: readonly FileProbeSpec[]): string {
+  const lines = [`printf 'umask\\t'; umask`];
+  const each = (select: (spec: FileProbeSpec) => boolean, line: (p: string, k: number) => string) =>
+    specs.forEach((spec, k) => {
+      if (select(spec)) lines.push(line(q(spec.path), k));
+    });
+  for (const follow of [false, true]) {
+    lines.push(`set --; echo '${follow ? 'paths -L' : 'paths'}'`);
+    each((s) => !s.options.follow === !follow, (p, k) => `if [ -e ${p} ] || [ -L ${p} ]; then echo 'at ${k}'; set -- "$@" ${p}; fi`);
+    lines.push(`if [ $# -gt 0 ]; then echo '${follow ? 'stat -L' : 'stat'}'; stat ${follow ? '-L ' : ''}--printf ${STAT_FORMAT} -- "$@"; fi`);
+  }
+  each(() => true, (p, k) => `if [ -L ${p} ]; then printf 'link ${k}\\t'; readlink -- ${p} | base64 -w0; echo; fi`);
+  for (const algorithm of ['sha1', 'sha256'] as const) {
+    lines.push(`set --; echo 'files ${algorithm}'`);
+    each((s) => s.options.checksum === algorithm, (p, k) => `if [ -f ${p} ] && [ -r ${p} ]; then echo 'sum ${k}'; set -- "$@" ${p}; fi`);
+    lines.push(`if [ $# -gt 0 ]; then echo '${algorithm}sum'; ${algorithm}sum -- "$@"; fi`);
+  }
+  each((s) => s.options.content === true, (p, k) => `if [ -f ${p} ]; then printf 'content ${k}\\t'; base64 -w0 < ${p}; echo; fi`);
+  lines.push('true');
+  return lines.join('\n');
+}
+
+/**
+ * What each path's own probe command (fileProbeCommand) would have printed, rebuilt from the
+ * output of jointFileProbesCommand; undefined when that output is anything but the expected clean
+ * run (an error, a path changed between two looks, a name the digest command escapes), and then
+ * each path is probed on its own.
+ */
+export function splitJointFileProbes(specs: readonly FileProbeSpec[], stdout: string): string[] | undefined {
+  const lines = stdout.split('\n');
+  if (lines.pop() !== '') return undefined;
+  let at = 0;
+  const next = () => lines[at++];
+  const umask = /^umask\t(.*)$/.exec(next() ?? '')?.[1];
+  if (umask === undefined) return undefined;
+  const found = specs.map(() => ({ exists: false, stat: '', link: undefined as string | undefined, sum: undefined as string | undefined, content: undefined as string | undefined }));
+  const listed = (tag: string): number[] => {
+    const ks: number[] = [];
+    for (let m; (m = new RegExp(`^${tag} (\\d+)$`).exec(lines[at] ?? '')); at++) ks.push(Number(m[1]));
+    return ks;
+  };
+  for (const follow of [false, true]) {
+    if (next() !== (follow ? 'paths -L' : 'paths')) return undefined;
+    const ks = listed('at');
+    if (ks.length === 0) continue;
+    if (next() !== (follow ? 'stat -L' : 'stat')) return undefined;
+    for (const k of ks) {
+      const line = next();
+      if (!found[k] || !!specs[k].options.follow !== follow || !line?.startsWith('stat\t')) return undefined;
+      Object.assign(found[k], { exists: true, stat: line });
+    }
+  }
+  for (let m; (m = /^link (\d+)\t(.*)$/.exec(lines[at] ?? '')); at++) {
+    const k = Number(m[1]);
+    if (!found[k]?.exists) return undefined;
+    found[k].link = Buffer.from(m[2], 'base64').toString('utf8').replace(/\n+$/, '');
+  }
+  for (const algorithm of ['sha1', 'sha256'] as const) {
+    if (next() !== `files ${algorithm}`) return undefined;
+    const ks = listed('sum');
+    if (ks.length === 0) continue;
+    if (next() !== `${algorithm}sum`) return undefined;
+    for (const k of ks) {
+      const digest = new RegExp(`^([0-9a-f]{${algorithm === 'sha1' ? 40 : 64}})  (.*)$`, 's').exec(next() ?? '');
+      if (!found[k]?.exists || specs[k].options.checksum !== algorithm || digest?.[2] !== specs[k].path) return undefined;
+      found[k].sum = digest[1];
+    }
+  }
+  for (let m; (m = /^content (\d+)\t(.*)$/.exec(lines[at] ?? '')); at++) {
+    const k = Number(m[1]);
+    if (!found[k]?.exists || !specs[k].options.content) return undefined;
+    found[k].content = m[2];
+  }
+  if (at !== lines.length) return undefined;
+  return found.map((f) => {
+    if (!f.exists) return `umask\t${umask}\nabsent\n`;
+    const link = f.link === undefined ? '' : `link\t${f.link}\n`;
+    const sum = f.sum === undefined ? '' : `checksum\t${f.sum}  -\n`;
+    const content = f.content === undefined ? '' : `content\t${f.content}\n`;
+    return `umask\t${umask}\n${f.stat}\n${link}${sum}${content}`;
+  });
+}
