@@ -3,6 +3,7 @@ import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './modu
 import {
   aptGet,
   aptProbeCommand,
+  joinablePackages,
   changesInSummary,
   debIsInstalled,
   debPathProblem,
@@ -88,7 +89,11 @@ export const apt: ModuleDefinition<AptArgs> = {
   args,
   aliases: { package: 'name', pkg: 'name', 'update-cache': 'update_cache', 'install-recommends': 'install_recommends', 'default-release': 'default_release' },
   // Only reads: the cache's age comes with the package probe; an apt-get update, upgrade or autoremove is issued after them.
-  probe: (a, ctx) => [probeRun(ctx, aptProbeCommand(packageNames(a))), ...(a.deb === undefined ? [] : [probeRun(ctx, debProbeCommand(a.deb))])],
+  probe(a, ctx) {
+    const packages = packageNames(a);
+    const probe = probeRun(ctx, aptProbeCommand(packages));
+    return [joinablePackages(packages) ? { ...probe, joint: { family: 'apt', packages } } : probe, ...(a.deb === undefined ? [] : [probeRun(ctx, debProbeCommand(a.deb))])];
+  },
   async run(a, ctx) {
     const specs = (a.name ?? []).map(parsePackageSpec);
     const names = packageNames(a);

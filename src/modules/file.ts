@@ -11,7 +11,7 @@ import {
 } from './commands/attributes';
 import { fileProbeCommand, fileProbesCommand, parseFileProbe, parseFileProbes, type FileProbe } from './commands/file-probe';
 import { fileMode, isSymbolicMode } from './support/mode';
-import { probeRun, runOk } from './support/host';
+import { probeFile, probeRun, runOk } from './support/host';
 import { argv } from './support/shell';
 
 const timestamp = z.enum(['now', 'preserve']).default('now');
@@ -128,7 +128,7 @@ export const file: ModuleDefinition<FileArgs> = {
   name: 'file',
   args,
   aliases: { dest: 'path', name: 'path' },
-  probe: (a, ctx) => [probeRun(ctx, probeCommand(a))],
+  probe: (a, ctx) => [a.state === 'hard' || a.recurse ? probeRun(ctx, probeCommand(a)) : probeFile(ctx, a.path)],
   async run(a, ctx: ModuleContext): Promise<ModuleResult> {
     const { stdout } = await runOk(ctx, probeCommand(a), `probing ${a.path}`);
     const { probe, treeDiffers, source } = readFileProbe(a, stdout);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { BatchOperation } from '../transport/batch-script';
+import type { JointProbe } from './support/joint-probes';
 import type { Connection } from '../transport/connection';
 
 /**
@@ -137,8 +138,12 @@ export interface ModuleDefinition<Args = unknown> {
   probe?(args: Args, ctx: ModuleContext): ProbeRequest[] | undefined;
 }
 
-/** One read-only operation a module declares it starts with: a command, or reading a file. */
-export type ProbeRequest = BatchOperation;
+/**
+ * One read-only operation a module declares it starts with: a command, or reading a file. `joint`:
+ * what the command asks, so that a batch may answer it with one command for several such probes
+ * (support/joint-probes.ts).
+ */
+export type ProbeRequest = BatchOperation & { joint?: JointProbe };
 
 /**
  * The value Ansible's `omit` variable holds: an argument rendered to it is dropped, as if not

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from './module';
-import { fileProbeCommand, parseFileProbe } from './commands/file-probe';
-import { probeRun, runOk } from './support/host';
+import { fileProbeCommand, parseFileProbe, type FileProbeOptions } from './commands/file-probe';
+import { probeFile, runOk } from './support/host';
 
 const args = z
   .object({
@@ -15,8 +15,8 @@ const args = z
 
 type StatArgs = z.infer<typeof args>;
 
-function statCommand(a: StatArgs): string {
-  return fileProbeCommand(a.path, { follow: a.follow, checksum: a.get_checksum ? a.checksum_algorithm : undefined });
+function statOptions(a: StatArgs): FileProbeOptions {
+  return { follow: a.follow, checksum: a.get_checksum ? a.checksum_algorithm : undefined };
 }
 
 /** Ansible's stat dictionary, from one probe. Never changes anything. */
@@ -24,9 +24,9 @@ export const stat: ModuleDefinition<StatArgs> = {
   name: 'stat',
   args,
   aliases: { dest: 'path', name: 'path' },
-  probe: (a, ctx) => [probeRun(ctx, statCommand(a))],
+  probe: (a, ctx) => [probeFile(ctx, a.path, statOptions(a))],
   async run(a, ctx) {
-    const probe = parseFileProbe((await runOk(ctx, statCommand(a), `stat ${a.path}`)).stdout);
+    const probe = parseFileProbe((await runOk(ctx, fileProbeCommand(a.path, statOptions(a)), `stat ${a.path}`)).stdout);
     if (!probe.exists) return { changed: false, stat: { exists: false, path: a.path } };
     return {
       changed: false,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ModuleFailure, type ModuleDefinition, type ModuleResult } from './module';
-import { parseFileProbe } from './commands/file-probe';
-import { liveValueCommand, parseLiveValue, sameSysctlValue, settingsFileProbeCommand, writeLiveCommand } from './commands/sysctl';
+import { fileProbeCommand, parseFileProbe } from './commands/file-probe';
+import { liveValueCommand, parseLiveValue, sameSysctlValue, SETTINGS_FILE_PROBE, writeLiveCommand } from './commands/sysctl';
 import { ensureFile } from './support/file-content';
-import { probeRun, run, runOk } from './support/host';
+import { probeFile, probeRun, run, runOk } from './support/host';
 import { editLine } from './support/line-edit';
 
 const args = z
@@ -32,9 +32,9 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
   args,
   aliases: { key: 'name', val: 'value' },
-  probe: (a, ctx) => [probeRun(ctx, settingsFileProbeCommand(a.sysctl_file)), probeRun(ctx, liveValueCommand(a.name))],
+  probe: (a, ctx) => [probeFile(ctx, a.sysctl_file, SETTINGS_FILE_PROBE), probeRun(ctx, liveValueCommand(a.name))],
   async run(a, ctx) {
-    const probe = parseFileProbe((await runOk(ctx, settingsFileProbeCommand(a.sysctl_file), `reading ${a.sysctl_file}`)).stdout);
+    const probe = parseFileProbe((await runOk(ctx, fileProbeCommand(a.sysctl_file, SETTINGS_FILE_PROBE), `reading ${a.sysctl_file}`)).stdout);
     const live = parseLiveValue((await runOk(ctx, liveValueCommand(a.name), `reading ${a.name}`)).stdout);
     const warnings: string[] = [];
     const refuse = (why: string): void => {

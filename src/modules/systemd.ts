@@ -33,7 +33,7 @@ function unitModule(moduleName: string, aliases: Readonly<Record<string, string>
     probe(a, ctx) {
       // A daemon-reload changes what systemd has loaded: never gathered ahead of the task.
       if (reloads(a, ctx)) return undefined;
-      return a.name === undefined ? [] : [probeRun(ctx, unitProbeCommand(a.name, false))];
+      return a.name === undefined ? [] : [{ ...probeRun(ctx, unitProbeCommand(a.name, false)), joint: { family: 'unit', unit: a.name } }];
     },
     async run(a, ctx) {
       const reload = reloads(a, ctx);

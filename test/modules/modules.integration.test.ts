@@ -4,6 +4,10 @@ import { makeContext } from './context';
 import { getModule } from '../../src/modules';
 import { gatherProbes } from '../../src/engine/run/probe-batch';
 import { ProbeCache, ProbeCacheConnection } from '../../src/engine/run/probe-cache';
+import { aptProbeCommand } from '../../src/modules/commands/apt';
+import { fileProbeCommand } from '../../src/modules/commands/file-probe';
+import { unitProbeCommand } from '../../src/modules/commands/systemd';
+import { jointCommand, splitJoint, type JointProbe } from '../../src/modules/support/joint-probes';
 
 /*
  * Every host module against a REAL booted Debian host (the lab's app-1, reached through the
@@ -166,6 +170,33 @@ describe(`modules on a real Debian host (${HOST} through the bastion)`, () => {
     const changed: string[] = [];
     for (const [name, args] of stretch) if ((await run(name, args, { conn })).changed) changed.push(name);
     expect({ changed, execs: host.pool.stats().execs - before, sentOutsideTheBatch: cache.counts.sent }).toEqual({ changed: [], execs: 1, sentOutsideTheBatch: 0 });
+  });
+
+  test('joint probes: one command answers each probe of a family exactly as its own command would', async () => {
+    const own = async (command: string) => (await host.conn.run(command, { become: true })).stdout;
+    const families: JointProbe[][] = [
+      ['/etc/passwd', '/etc/shadow', '/etc/ssh', '/etc/localtime', '/etc/no-such-file', '/usr/bin/sudo'].flatMap((path) => [
+        { family: 'file' as const, spec: { path, options: {} } },
+        { family: 'file' as const, spec: { path, options: { follow: true, checksum: 'sha256' as const, content: path === '/etc/passwd' } } },
+        { family: 'file' as const, spec: { path, options: { checksum: 'sha1' as const } } },
+      ]),
+      ['ssh', 'cron.service', 'no-such-unit', 'ssh'].map((unit) => ({ family: 'unit' as const, unit })),
+      [['openssh-server'], ['rsyslog', 'no-such-package-here', 'sudo'], [], ['openssh-server']].map((packages) => ({ family: 'apt' as const, packages })),
+    ];
+    const ownCommand = (probe: JointProbe): string => {
+      if (probe.family === 'file') return fileProbeCommand(probe.spec.path, probe.spec.options);
+      if (probe.family === 'unit') return unitProbeCommand(probe.unit, false);
+      return aptProbeCommand(probe.packages);
+    };
+    // The cache's age is read at the moment each command runs: the clock is the one thing that differs.
+    const timeless = (stdout: string) => stdout.replace(/^now\t\d+$/m, 'now');
+    for (const probes of families) {
+      const joint = await host.conn.run(jointCommand(probes), { become: true });
+      expect({ exitCode: joint.exitCode, stderr: joint.stderr }).toEqual({ exitCode: 0, stderr: '' });
+      const owns: string[] = [];
+      for (const probe of probes) owns.push(timeless(await own(ownCommand(probe))));
+      expect(splitJoint(probes, joint.stdout)?.map(timeless)).toEqual(owns);
+    }
   });
 
   test('reboot waits for a new boot and reports the downtime', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ModuleDefinition } from '../../modules/module';
+import type { ModuleDefinition, ProbeRequest } from '../../modules/module';
 import { batchAnswer, batchable, buildBatchScript, MAX_SEGMENT_BYTES, operationStarted, parseBatchFrames, segmentBytes, type BatchFrame, type BatchOperation } from '../../transport/batch-script';
 import { TransportError, type Connection, type RunResult } from '../../transport/connection';
 import { throwIfBecomeRefused } from '../../transport/shell-connection';
@@ -9,6 +9,7 @@ import { resolveTaskFile } from '../playbook/task-parser';
 import type { IncludeTasks, ModuleTask, TaskNode } from '../playbook/types';
 import { allHold, render } from './evaluate';
 import { withFlags, type FlaggedTask } from './flags';
+import { planJointProbes } from './joint-plan';
 import { keyOf, ProbeCache } from './probe-cache';
 import type { RunState } from './run-state';
 import { probeTask, type TaskHostEnv } from './task-executor';
@@ -90,7 +91,7 @@ export async function prefetch(run: RunState, task: FlaggedTask, host: string, v
 }
 
 /** `ops`, then the probes of the tasks after the current one on the host, as many as one batch carries. */
-function withUpcoming(run: RunState, host: string, envFor: EnvFor, ops: readonly BatchOperation[]): BatchOperation[] {
+function withUpcoming(run: RunState, host: string, envFor: EnvFor, ops: readonly ProbeRequest[]): ProbeRequest[] {
   const all = [...ops];
   let bytes = segmentBytes(all);
   for (const next of upcomingTasks(run, host)) {
@@ -131,28 +132,31 @@ export async function runWithUpcoming(run: RunState, host: string, envFor: EnvFo
  * operation several tasks make (the same file probed by each item of a loop) runs once; its
  * answer is held once for each of them.
  */
-export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: readonly BatchOperation[]): Promise<void> {
+export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: readonly ProbeRequest[]): Promise<void> {
   const wanted = ops.filter(batchable);
   if (wanted.length > 0) await sendBatch(conn, cache, wanted);
 }
 
 /**
- * One batch: `leading` (a task's command) if given, then each distinct probe once; the probes'
- * answers are held (for as long as nothing else happened since the batch began), and the leading
+ * One batch: `leading` (a task's command) if given, then each distinct probe once (file probes
+ * jointly, joint-plan.ts); the probes' answers are held (for as long as nothing else happened since the batch began), and the leading
  * operation's frames returned.
  */
-async function sendBatch(conn: Connection, cache: ProbeCache, probes: readonly BatchOperation[], leading?: BatchOperation): Promise<{ output: RunResult; nonce: string; leading?: BatchFrame }> {
+async function sendBatch(conn: Connection, cache: ProbeCache, probes: readonly ProbeRequest[], leading?: BatchOperation): Promise<{ output: RunResult; nonce: string; leading?: BatchFrame }> {
   const unique = [...new Map(probes.map((op) => [keyOf(op), op])).values()];
-  const ops = leading ? [leading, ...unique] : unique;
+  const plan = planJointProbes(unique);
+  const ops = leading ? [leading, ...plan.sent] : plan.sent;
   const since = cache.generation;
   const nonce = randomBytes(16).toString('hex');
   const output = await conn.run('sh -s', { stdin: buildBatchScript(ops, nonce) });
   const frames = parseBatchFrames(output, nonce, ops.length);
   const first = leading ? 1 : 0;
-  const answers = new Map(unique.map((op, i) => {
+  const sentAnswers = plan.sent.map((op, i) => {
     const frame = frames[first + i];
-    return [keyOf(op), frame && batchAnswer(op, frame)];
-  }));
+    return frame && batchAnswer(op, frame);
+  });
+  const uniqueAnswers = plan.answers(sentAnswers);
+  const answers = new Map(unique.map((op, i) => [keyOf(op), uniqueAnswers[i]]));
   cache.store(probes, probes.map((op) => answers.get(keyOf(op))), since);
   return { output, nonce, leading: leading ? frames[0] : undefined };
 }
@@ -162,7 +166,7 @@ export function fitsBatch(task: FlaggedTask): boolean {
   return task.delegateTo === undefined && task.runOnce !== true && task.until === undefined && task.async === undefined;
 }
 
-function probeNext(run: RunState, task: ModuleTask, host: string, envFor: EnvFor): BatchOperation[] | undefined {
+function probeNext(run: RunState, task: ModuleTask, host: string, envFor: EnvFor): ProbeRequest[] | undefined {
   const module = run.options.module(task.module);
   if (!module?.probe) return undefined;
   let flagged: FlaggedTask;

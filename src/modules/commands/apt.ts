@@ -27,6 +27,34 @@ export function aptProbeCommand(packages: string[]): string {
   return lines.join('\n');
 }
 
+/** Whether a batch may ask for these packages together with other probes' (jointAptProbeCommand): names only, no architecture, version or pattern. */
+export function joinablePackages(packages: readonly string[]): boolean {
+  return packages.every((name) => /^[a-z0-9][a-z0-9+.-]*$/.test(name));
+}
+
+/** Several probes' aptProbeCommand in one: the cache's age once, and one `apt-cache policy` for all their packages, in order. */
+export function jointAptProbeCommand(lists: readonly (readonly string[])[]): string {
+  return aptProbeCommand(lists.flat());
+}
+
+/**
+ * What each probe's own aptProbeCommand prints, from jointAptProbeCommand's output: the cache's
+ * age, then the blocks apt-cache printed for its packages (it prints one block per name found, in
+ * the order asked, each headed `name:`). Undefined unless every block is told to its name.
+ */
+export function splitJointAptProbes(lists: readonly (readonly string[])[], stdout: string): string[] | undefined {
+  const age = /^now\t[^\n]*\nstamp\t[^\n]*\n/.exec(stdout)?.[0];
+  if (age === undefined) return undefined;
+  const blocks = stdout.slice(age.length).split(/^(?=\S)/m).filter((block) => block !== '');
+  let next = 0;
+  const outputs = lists.map((names) => {
+    let output = age;
+    for (const name of names) if (blocks[next]?.startsWith(`${name}:\n`)) output += blocks[next++];
+    return output;
+  });
+  return next === blocks.length ? outputs : undefined;
+}
+
 export interface PackageVersions {
   installed?: string;
   candidate?: string;

@@ -1,5 +1,5 @@
 import { argv } from '../support/shell';
-import { fileProbeCommand } from './file-probe';
+import type { FileProbeOptions } from './file-probe';
 
 /** `net.ipv4.ip_forward` → `/proc/sys/net/ipv4/ip_forward`. */
 export function procPath(name: string): string {
@@ -10,9 +10,7 @@ export function procPath(name: string): string {
  * The settings file, and apart from it the live value: every setting of a loop probes the same
  * file, which a batch of probes then reads once (probe-batch.ts).
  */
-export function settingsFileProbeCommand(file: string): string {
-  return fileProbeCommand(file, { follow: true, checksum: 'sha256', content: true });
-}
+export const SETTINGS_FILE_PROBE: FileProbeOptions = { follow: true, checksum: 'sha256', content: true };
 
 export function liveValueCommand(name: string): string {
   return `printf 'live\\t'; cat -- ${argv(procPath(name))} 2>/dev/null || echo '<unknown key>'`;

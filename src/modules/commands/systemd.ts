@@ -66,3 +66,18 @@ export function planUnit(status: UnitStatus, wanted: UnitWanted): string[][] {
 export function unitCommand(name: string, steps: string[][]): string {
   return steps.map((verb) => argv('systemctl', ...verb, '--', name)).join(' && ');
 }
+
+/** Several units' unitProbeCommand (without daemon-reload) in one `systemctl show`: one block per unit, in order, a blank line between. */
+export function jointUnitProbeCommand(names: readonly string[]): string {
+  return argv('systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState', '--', ...names);
+}
+
+/** What each unit's own probe prints, from jointUnitProbeCommand's output; undefined unless it holds exactly one block of the three properties per unit. */
+export function splitJointUnitProbes(names: readonly string[], stdout: string): string[] | undefined {
+  const blocks = stdout.split('\n\n');
+  const whole = blocks.every((block, i) => {
+    const keys = block.replace(/\n$/, '').split('\n').map((line) => line.slice(0, line.indexOf('=')));
+    return keys.sort().join(',') === 'ActiveState,LoadState,UnitFileState' && block.endsWith('\n') === (i === blocks.length - 1);
+  });
+  return whole && blocks.length === names.length ? blocks.map((block, i) => (i === blocks.length - 1 ? block : `${block}\n`)) : undefined;
+}

@@ -1,32 +1,33 @@
 import { createHash } from 'node:crypto';
-import { argv, q } from './shell';
-import { becomeOptions, probeRun, runOk } from './host';
+import { argv } from './shell';
+import { becomeOptions, probeFile, runOk } from './host';
 import { applyAttributesCommand, attributesToChange, hasAttributes, type FileAttributes } from '../commands/attributes';
-import { fileProbeOf, parseFileProbe, type FileProbe } from '../commands/file-probe';
+import { fileProbeCommand, fileProbeOf, parseFileProbe, type FileProbe, type FileProbeOptions } from '../commands/file-probe';
 import { ModuleFailure, type FileDiff, type ModuleContext, type ModuleResult, type ProbeRequest } from '../module';
 
 function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-function destinationProbeCommand(path: string, withContent: boolean): string {
-  return destinationProbeOf(q(path), withContent);
+/** Copy and template follow links, and compare digests. */
+function destinationOptions(withContent: boolean): FileProbeOptions {
+  return { follow: true, checksum: 'sha256', content: withContent };
 }
 
 /** The destination probe of a path the host expands from a shell word (see fileProbeOf). */
 export function destinationProbeOf(pathWord: string, withContent: boolean): string {
-  return fileProbeOf(pathWord, { follow: true, checksum: 'sha256', content: withContent });
+  return fileProbeOf(pathWord, destinationOptions(withContent));
 }
 
 /** Probes a destination file in one round trip (following links, as copy and template do). */
 export async function probeDestination(ctx: ModuleContext, path: string, withContent: boolean): Promise<FileProbe> {
-  const result = await runOk(ctx, destinationProbeCommand(path, withContent), `probing ${path}`);
+  const result = await runOk(ctx, fileProbeCommand(path, destinationOptions(withContent)), `probing ${path}`);
   return parseFileProbe(result.stdout);
 }
 
 /** The probe `probeDestination(ctx, path, withContent)` sends, for a module's `probe`. */
 export function destinationProbe(ctx: ModuleContext, path: string, withContent = false): ProbeRequest {
-  return probeRun(ctx, destinationProbeCommand(path, withContent));
+  return probeFile(ctx, path, destinationOptions(withContent));
 }
 
 function printable(content: Buffer): string {

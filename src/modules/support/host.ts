@@ -1,4 +1,5 @@
 import type { PutOptions, ReadOptions, RunOptions, RunResult } from '../../transport/connection';
+import { fileProbeCommand, type FileProbeOptions } from '../commands/file-probe';
 import { ModuleFailure, type ModuleContext, type ProbeRequest } from '../module';
 
 /**
@@ -19,6 +20,11 @@ export function run(ctx: CommandTarget, command: string, options: RunOptions = {
 /** The probe `run(ctx, command, options)` (and so `runOk`) will issue, for a module's `probe`. */
 export function probeRun(ctx: CommandTarget, command: string, options: RunOptions = {}): ProbeRequest {
   return { kind: 'run', command, options: { ...becomeOptions(ctx), ...options } };
+}
+
+/** The probe `run(ctx, fileProbeCommand(path, options))` will issue, marked so a batch can answer it with other paths'. */
+export function probeFile(ctx: CommandTarget, path: string, options: FileProbeOptions = {}): ProbeRequest {
+  return { ...probeRun(ctx, fileProbeCommand(path, options)), joint: { family: 'file', spec: { path, options } } };
 }
 
 /** The probe `ctx.conn.readFile(path, becomeOptions(ctx))` will issue. */
