@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from '../../src/transport';
 import { getModule } from '../../src/modules';
-import { parseFacts, SHELL_FUNCTIONS } from '../../src/modules/commands/facts';
+import { FACTS_COMMAND, parseFacts, SHELL_FUNCTIONS } from '../../src/modules/commands/facts';
 import { makeContext, runModule } from './context';
 
 /**
@@ -139,6 +139,29 @@ describe('the facts script’s shell functions (builtins only, in POSIX sh)', ()
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('the facts script: Python’s answer comes after the rest; where Python fails, the fqdn is hostname -f’s', () => {
+  const gather = (path: string) => {
+    const result = spawnSync('sh', ['-c', FACTS_COMMAND], { encoding: 'utf8', env: { ...process.env, PATH: path } });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    return result.stdout.trimEnd().split('\n');
+  };
+  const tags = gather(process.env.PATH ?? '').map((line) => line.split('\t')[0]);
+  expect(tags).toContain('pyfqdn');
+  expect(tags.slice(tags.indexOf('pyver')).filter((tag) => !['pyver', 'pyfqdn', 'distro_version'].includes(tag))).toEqual([]);
+  expect(tags).not.toContain('fqdn');
+
+  const dir = mkdtempSync(join(tmpdir(), 'facts-nopython-'));
+  try {
+    writeFileSync(join(dir, 'python3'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const withoutPython = gather(`${dir}:${process.env.PATH ?? ''}`);
+    const hostname = spawnSync('hostname', ['-f'], { encoding: 'utf8' }).stdout.trim();
+    expect(withoutPython.filter((line) => /^(pyver|pyfqdn|fqdn)\t/.test(line))).toEqual([`fqdn\t${hostname}`]);
+    expect(parseFacts(withoutPython.join('\n')).fqdn).toBe(hostname);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('on this machine: the same facts as ansible-core’s setup', async () => {

@@ -55,9 +55,6 @@ const SUBSET_COMMANDS: Record<FactSubset, string[]> = {
     `printf 'uname\\t%s\\n' "$(uname -snrvm)"`,
     `if [ -d /run/systemd/system ]; then echo 'service_mgr\tsystemd'; else v service_mgr /proc/1/comm; fi`,
     `for m in apt-get dnf yum apk; do if command -v $m >/dev/null 2>&1; then printf 'pkg\\t%s\\n' $m; break; fi; done`,
-    // `hostname -f` only where Python cannot give the fqdn as Ansible takes it.
-    `py=$(command -v python3 || true); if [ -n "$py" ]; then printf 'python\\t%s\\n' "$py"; fi; ` +
-      `{ [ -n "$py" ] && "$py" -c '${PYTHON_PROBE}' 2>/dev/null; } || printf 'fqdn\\t%s\\n' "$(hostname -f 2>/dev/null)"`,
     // The shell's own status: the same ids as any process it would start to read them (real, effective, ...).
     `while IFS= read -r _l; do case $_l in Uid:*|Gid:*) printf '%s\\t%s\\n' "\${_l%%:*}" "\${_l#*:}" ;; esac; ` +
       `case $_l in Uid:*) set -f; set -- \${_l#*:}; set +f; _uid=$2 ;; esac; done < /proc/self/status`,
@@ -112,7 +109,21 @@ export function factsCommand(subsets: ReadonlySet<FactSubset>): string {
     .filter((subset) => subset === 'min' || subsets.has(subset))
     .flatMap((subset) => SUBSET_COMMANDS[subset]);
   // Every probe is best effort (a file a kernel or container lacks): only a broken shell fails.
-  return [...SHELL_FUNCTIONS, ...probes, 'true'].join('\n');
+  // Python starts slowest of all, so it runs beside the other probes (on another core where there
+  // is one), into a pipe read once they are done: its lines never break into theirs. `hostname -f`
+  // only where Python cannot give the fqdn as Ansible takes it.
+  return [
+    ...SHELL_FUNCTIONS,
+    `py=$(command -v python3 || true); if [ -n "$py" ]; then printf 'python\\t%s\\n' "$py"; fi`,
+    `{ if [ -n "$py" ]; then "$py" -c '${PYTHON_PROBE}' 2>/dev/null; fi; } | {`,
+    '{',
+    ...probes,
+    '} </dev/null',
+    `_f=; while IFS= read -r _l; do printf '%s\\n' "$_l"; case $_l in pyfqdn*) _f=1 ;; esac; done`,
+    `if [ -z "$_f" ]; then printf 'fqdn\\t%s\\n' "$(hostname -f 2>/dev/null)"; fi`,
+    'true',
+    '}',
+  ].join('\n');
 }
 
 export const FACTS_COMMAND = factsCommand(new Set(['min', 'hardware', 'network', 'virtual']));
