@@ -4,7 +4,7 @@
  * grouped under one sudo per privilege, their outputs framed so the controller can split them.
  */
 import { shellQuote } from '../base/shell-quote';
-import { buildReadCommand, buildRunCommand, READ_ABSENT_EXIT, sudoRefusal, wrapBecome, type BecomeSpec } from './commands';
+import { buildReadCommand, buildRunCommand, READ_ABSENT_EXIT, sudoRefusal, wrapBecomeStdin, type BecomeSpec } from './commands';
 import type { ReadOptions, RunOptions, RunResult } from './connection';
 
 /** One operation of a batch: a command as `Connection.run` takes it, or a file as `readFile` takes it. */
@@ -15,7 +15,7 @@ export type BatchOperation =
 /** What one operation answered; `undefined` where the batch cannot stand in for the real call. */
 export type BatchAnswer = { kind: 'run'; result: RunResult } | { kind: 'read'; content: Buffer | null } | undefined;
 
-/** A sudo command line carries one script; the kernel refuses a single argument over 128 KiB. */
+/** A batch's scripts at most: what one round trip carries, and what a host's shell holds in memory at once. */
 export const MAX_SEGMENT_BYTES = 96 * 1024;
 
 /** The operation's own script, as its call would run it inside the become shell. */
@@ -40,7 +40,10 @@ export function batchable(op: BatchOperation): boolean {
  * carries the two streams apart, so neither needs a temporary file. Each operation runs in a
  * subshell of its own, as its own `sh -c` would (its exit, variables and directory stay there),
  * without a new shell's start-up: on a converged host the batch's cost is the processes the probes
- * start, and little else. Consecutive operations with the same privilege share one sudo. The
+ * start, and little else. Consecutive operations with the same privilege share one sudo, which
+ * reads their script from a here-document rather than its command line: sudo logs its command
+ * line (to syslog, and on to wherever the host forwards its logs), and a batch's script is
+ * kilobytes, so that cost the host more than the sudo itself; nor does `ps` show the script. The
  * script is read by `sh` from stdin; its stdout is base64, since a command's bytes need not be
  * text (stderr, as a call's own, is read as text).
  */
@@ -61,7 +64,8 @@ export function buildBatchScript(ops: readonly BatchOperation[], nonce: string):
       end++;
     }
     const body = [frame, ...calls].join('\n');
-    segments.push(`${wrapBecome(body, become)} </dev/null`);
+    // The end marker holds the nonce, which no operation can know in advance, so no line of theirs ends the script early.
+    segments.push(become.become ? `${wrapBecomeStdin(become)} <<'PLAY_BATCH_${nonce}'\n${body}\nPLAY_BATCH_${nonce}` : `${body} </dev/null`);
     start = end;
   }
   return `{\n${segments.join('\n')}\n} | base64 -w0\n`;

@@ -15,7 +15,16 @@ export interface BecomeSpec {
  */
 export function wrapBecome(script: string, spec: BecomeSpec): string {
   if (!spec.become) return script;
-  return `sudo -n -H -u ${shellQuote(spec.becomeUser ?? 'root')} -- sh -c ${shellQuote(script)}`;
+  return `${sudoShell(spec)} -c ${shellQuote(script)}`;
+}
+
+/** The become shell reading its script from stdin (`sh -s`), for a script too long to log as a command line. */
+export function wrapBecomeStdin(spec: BecomeSpec): string {
+  return `${sudoShell(spec)} -s`;
+}
+
+function sudoShell(spec: BecomeSpec): string {
+  return `sudo -n -H -u ${shellQuote(spec.becomeUser ?? 'root')} -- sh`;
 }
 
 /** sudo's own refusals, told apart from the command's failures by their fixed wording. */

@@ -48,6 +48,27 @@ describe('batch script', () => {
     expect(answers[4]).toEqual({ kind: 'read', content: null });
   });
 
+  it('under sudo: the script goes on stdin, not on the command line, and no operation reads it', async () => {
+    const nonce = 'c'.repeat(32);
+    const root = { become: true };
+    const batch: BatchOperation[] = [
+      { kind: 'run', command: 'cat; echo after-cat', options: root },
+      { kind: 'run', command: `printf '%s\\n' 'PLAY_BATCH_${'d'.repeat(32)}'; id -u`, options: root },
+      { kind: 'read', path: path.join(dir, 'text'), options: root },
+      { kind: 'run', command: 'echo not root', options: {} },
+      { kind: 'run', command: 'ps -o args= -p $PPID', options: root },
+    ];
+    const script = buildBatchScript(batch, nonce);
+    expect(script).toContain(`sudo -n -H -u root -- sh -s <<'PLAY_BATCH_${nonce}'\n`);
+    const answers = parseBatchOutput(await conn.run('sh -s', { stdin: script }), nonce, batch);
+    const alone = await Promise.all(
+      batch.slice(0, 4).map(async (op) => (op.kind === 'run' ? { kind: 'run', result: await conn.run(op.command, op.options) } : { kind: 'read', content: await conn.readFile(op.path, op.options) })),
+    );
+    expect(answers.slice(0, 4)).toEqual(alone);
+    // sudo's own command line, which it logs, carries no script.
+    expect(answers[4]).toEqual({ kind: 'run', result: { stdout: 'sudo -n -H -u root -- sh -s\n', stderr: '', exitCode: 0 } });
+  });
+
   it('gives no answer where the real call would fail, or where the output is cut short', async () => {
     const nonce = 'b'.repeat(32);
     const unreadable: BatchOperation[] = [{ kind: 'read', path: path.join(dir, 'secret', 'under-a-file'), options: {} }];
