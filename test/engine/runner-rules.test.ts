@@ -412,6 +412,27 @@ describe('includes, imports and delegation', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  test('include_tasks reads its file as it is when the include runs, also when an earlier task of the play rewrote it', async () => {
+    project.write({ 'playbooks/generated.yml': '- { name: old, command: /bin/true }\n' });
+    playbook(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    # Its probes are gathered with those of the tasks after it, the included file's among them.
+    - name: probed ahead
+      stat: { path: "{{ dir }}" }
+    - name: write the tasks file
+      copy:
+        dest: "{{ dir }}/playbooks/generated.yml"
+        content: "- { name: new, command: /bin/true }\\n"
+    - include_tasks: generated.yml
+    - include_tasks: generated.yml
+`);
+    const run = await project.run(['h1', 'h2']);
+    expect(run.tasks().filter((name) => name === 'old' || name === 'new')).toEqual(['new', 'new']);
+    expect(run.exitCode).toBe(0);
+  });
+
   test('delegate_to: localhost runs on the controller for each host', async () => {
     playbook(`
 - hosts: all

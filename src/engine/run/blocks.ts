@@ -114,10 +114,13 @@ async function runIncludeTasks(run: RunState, node: IncludeTasks, hosts: string[
     }
   }
   for (const group of groups.values()) {
-    const vars = node.loop === undefined ? node.vars : { ...node.vars, [node.loopVar]: unsafeData(group.item) };
     let tasks: TaskNode[];
     try {
-      tasks = loadIncludedTasks(group.path, { ...node, when: [], vars }, run.playbook.dir, run.options.loadOptions);
+      // A looped include's tasks see its item as a variable of their own: loaded for each item.
+      tasks =
+        node.loop === undefined
+          ? run.includedTasks(node, group.path)
+          : loadIncludedTasks(group.path, { ...node, when: [], vars: { ...node.vars, [node.loopVar]: unsafeData(group.item) } }, run.playbook.dir, run.options.loadOptions);
     } catch (err) {
       for (const host of group.hosts) fail(host, err);
       continue;

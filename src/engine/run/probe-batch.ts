@@ -3,10 +3,9 @@ import type { ModuleDefinition, ProbeRequest } from '../../modules/module';
 import { batchAnswer, batchable, buildBatchScript, MAX_SEGMENT_BYTES, operationStarted, parseBatchFrames, segmentBytes, type BatchFrame, type BatchOperation } from '../../transport/batch-script';
 import { TransportError, type Connection, type RunResult } from '../../transport/connection';
 import { throwIfBecomeRefused } from '../../transport/shell-connection';
-import { loadIncludedTasks } from '../playbook/playbook-loader';
 import { shouldRun } from '../playbook/tags';
 import { resolveTaskFile } from '../playbook/task-parser';
-import type { IncludeTasks, ModuleTask, TaskNode } from '../playbook/types';
+import type { ModuleTask, TaskNode } from '../playbook/types';
 import { allHold, render } from './evaluate';
 import { withFlags, type FlaggedTask } from './flags';
 import { planJointProbes } from './joint-plan';
@@ -37,7 +36,6 @@ export interface NodeCursor {
 
 export class ProbeBatching {
   private readonly caches = new Map<string, ProbeCache>();
-  private readonly included = new WeakMap<IncludeTasks, Map<string, TaskNode[]>>();
   readonly cursors: NodeCursor[] = [];
 
   constructor(readonly enabled: boolean) {}
@@ -51,15 +49,6 @@ export class ProbeBatching {
   /** Per host: batches sent, operations they answered, operations sent one by one. */
   counts(): Record<string, { batches: number; answered: number; sent: number }> {
     return Object.fromEntries([...this.caches].map(([host, cache]) => [host, { ...cache.counts }]));
-  }
-
-  /** The tasks a list of nodes loads for this include on a host, loaded once per include and file. */
-  includedTasks(run: RunState, node: IncludeTasks, path: string): TaskNode[] {
-    let byPath = this.included.get(node);
-    if (!byPath) this.included.set(node, (byPath = new Map()));
-    let tasks = byPath.get(path);
-    if (!tasks) byPath.set(path, (tasks = loadIncludedTasks(path, { ...node, when: [] }, run.playbook.dir, run.options.loadOptions)));
-    return tasks;
   }
 }
 
@@ -212,7 +201,7 @@ function* within(run: RunState, node: TaskNode, host: string): Generator<ModuleT
       try {
         const vars = taskVars(run.vars, host, node);
         if (!allHold(node.when, vars, node.origin)) return true;
-        tasks = run.probes.includedTasks(run, node, resolveTaskFile(node.baseDir, render(node.file, vars, node.origin)));
+        tasks = run.includedTasks(node, resolveTaskFile(node.baseDir, render(node.file, vars, node.origin)));
       } catch {
         return false;
       }

@@ -2,8 +2,9 @@ import type { ModuleDefinition } from '../../modules/module';
 import type { Redactor } from '../../data/redaction';
 import type { Vars } from '../../data/vars';
 import type { Reporter } from '../output/events';
-import type { PlaybookLoadOptions } from '../playbook/playbook-loader';
-import type { Handler, Play, Playbook } from '../playbook/types';
+import { StampedCache } from '../../base/file-stamp';
+import { loadIncludedTasks, type PlaybookLoadOptions } from '../playbook/playbook-loader';
+import type { Handler, IncludeTasks, Play, Playbook, TaskNode } from '../playbook/types';
 import type { RunConnections } from './connections';
 import { HostStates } from './host-state';
 import { ProbeBatching } from './probe-batch';
@@ -70,6 +71,7 @@ export class RunState {
   /** --start-at-task within the current batch, until the task is reached. */
   skipUntil: string | undefined;
   readonly probes: ProbeBatching;
+  private readonly included = new WeakMap<IncludeTasks, StampedCache<TaskNode[]>>();
 
   constructor(
     readonly playbook: Playbook,
@@ -77,6 +79,17 @@ export class RunState {
   ) {
     this.startAt = options.startAtTask;
     this.probes = new ProbeBatching(options.probeBatching !== false);
+  }
+
+  /**
+   * The tasks an include without a loop loads from a file: loaded once per include and file for
+   * every host that runs it and for the look-ahead of probe batching, and again once the file
+   * changed (a play may write the file it includes).
+   */
+  includedTasks(node: IncludeTasks, path: string): TaskNode[] {
+    let cache = this.included.get(node);
+    if (!cache) this.included.set(node, (cache = new StampedCache()));
+    return cache.get(path, () => loadIncludedTasks(path, { ...node, when: [] }, this.playbook.dir, this.options.loadOptions));
   }
 
   halted(): boolean {
