@@ -3,12 +3,12 @@ import { ModuleFailure, type ModuleContext, type ModuleDefinition } from './modu
 import {
   aptGet,
   aptProbeCommand,
-  joinablePackages,
   changesInSummary,
   debIsInstalled,
   debPathProblem,
   debProbeCommand,
   isLockError,
+  joinablePackages,
   parseAptProbe,
   parsePackageSpec,
   unmetDependencies,

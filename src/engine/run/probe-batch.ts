@@ -127,9 +127,9 @@ export async function gatherProbes(conn: Connection, cache: ProbeCache, ops: rea
 }
 
 /**
- * One batch: `leading` (a task's command) if given, then each distinct probe once (file probes
- * jointly, joint-plan.ts); the probes' answers are held (for as long as nothing else happened since the batch began), and the leading
- * operation's frames returned.
+ * One batch: `leading` (a task's command) if given, then each distinct probe once (those of one
+ * family jointly: joint-plan.ts); the probes' answers are held (for as long as nothing else
+ * happened since the batch began), and the leading operation's frames returned.
  */
 async function sendBatch(conn: Connection, cache: ProbeCache, probes: readonly ProbeRequest[], leading?: BatchOperation): Promise<{ output: RunResult; nonce: string; leading?: BatchFrame }> {
   const unique = [...new Map(probes.map((op) => [keyOf(op), op])).values()];

@@ -31,6 +31,8 @@ export interface FileProbeOptions {
   content?: boolean;
 }
 
+const STAT_FORMAT = `'stat\\t%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i\\n'`;
+
 /**
  * One shell command that prints everything about a path as tab-separated, tagged lines, so a module
  * decides after a single round trip. Absent paths print only the umask and `absent`. Each process
@@ -50,7 +52,7 @@ export function fileProbeOf(pathWord: string, options: FileProbeOptions = {}): s
     `printf 'umask\\t'; umask`,
     `if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi`,
     // A followed link that dangles prints no stat line: it does not exist, as os.stat (Ansible's) says.
-    `stat ${statFlag}--printf 'stat\\t%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i\\n' -- "$p"`,
+    `stat ${statFlag}--printf ${STAT_FORMAT} -- "$p"`,
     `if [ -L "$p" ]; then printf 'link\\t%s\\n' "$(readlink -- "$p")"; fi`,
   ];
   if (options.checksum) {
@@ -116,8 +118,6 @@ export interface FileProbeSpec {
   path: string;
   options: FileProbeOptions;
 }
-
-const STAT_FORMAT = `'stat\\t%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i\\n'`;
 
 /**
  * Many paths' probes in one script, for a batch: one `stat` for the paths probed as they are, one
