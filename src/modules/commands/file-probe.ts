@@ -33,6 +33,11 @@ export interface FileProbeOptions {
 
 const STAT_FORMAT = `'stat\\t%F|%U|%G|%u|%g|%a|%s|%Y|%d:%i\\n'`;
 
+/** The shell tests that decide what a probe prints for a path (a shell word), shared by one path's probe and the joint one. */
+const present = (p: string) => `[ -e ${p} ] || [ -L ${p} ]`;
+const digestible = (p: string) => `[ -f ${p} ] && [ -r ${p} ]`;
+const regular = (p: string) => `[ -f ${p} ]`;
+
 /**
  * One shell command that prints everything about a path as tab-separated, tagged lines, so a module
  * decides after a single round trip. Absent paths print only the umask and `absent`. Each process
@@ -50,16 +55,16 @@ export function fileProbeOf(pathWord: string, options: FileProbeOptions = {}): s
   const lines = [
     `p=${pathWord}`,
     `printf 'umask\\t'; umask`,
-    `if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi`,
+    `if ! { ${present('"$p"')}; }; then echo absent; exit 0; fi`,
     // A followed link that dangles prints no stat line: it does not exist, as os.stat (Ansible's) says.
     `stat ${statFlag}--printf ${STAT_FORMAT} -- "$p"`,
     `if [ -L "$p" ]; then printf 'link\\t%s\\n' "$(readlink -- "$p")"; fi`,
   ];
   if (options.checksum) {
-    lines.push(`if [ -f "$p" ] && [ -r "$p" ]; then printf 'checksum\\t'; ${options.checksum}sum < "$p"; fi`);
+    lines.push(`if ${digestible('"$p"')}; then printf 'checksum\\t'; ${options.checksum}sum < "$p"; fi`);
   }
   if (options.content) {
-    lines.push(`if [ -f "$p" ]; then printf 'content\\t'; base64 -w0 < "$p"; echo; fi`);
+    lines.push(`if ${regular('"$p"')}; then printf 'content\\t'; base64 -w0 < "$p"; echo; fi`);
   }
   return lines.join('\n');
 }
@@ -133,16 +138,16 @@ export function jointFileProbesCommand(specs: readonly FileProbeSpec[]): string 
     });
   for (const follow of [false, true]) {
     lines.push(`set --; echo '${follow ? 'paths -L' : 'paths'}'`);
-    each((s) => !s.options.follow === !follow, (p, k) => `if [ -e ${p} ] || [ -L ${p} ]; then echo 'at ${k}'; set -- "$@" ${p}; fi`);
+    each((s) => !s.options.follow === !follow, (p, k) => `if ${present(p)}; then echo 'at ${k}'; set -- "$@" ${p}; fi`);
     lines.push(`if [ $# -gt 0 ]; then echo '${follow ? 'stat -L' : 'stat'}'; stat ${follow ? '-L ' : ''}--printf ${STAT_FORMAT} -- "$@"; fi`);
   }
   each(() => true, (p, k) => `if [ -L ${p} ]; then printf 'link ${k}\\t'; readlink -- ${p} | base64 -w0; echo; fi`);
   for (const algorithm of ['sha1', 'sha256'] as const) {
     lines.push(`set --; echo 'files ${algorithm}'`);
-    each((s) => s.options.checksum === algorithm, (p, k) => `if [ -f ${p} ] && [ -r ${p} ]; then echo 'sum ${k}'; set -- "$@" ${p}; fi`);
+    each((s) => s.options.checksum === algorithm, (p, k) => `if ${digestible(p)}; then echo 'sum ${k}'; set -- "$@" ${p}; fi`);
     lines.push(`if [ $# -gt 0 ]; then echo '${algorithm}sum'; ${algorithm}sum -- "$@"; fi`);
   }
-  each((s) => s.options.content === true, (p, k) => `if [ -f ${p} ]; then printf 'content ${k}\\t'; base64 -w0 < ${p}; echo; fi`);
+  each((s) => s.options.content === true, (p, k) => `if ${regular(p)}; then printf 'content ${k}\\t'; base64 -w0 < ${p}; echo; fi`);
   lines.push('true');
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ export interface UnitWanted {
 
 /** Everything needed to decide, in one round trip (after `daemon-reload` when asked, so new unit files count). */
 export function unitProbeCommand(name: string, daemonReload: boolean): string {
-  const show = argv('systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState', '--', name);
+  const show = jointUnitProbeCommand([name]);
   return daemonReload ? `systemctl daemon-reload && ${show}` : show;
 }
 
